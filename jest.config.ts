@@ -1,0 +1,16 @@
+import type { Config } from 'jest';
+
+// ts-jest only transpiles (isolatedModules): type errors are caught by `tsc` in the build,
+// and transpile-only keeps the suite fast on a 2-core machine.
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/scripts'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+  },
+  testTimeout: 120000,
+  maxWorkers: 2,
+};
+
+export default config;

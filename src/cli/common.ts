@@ -1,0 +1,29 @@
+import type { Argv } from 'yargs';
+import { useBackend } from '../backend';
+import { BACKEND_NAMES } from '../backend/registry';
+
+export interface BackendArgs {
+  backend: string;
+}
+
+/** The `--backend` option every command that computes takes. */
+export function backendOption<T>(y: Argv<T>): Argv<T & BackendArgs> {
+  return y.option('backend', {
+    type: 'string',
+    default: 'auto',
+    choices: ['auto', ...BACKEND_NAMES],
+    describe: 'TensorFlow.js backend (auto = first of tensorflow-gpu, tensorflow, wasm, cpu that works)',
+  }) as Argv<T & BackendArgs>;
+}
+
+/** Selects the backend and says which one is in use, once, on stderr. */
+export async function startBackend(name: string): Promise<string> {
+  const used = await useBackend(name);
+  process.stderr.write(`tfnas: backend ${used}\n`);
+  return used;
+}
+
+/** Prints the final machine-readable summary: one JSON object as the last line on stdout. */
+export function printJsonSummary(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + '\n');
+}

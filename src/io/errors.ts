@@ -1,0 +1,15 @@
+/**
+ * An error caused by the user's input (a bad argument, a missing or damaged file). The CLI prints
+ * its message without a stack trace and exits with code 2; other errors exit with 1.
+ */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Throws a UsageError naming the argument and what was expected. */
+export function badArgument(name: string, expected: string, got: unknown): never {
+  throw new UsageError(`--${name}: expected ${expected}, got ${JSON.stringify(got)}`);
+}
