@@ -22,6 +22,9 @@ export async function useBackend(name = 'auto', log: Logger = stderrLogger): Pro
   const ok = await tf.setBackend(entry.tfName);
   if (!ok) throw new UsageError(`backend "${chosen}" failed to initialise`);
   await tf.ready();
+  // The cpu backend greets its first tensor with advice to install tfjs-node; tfnas has already
+  // chosen the backend (and says which), so that banner is only noise in logs.
+  if (entry.tfName === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   patchBackend(entry.tfName);
   active = chosen;
   return chosen;

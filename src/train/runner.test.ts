@@ -1,0 +1,83 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { NonFiniteLossError, prepareRunDir, runEpochs } from './runner';
+import { cosineLr, linearRamp } from './schedule';
+
+/** A fake "model": its state is one number, each epoch adds the epoch index. */
+function fakeLoop(runDir: string, epochs: number, resume: boolean, failAt = -1, nanAt = -1) {
+  const ckptFile = path.join(runDir, 'state.json');
+  let value = 0;
+  return {
+    get value() {
+      return value;
+    },
+    loop: {
+      runDir,
+      columns: ['epoch', 'lr', 'train_loss', 'seconds'],
+      epochs,
+      resume,
+      log: () => undefined,
+      runEpoch: async (epoch: number) => {
+        if (epoch === failAt) throw new Error('killed');
+        value += epoch;
+        return { lr: cosineLr(epoch, epochs, 0.1, 0), train_loss: epoch === nanAt ? NaN : 1 / (epoch + 1) };
+      },
+      save: async (epoch: number) => fs.writeFileSync(ckptFile, JSON.stringify({ epoch, value })),
+      restore: async () => {
+        if (!fs.existsSync(ckptFile)) return null;
+        const s = JSON.parse(fs.readFileSync(ckptFile, 'utf8'));
+        value = s.value;
+        return s.epoch + 1;
+      },
+    },
+  };
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tfnas-run-'));
+const stripSeconds = (csv: string) => csv.replace(/,[0-9.]+\n/g, '\n');
+
+describe('runEpochs', () => {
+  it('resumes after a crash to the same state and log as an uninterrupted run', async () => {
+    const a = tmp();
+    const whole = fakeLoop(a, 5, false);
+    await runEpochs(whole.loop);
+    const b = tmp();
+    await expect(runEpochs(fakeLoop(b, 5, false, 3).loop)).rejects.toThrow('killed');
+    const resumed = fakeLoop(b, 5, true);
+    const rows = await runEpochs(resumed.loop);
+    expect(resumed.value).toBe(whole.value);
+    expect(rows.map((r) => Number(r.epoch))).toEqual([0, 1, 2, 3, 4]);
+    const csvA = fs.readFileSync(path.join(a, 'log.csv'), 'utf8');
+    const csvB = fs.readFileSync(path.join(b, 'log.csv'), 'utf8');
+    expect(stripSeconds(csvB)).toBe(stripSeconds(csvA));
+  });
+
+  it('stops on a non-finite loss and keeps the last good checkpoint', async () => {
+    const dir = tmp();
+    const run = fakeLoop(dir, 5, false, -1, 2);
+    await expect(runEpochs(run.loop)).rejects.toThrow(NonFiniteLossError);
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8'));
+    expect(saved.epoch).toBe(1);
+    await expect(runEpochs(fakeLoop(tmp(), 5, false, -1, 2).loop)).rejects.toThrow(/train_loss became NaN at epoch 2/);
+  });
+
+  it('refuses to overwrite a run with a checkpoint unless resuming', () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'checkpoint'));
+    expect(() => prepareRunDir(dir, false)).toThrow(/--resume/);
+    expect(() => prepareRunDir(dir, true)).not.toThrow();
+  });
+});
+
+describe('schedules', () => {
+  it('cosine annealing follows the reference endpoints', () => {
+    expect(cosineLr(0, 50, 0.025, 0.001)).toBeCloseTo(0.025, 12);
+    expect(cosineLr(25, 50, 0.025, 0.001)).toBeCloseTo(0.013, 12);
+    expect(cosineLr(50, 50, 0.025, 0.001)).toBeCloseTo(0.001, 12);
+  });
+  it('drop-path ramps linearly', () => {
+    expect(linearRamp(0, 600, 0.2)).toBe(0);
+    expect(linearRamp(300, 600, 0.2)).toBeCloseTo(0.1, 12);
+  });
+});
