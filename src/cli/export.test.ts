@@ -1,0 +1,85 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { builtinGenotype } from '../space/builtin-genotypes';
+import { formatDartsGenotype, parseNb201String } from '../space/genotype';
+import { buildCli, main } from './main';
+
+const NB = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
+
+/** Runs the CLI in-process and captures what it prints. */
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    const code = await main(argv);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('tfnas export', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfnas-export-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prints every form on stdout', async () => {
+    const v2 = builtinGenotype('DARTS_V2')!;
+    const json = await run('export', '--genotype', 'DARTS_V2');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toEqual(v2);
+    const darts = await run('export', '--genotype', 'darts_v2', '--format', 'darts');
+    expect(darts.out).toBe(formatDartsGenotype(v2) + '\n');
+    const nb = await run('export', '--genotype', NB, '--format', 'nb201');
+    expect(nb.out).toBe(NB + '\n');
+    expect(JSON.parse((await run('export', '--genotype', NB)).out)).toEqual(parseNb201String(NB));
+    expect((await run('export', '--genotype', 'PDARTS', '--format', 'dot')).out).toContain('subgraph "cluster_reduce"');
+    const svg = await run('export', '--genotype', 'PC_DARTS', '--format', 'svg');
+    expect(svg.out).toContain('<svg xmlns=');
+    expect(svg.out).toContain('>PC_DARTS</text>');
+  });
+
+  it('writes --out atomically and reads it back as a genotype', async () => {
+    const file = path.join(dir, 'sub', 'cell.json');
+    const r = await run('export', '--genotype', 'PDARTS', '--out', file);
+    expect(r).toMatchObject({ code: 0, out: '' });
+    expect(r.err).toContain(`to ${file}`);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['cell.json']);
+    const again = await run('export', '--genotype', file, '--format', 'darts');
+    expect(again.out).toBe(formatDartsGenotype(builtinGenotype('PDARTS')!) + '\n');
+    const svgFile = path.join(dir, 'cells.svg');
+    expect((await run('export', '--genotype', file, '--format', 'svg', '--out', svgFile, '--title', 'mine')).code).toBe(0);
+    expect(fs.readFileSync(svgFile, 'utf8')).toContain('>mine</text>');
+  });
+
+  it('exits 2 with a clear message on bad input, writing nothing', async () => {
+    const out = path.join(dir, 'never.txt');
+    const cases: [string[], string][] = [
+      [['--genotype', 'DARTS_V9'], '--genotype: "DARTS_V9" is not a built-in genotype'],
+      [['--genotype', 'DARTS_V2', '--format', 'nb201', '--out', out], '--format nb201: built-in DARTS_V2 is a DARTS-space genotype'],
+      [['--genotype', NB, '--format', 'darts', '--out', out], '--format darts: string is a NAS-Bench-201 cell'],
+      [['--genotype', 'DARTS_V2', '--format', 'png'], 'Invalid values'],
+      [['--genotype', "Genotype(normal=[('sep_conv_9x9', 0)])"], 'missing fields'],
+      [['--format', 'svg'], 'Missing required argument: genotype'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run('export', ...args);
+      expect(r.code).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err).toContain(message);
+      expect(r.err).toMatch(/^tfnas: error: /);
+    }
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('is listed in tfnas --help with an example', async () => {
+    const help = (await buildCli([]).getHelp()).replace(/\s+/g, ' ');
+    expect(help).toMatch(/tfnas export Write a genotype as json, darts, nb201, dot or svg \(e\.g\. tfnas export --genotype DARTS_V2/);
+  });
+});
