@@ -1,0 +1,96 @@
+import type { Argv, CommandModule } from 'yargs';
+import { addDataSourceOptions, DataArgs, DATASET_NAMES, downloadDataset, getFactory, loadDatasetFromArgs } from '../data';
+import { classCounts, channelStats } from '../data/stats';
+import { fmtInt } from '../data/errors';
+import type { Dataset } from '../data/types';
+import { printJsonSummary } from './common';
+
+interface DownloadArgs {
+  name: string;
+  'data-dir': string;
+  mirror?: string;
+  force: boolean;
+  json: boolean;
+}
+
+const downloadCommand: CommandModule<object, DownloadArgs> = {
+  command: 'download <name>',
+  describe: 'Download, verify (md5) and install a dataset into <data-dir>/<name> (e.g. tfnas data download cifar10)',
+  builder: (y: Argv) =>
+    y
+      .positional('name', { type: 'string', choices: DATASET_NAMES.filter((n) => getFactory(n).download), demandOption: true })
+      .option('data-dir', { type: 'string', default: 'data', describe: 'parent folder; the dataset goes to <data-dir>/<name>' })
+      .option('mirror', { type: 'string', describe: 'take the files from this base URL or local folder instead of the official URLs' })
+      .option('force', { type: 'boolean', default: false, describe: 'download again even if the dataset is present' })
+      .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary' }) as never,
+  handler: async (argv) => {
+    const log = (line: string) => process.stderr.write(`tfnas: ${line}\n`);
+    const r = await downloadDataset(getFactory(argv.name), { dataDir: argv['data-dir'], mirror: argv.mirror, force: argv.force, log });
+    if (argv.json) printJsonSummary({ dataset: argv.name, dir: r.dir, downloaded: r.downloaded });
+  },
+};
+
+type InfoArgs = Omit<DataArgs, 'dataset'> & { name: string; json: boolean };
+
+/** Everything `data info` reports, as plain data. */
+export function describeDataset(d: Dataset) {
+  const split = (s: Dataset['train']) => {
+    const st = channelStats(s, d.shape[2]);
+    return { count: s.count, perClass: classCounts(s, d.numClasses), pixelMean: st.mean, pixelStd: st.std };
+  };
+  return {
+    dataset: d.name,
+    source: d.source,
+    shape: d.shape,
+    numClasses: d.numClasses,
+    classNames: d.classNames,
+    normalisation: { mean: d.mean, std: d.std },
+    train: split(d.train),
+    test: split(d.test),
+    notes: d.notes,
+  };
+}
+
+function printInfo(info: ReturnType<typeof describeDataset>): void {
+  const f4 = (xs: number[]) => xs.map((x) => x.toFixed(4)).join(' ');
+  const lines = [
+    `${info.dataset} from ${info.source}`,
+    ...info.notes.map((n) => `note: ${n}`),
+    `shape ${info.shape.join('x')} (HxWxC), ${info.numClasses} classes`,
+    `train ${fmtInt(info.train.count)} images, test ${fmtInt(info.test.count)} images`,
+    '',
+    `${'class'.padEnd(14)}${'train'.padStart(9)}${'test'.padStart(9)}`,
+    ...info.classNames.map(
+      (c, i) => `${(`${i} ${c}`).padEnd(14)}${fmtInt(info.train.perClass[i]).padStart(9)}${fmtInt(info.test.perClass[i]).padStart(9)}`,
+    ),
+    '',
+    `pixel mean/255 per channel: train ${f4(info.train.pixelMean)} | test ${f4(info.test.pixelMean)}`,
+    `pixel std/255 per channel:  train ${f4(info.train.pixelStd)} | test ${f4(info.test.pixelStd)}`,
+    `normalisation used: mean ${f4(info.normalisation.mean)}, std ${f4(info.normalisation.std)}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+const infoCommand: CommandModule<object, InfoArgs> = {
+  command: 'info <name>',
+  describe: 'Images per split and class, shape, pixel mean/std (e.g. tfnas data info cifar10 --data-dir data/cifar10)',
+  builder: (y: Argv) =>
+    addDataSourceOptions(y)
+      .positional('name', { type: 'string', choices: DATASET_NAMES, demandOption: true })
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as never,
+  handler: async (argv) => {
+    // Notes are part of the printed report, so nothing goes to stderr here.
+    const d = await loadDatasetFromArgs({ ...argv, dataset: argv.name }, { log: () => undefined });
+    const info = describeDataset(d);
+    if (argv.json) printJsonSummary(info);
+    else printInfo(info);
+  },
+};
+
+/** `tfnas data download|info`. */
+export const dataCommand: CommandModule = {
+  command: 'data',
+  describe: 'Download or inspect datasets (e.g. tfnas data download cifar10; tfnas data info cifar10)',
+  builder: (y: Argv) => y.command(downloadCommand).command(infoCommand).demandCommand(1, 'name an action: download or info') as never,
+  handler: () => undefined,
+};
