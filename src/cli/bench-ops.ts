@@ -1,11 +1,127 @@
-import type { CommandModule } from 'yargs';
-import { UsageError } from '../io/errors';
+import * as tf from '@tensorflow/tfjs';
+import type { Argv, CommandModule } from 'yargs';
+import { badArgument } from '../io/errors';
+import { backendOption, printJsonSummary, startBackend } from './common';
+import { BenchOptions, BenchResult, BenchSubject, benchSubjects, PreparedSubject } from '../backend/op-bench';
+import { DARTS_PRIMITIVES } from '../space/primitives';
+import { DARTS_OPS, dartsMixedOps } from '../ops/darts-ops';
+import { Apply, OpContext, ParamBuilder } from '../ops/context';
+import { initAlpha, mixedNode } from '../nets/supernet';
+import { Rng } from '../space/rng';
 
-// Placeholder until its owner lands it.
-export const benchOpsCommand: CommandModule = {
+/** The mixed edge's name in the table: all eight ops weighted by softmax(α), as in the supernet. */
+export const MIXED_EDGE = 'mixed_edge';
+export const BENCH_OP_NAMES = [...DARTS_PRIMITIVES, MIXED_EDGE];
+
+interface Args extends BenchOptions {
+  backend: string;
+  stride: number;
+  ops: string[];
+  json: boolean;
+}
+
+/** Builds parameters with a seeded builder; the op runs in training mode (batch statistics), as in search. */
+function prepare(seed: number, build: (b: ParamBuilder, rng: Rng) => { apply: Apply; extra: tf.Variable[] }): PreparedSubject {
+  const rng = new Rng(seed);
+  const b = new ParamBuilder(rng);
+  const { apply, extra } = build(b, rng);
+  const ctx: OpContext = { training: true, w: b.params, buffers: b.buffers, bnUpdates: null };
+  return {
+    forward: (x) => apply(x, ctx),
+    params: [...Object.values(b.params), ...extra],
+    dispose: () => tf.dispose([...Object.values(b.params), ...Object.values(b.buffers), ...extra]),
+  };
+}
+
+/**
+ * Each DARTS candidate op (quark0/darts OPS, affine=False as inside the supernet) and one mixed edge
+ * (model_search.py MixedOp: Σ softmax(α)_k · op_k(x), `none` skipped as in the supernet).
+ */
+export function dartsBenchSubjects(channels: number, stride: number, seed: number): BenchSubject[] {
+  const ops: BenchSubject[] = DARTS_PRIMITIVES.map((p) => ({
+    name: p,
+    setup: () => prepare(seed, (b) => ({ apply: DARTS_OPS[p](b, p, channels, stride, false).apply, extra: [] })),
+  }));
+  const mixed: BenchSubject = {
+    name: MIXED_EDGE,
+    setup: () =>
+      prepare(seed, (b, rng) => {
+        const edgeOps = dartsMixedOps(b, 'edge', channels, stride);
+        // α as a vector: tfjs 4.22 cannot differentiate tf.unstack along an axis of size 1 (the
+        // engine hands Unpack's gradient a lone tensor), which edgeWeights of a [1, 8] α would do.
+        const alpha = tf.tidy(() => {
+          const initial = initAlpha(rng, 1, edgeOps.length);
+          const v = tf.variable(tf.reshape(initial, [edgeOps.length]));
+          initial.dispose();
+          return v;
+        });
+        const weights = () => [tf.unstack(tf.softmax(alpha)) as tf.Scalar[]];
+        return { apply: (x, ctx) => mixedNode([x], [edgeOps], weights(), ctx), extra: [alpha] };
+      }),
+  };
+  return [...ops, mixed];
+}
+
+export function formatOpTable(rows: BenchResult[]): string {
+  const lines = [`${'op'.padEnd(14)} ${'median ms'.padStart(10)} ${'min ms'.padStart(9)} ${'max ms'.padStart(9)}  output`];
+  for (const r of rows) {
+    const cells = [r.medianMs, r.minMs, r.maxMs].map((v, i) => v.toFixed(1).padStart(i === 0 ? 10 : 9));
+    lines.push(`${r.name.padEnd(14)} ${cells.join(' ')}  ${r.outShape.join('×')}`);
+  }
+  return lines.join('\n');
+}
+
+function integer(name: string, v: number, min: number): number {
+  if (!Number.isInteger(v) || v < min) badArgument(name, `an integer ≥ ${min}`, v);
+  return v;
+}
+
+function checkArgs(a: Args): BenchOptions & { stride: number; ops: string[] } {
+  const opts = {
+    batch: integer('batch', a.batch, 1),
+    channels: integer('channels', a.channels, 1),
+    size: integer('size', a.size, 1),
+    repeats: integer('repeats', a.repeats, 1),
+    warmup: integer('warmup', a.warmup, 0),
+    seed: integer('seed', a.seed, 0),
+    stride: a.stride,
+    ops: [...new Set(a.ops.map(String))],
+  };
+  if (opts.stride === 2 && (opts.channels % 2 !== 0 || opts.size % 2 !== 0)) {
+    // FactorizedReduce (skip_connect at stride 2) halves the channels per branch and needs an even size.
+    badArgument('channels/--size', 'even values with --stride 2', `${opts.channels}/${opts.size}`);
+  }
+  return opts;
+}
+
+/** `tfnas bench ops`: forward+backward time of each DARTS candidate op and of one mixed edge. */
+export const benchOpsCommand: CommandModule<object, Args> = {
   command: 'ops',
-  describe: '(being written)',
-  handler: () => {
-    throw new UsageError('tfnas bench ops is not available yet');
+  describe: 'Forward+backward time of each DARTS candidate op and a mixed edge (e.g. tfnas bench ops --backend wasm)',
+  builder: (y: Argv) =>
+    backendOption(
+      y
+        .option('batch', { type: 'number', default: 32, describe: 'batch size' })
+        .option('channels', { type: 'number', default: 16, describe: 'channels C (DARTS search: 16 in the first cells)' })
+        .option('size', { type: 'number', default: 32, describe: 'input height and width' })
+        .option('stride', { type: 'number', default: 1, choices: [1, 2], describe: '1: normal-cell edge, 2: reduction-cell edge' })
+        .option('repeats', { type: 'number', default: 5, describe: 'timed steps per op; the median is reported' })
+        .option('warmup', { type: 'number', default: 2, describe: 'untimed steps per op first' })
+        .option('seed', { type: 'number', default: 0, describe: 'seed of the weights and the input' })
+        .option('ops', { type: 'string', array: true, default: BENCH_OP_NAMES, defaultDescription: 'all eight and mixed_edge', choices: BENCH_OP_NAMES, describe: 'ops to time' })
+        .option('json', { type: 'boolean', default: false, describe: 'last stdout line: one JSON object with the table (the table goes to stderr)' }),
+    ) as never,
+  handler: async (argv) => {
+    const opts = checkArgs(argv);
+    const backend = await startBackend(argv.backend);
+    const subjects = dartsBenchSubjects(opts.channels, opts.stride, opts.seed).filter((s) => opts.ops.includes(s.name));
+    const say = (line: string) => (argv.json ? process.stderr.write(line + '\n') : console.log(line));
+    say(`batch ${opts.batch}, ${opts.size}×${opts.size}, ${opts.channels} channels, stride ${opts.stride}: median of ${opts.repeats} after ${opts.warmup} warm-up`);
+    const rows = benchSubjects(subjects, opts, (r, i) => process.stderr.write(`  ${i + 1}/${subjects.length} ${r.name}: ${r.medianMs.toFixed(1)} ms\n`));
+    say(formatOpTable(rows));
+    if (argv.json) {
+      const { batch, channels, size, stride, repeats, warmup, seed } = opts;
+      printJsonSummary({ backend, batch, channels, size, stride, repeats, warmup, seed, ops: rows });
+    }
   },
 };

@@ -1,8 +1,12 @@
 import type { CommandModule } from 'yargs';
 import { backendsCommand } from './backends';
+import { dataCommand } from './data';
 import { benchCommand } from './bench';
+import { exportCommand } from './export';
 import { searchCommand } from './search';
+import { trainCommand } from './train';
+import { evalCommand } from './eval';
 
 /** Every top-level command; each lives in its own module under src/cli/. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<any, any>[] = [searchCommand, benchCommand, backendsCommand];
+export const COMMANDS: CommandModule<any, any>[] = [searchCommand, benchCommand, backendsCommand, dataCommand, exportCommand, trainCommand, evalCommand];

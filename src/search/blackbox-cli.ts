@@ -1,12 +1,101 @@
+/**
+ * `tfnas search --strategy random|evolution|genetic|predictor|nao`: the black-box searchers' own
+ * options and runner. `--strategy`, `--space`, `--seed`, `--out`, `--json`, `--backend` and
+ * `--resume` are shared with DARTS and defined in darts-cli.ts (whose `--strategy` choices are
+ * BLACKBOX_STRATEGIES plus `darts`).
+ */
+import * as path from 'path';
 import type { Argv } from 'yargs';
-import { UsageError } from '../io/errors';
+import { badArgument, UsageError } from '../io/errors';
+import { printJsonSummary, startBackend } from '../cli/common';
+import { getSpace, SPACE_NAMES, type SpaceName } from '../space/spaces';
+import { EVALUATORS, EVALUATOR_NAMES, loadNb201Table, makeEvaluator, withNb201TestAccuracy } from './evaluators';
+import { checkNb201Dataset, NB201_DATASETS } from './nb201-table';
+import { SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from './registry';
+import { runSearch } from './run';
 
-// Placeholder until its owner lands it: adds the black-box searchers' options (not --strategy).
+/** The black-box strategy names (the registry's), for darts-cli's `--strategy` choices. */
+export const BLACKBOX_STRATEGIES: readonly string[] = SEARCHER_NAMES;
+
 export function addBlackBoxOptions<T>(y: Argv<T>): Argv<T> {
-  return y;
+  return y
+    .option('evaluator', {
+      type: 'string',
+      choices: EVALUATOR_NAMES,
+      describe: 'black-box searchers: how a candidate is scored: nb201 = NAS-Bench-201 table look-up (--space nb201), train = brief training on a held-out split (--space darts), supernet = shared weights of a tfnas search run (--supernet); default: the first that supports --space',
+      group: 'Black-box search:',
+    })
+    .option('table', {
+      type: 'string',
+      describe: 'NAS-Bench-201 table CSV: the nb201 evaluator\'s data (default ../shared/data/nb201/nb201.csv); with other evaluators on --space nb201, reports each cell\'s benchmark test accuracy',
+      group: 'Black-box search:',
+    })
+    .option('budget', { type: 'number', default: 150, describe: 'black-box searchers: number of evaluator queries', group: 'Black-box search:' })
+    .option('nb201-dataset', {
+      type: 'string',
+      choices: NB201_DATASETS as unknown as string[],
+      describe: 'NAS-Bench-201 dataset whose 12-epoch validation accuracy is the signal (default: --dataset if it is one of these, else cifar10)',
+      group: 'Black-box search:',
+    })
+    .option('population', { type: 'number', describe: 'evolution (default 10) / genetic (default 20): population size', group: 'Black-box search:' })
+    .option('tournament', { type: 'number', describe: 'evolution (default 3) / genetic (default 3): tournament sample size', group: 'Black-box search:' })
+    .option('init', { type: 'number', describe: 'predictor/nao: random architectures before the first model (default 10)', group: 'Black-box search:' })
+    .option('batch', { type: 'number', describe: 'predictor/nao: architectures evaluated per model update (default 10)', group: 'Black-box search:' })
+    .option('train-epochs', { type: 'number', describe: 'train evaluator: epochs per candidate (default 10)', group: 'Black-box search:' })
+    .option('train-channels', { type: 'number', describe: 'train evaluator: initial channels C of the candidate network (default 16)', group: 'Black-box search:' })
+    .option('train-layers', { type: 'number', describe: 'train evaluator: cells of the candidate network (default 8)', group: 'Black-box search:' })
+    .option('train-batch-size', { type: 'number', describe: 'train evaluator: batch size (default 64)', group: 'Black-box search:' })
+    .option('supernet', { type: 'string', describe: 'supernet evaluator: run folder of a `tfnas search` (DARTS) run whose weights score candidates', group: 'Black-box search:' })
+    .option('supernet-valid-limit', { type: 'number', describe: 'supernet evaluator: held-out images scored per candidate (default 1000)', group: 'Black-box search:' })
+    .option('model-steps', { type: 'number', describe: 'predictor/nao: Adam steps per model fit (default 100 / 150)', group: 'Black-box search:' }) as Argv<T>;
+}
+
+function positiveInt(name: string, v: unknown, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) badArgument(name, `an integer ≥ ${min}`, v);
+  return v;
+}
+
+function pickEvaluator(argv: Record<string, unknown>, space: SpaceName): string {
+  if (argv.evaluator !== undefined) return String(argv.evaluator);
+  const fit = EVALUATOR_NAMES.find((n) => EVALUATORS[n].spaces.includes(space));
+  if (!fit) {
+    const have = EVALUATOR_NAMES.map((n) => `${n} (--space ${EVALUATORS[n].spaces.join('|')})`).join(', ');
+    throw new UsageError(`--space ${space}: no black-box evaluator supports this space yet; available: ${have}`);
+  }
+  return fit;
+}
+
+/** `--dataset` when it names a NAS-Bench-201 dataset, else the benchmark paper's cifar10. */
+function nb201DatasetFrom(dataset: unknown): string {
+  return (NB201_DATASETS as readonly string[]).includes(String(dataset)) ? String(dataset) : 'cifar10';
 }
 
 export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<void> {
-  void argv;
-  throw new UsageError('black-box search is not available yet');
+  const strategy = String(argv.strategy);
+  if (!(SEARCHER_NAMES as string[]).includes(strategy)) badArgument('strategy', [...SEARCHER_NAMES, 'darts'].join('|'), strategy);
+  const spaceName = String(argv.space ?? 'nb201');
+  if (!(SPACE_NAMES as string[]).includes(spaceName)) badArgument('space', SPACE_NAMES.join('|'), spaceName);
+  const space = getSpace(spaceName);
+  const seed = positiveInt('seed', argv.seed ?? 0, 0)!;
+  const budget = positiveInt('budget', argv.budget ?? 150)!;
+  const dataset = checkNb201Dataset(String(argv['nb201-dataset'] ?? nb201DatasetFrom(argv.dataset)));
+  const searcherOptions = Object.fromEntries(
+    ([['population', 'population'], ['tournament', 'tournament'], ['init', 'init'], ['batch', 'batch'], ['steps', 'model-steps']] as const)
+      .map(([k, opt]) => [k, positiveInt(opt, argv[opt])] as const)
+      .filter(([, v]) => v !== undefined),
+  );
+  const evaluatorName = pickEvaluator(argv, space.name);
+  if (TF_SEARCHERS.includes(strategy as SearcherName) || evaluatorName !== 'nb201') await startBackend(String(argv.backend ?? 'auto'));
+  const dataName = evaluatorName === 'nb201' ? dataset : String(argv.dataset ?? 'cifar10');
+  const outDir = argv.out ? String(argv.out) : path.join('results', 'search', space.name, dataName, `${strategy}-seed-${seed}`);
+  let evaluator = await makeEvaluator(evaluatorName, { space: space.name, table: argv.table as string | undefined, dataset, runDir: outDir, seed, argv });
+  if (space.name === 'nb201' && evaluatorName !== 'nb201' && argv.table) evaluator = withNb201TestAccuracy(evaluator, loadNb201Table(String(argv.table)), dataset);
+  const summary = await runSearch({ strategy, space, evaluator, budget, seed, outDir, resume: Boolean(argv.resume), searcherOptions, quiet: false });
+  if (argv.json) {
+    printJsonSummary(summary);
+    return;
+  }
+  console.log(`best ${summary.best} (signal ${summary.signal}${summary.test_accuracy !== null ? `, test accuracy ${summary.test_accuracy}` : ''})`);
+  console.log(`run folder ${outDir}`);
 }

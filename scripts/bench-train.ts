@@ -1,0 +1,98 @@
+/**
+ * `npm run bench:train [-- --backend wasm --steps 3 --configs large,small --json]`
+ *
+ * Median seconds per retraining step (forward + backward + clip + SGD, DARTS_V2 with auxiliary
+ * head and drop-path 0.2, random 32×32 CIFAR-shaped batches) and peak memory, at the paper's
+ * configuration (C=36, 20 cells, batch 96) and at the search-sized one (C=16, 8 cells, batch 64).
+ * Peak memory is given two ways: tf.profile's peakBytes for one step (tensor memory the backend
+ * holds at its highest point) and the process's peak resident set size (includes the wasm heap,
+ * which grows and never shrinks).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/backend';
+import { countParams } from '../src/nets/network';
+import { builtinGenotype } from '../src/space/builtin-genotypes';
+import type { DartsGenotype } from '../src/space/genotype-types';
+import { Trainer } from '../src/train/retrain-trainer';
+
+interface BenchConfig {
+  name: string;
+  C: number;
+  layers: number;
+  batch: number;
+}
+
+const CONFIGS: Record<string, BenchConfig> = {
+  large: { name: 'C=36, 20 cells, batch 96', C: 36, layers: 20, batch: 96 },
+  small: { name: 'C=16, 8 cells, batch 64', C: 16, layers: 8, batch: 64 },
+};
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+async function benchOne(cfg: BenchConfig, steps: number) {
+  const genotype = builtinGenotype('DARTS_V2') as DartsGenotype;
+  const trainer = new Trainer(genotype, { C: cfg.C, layers: cfg.layers, numClasses: 10, auxiliary: true, dropPath: true, inputShape: [32, 32, 3], seed: 0 }, {
+    momentum: 0.9, weightDecay: 3e-4, gradClip: 5, auxWeight: 0.4,
+  });
+  trainer.net.dropPath.rate = 0.1;
+  const x = tf.randomNormal([cfg.batch, 32, 32, 3], 0, 1, 'float32', 1);
+  const y = tf.randomUniform([cfg.batch], 0, 10, 'int32', 2);
+  try {
+    // Warm-up step (kernel setup, buffers), profiled for the tensor-memory peak.
+    const profile = await tf.profile(() => {
+      trainer.step(x, y, 0.025, 0, 0);
+    });
+    const times: number[] = [];
+    for (let s = 1; s <= steps; s++) {
+      const t0 = process.hrtime.bigint();
+      trainer.step(x, y, 0.025, 0, s);
+      times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    return {
+      config: cfg.name,
+      params_without_auxiliary: countParams(trainer.net.model).params_without_auxiliary,
+      steps,
+      median_step_seconds: Number(median(times).toFixed(3)),
+      step_seconds: times.map((t) => Number(t.toFixed(3))),
+      images_per_second: Number((cfg.batch / median(times)).toFixed(2)),
+      peak_tensor_mib: mib(profile.peakBytes),
+      peak_rss_mib: mib(process.resourceUsage().maxRSS * 1024),
+    };
+  } finally {
+    tf.dispose([x, y]);
+    trainer.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const backend = await useBackend(arg('backend', 'wasm'));
+  const steps = Number(arg('steps', '3'));
+  const names = arg('configs', 'small,large').split(',');
+  const results = [];
+  for (const n of names) {
+    const cfg = CONFIGS[n];
+    if (!cfg) throw new Error(`--configs: unknown configuration ${n}; expected ${Object.keys(CONFIGS).join(', ')}`);
+    process.stderr.write(`bench:train: ${cfg.name} on ${backend}, ${steps} timed steps…\n`);
+    const r = await benchOne(cfg, steps);
+    process.stderr.write(`  median ${r.median_step_seconds}s/step (${r.images_per_second} img/s), peak tensors ${r.peak_tensor_mib} MiB, peak RSS ${r.peak_rss_mib} MiB\n`);
+    results.push({ backend, ...r });
+  }
+  if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');
+  else console.table(results.map(({ step_seconds: _s, ...rest }) => rest));
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench:train: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../backend';
+import { builtinGenotype } from '../space/builtin-genotypes';
+import type { DartsGenotype } from '../space/genotype-types';
+import { Rng } from '../space/rng';
+import { buildNetwork, countParams, disposeNetwork, formatParamsMillions, NetworkConfig, toInferenceModel } from './network';
+import { BuildContext, depthwise, edgeOp } from './network-ops';
+import { ALL_OPS, TINY } from './test-utils/fixtures';
+
+const DARTS_V2 = builtinGenotype('DARTS_V2') as DartsGenotype;
+
+function randomImages(n: number, shape: number[], seed: number): tf.Tensor4D {
+  const rng = new Rng(seed);
+  const size = n * shape.reduce((a, b) => a * b, 1);
+  return tf.tensor4d(Float32Array.from({ length: size }, () => rng.normal()), [n, ...shape] as [number, number, number, number]);
+}
+
+beforeAll(async () => {
+  await useBackend('cpu');
+});
+
+describe('parameter count (quark0/darts train.py "param size", count_parameters_in_MB)', () => {
+  test('DARTS_V2 at C=36, 20 cells, 10 classes equals the reference with and without the auxiliary head', () => {
+    const before = tf.memory().numTensors;
+    const net = buildNetwork(DARTS_V2, { C: 36, layers: 20, numClasses: 10, auxiliary: true, dropPath: true, inputShape: [32, 32, 3] });
+    const counts = countParams(net.model);
+    // The reference logs "param size = 3.349342MB" for DARTS_V2 (train.py excludes parameters whose
+    // name contains "auxiliary"); the paper rounds it to 3.3M.
+    expect(counts.params_without_auxiliary).toBe(3_349_342);
+    // AuxiliaryHeadCIFAR on C_prev = 4·4·36 = 576 channels:
+    //   conv1x1 576·128 = 73,728 + BN 2·128 = 256 + conv2x2 128·768·4 = 393,216 + BN 2·768 = 1,536
+    //   + linear 768·10 + 10 = 7,690 → 476,426; 3,349,342 + 476,426 = 3,825,768. The same difference
+    //   appears in chenxin061/pdarts issue #7 (3,433,798 vs 3,910,224 for PDARTS).
+    expect(counts.params).toBe(3_825_768);
+    expect(formatParamsMillions(counts.params_without_auxiliary)).toBe('3.3M');
+    disposeNetwork(net);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('without the auxiliary head the model has no auxiliary parameters', () => {
+    const net = buildNetwork(DARTS_V2, { C: 36, layers: 20, numClasses: 10, auxiliary: false, dropPath: false, inputShape: [32, 32, 3] });
+    expect(countParams(net.model)).toEqual({ params: 3_349_342, params_without_auxiliary: 3_349_342 });
+    disposeNetwork(net);
+  });
+});
+
+/** Runs one edge op on a 1×4×4×1 ramp through a one-op model. */
+function runOp(op: string, stride: number, input: number[]): number[] {
+  const ctx: BuildContext = { mode: 'inference', rng: new Rng(0), dropPath: null, merges: {} };
+  const x = tf.input({ shape: [4, 4, 1] });
+  const { y } = edgeOp(ctx, `t_${op}_${stride}`, op, x, stride);
+  const m = tf.model({ inputs: x, outputs: y });
+  const out = tf.tidy(() => Array.from((m.predict(tf.tensor4d(input, [1, 4, 4, 1])) as tf.Tensor).dataSync()));
+  m.dispose();
+  return out;
+}
+
+/** PyTorch pooling 3×3, padding 1 (max: −∞ padding; avg: count_include_pad=False), by hand. */
+function refPool(kind: 'max' | 'avg', x: number[], stride: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < 4; i += stride) {
+    for (let j = 0; j < 4; j += stride) {
+      const win: number[] = [];
+      for (let di = -1; di <= 1; di++) for (let dj = -1; dj <= 1; dj++) {
+        if (i + di >= 0 && i + di < 4 && j + dj >= 0 && j + dj < 4) win.push(x[(i + di) * 4 + j + dj]);
+      }
+      out.push(kind === 'max' ? Math.max(...win) : win.reduce((a, b) => a + b, 0) / win.length);
+    }
+  }
+  return out;
+}
+
+describe('ops follow the PyTorch reference padding', () => {
+  const x = Array.from({ length: 16 }, (_, i) => ((i * 7) % 16) - 8);
+  test.each([
+    ['max', 1],
+    ['max', 2],
+    ['avg', 1],
+    ['avg', 2],
+  ] as const)('%s_pool_3x3 stride %d', (kind, stride) => {
+    const got = runOp(`${kind}_pool_3x3`, stride, x);
+    const want = refPool(kind, x, stride);
+    expect(got.length).toBe(want.length);
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+  });
+});
+
+test('a stride-2 depthwise conv reads the windows PyTorch reads (padding on both sides)', () => {
+  const ctx: BuildContext = { mode: 'train', rng: new Rng(5), dropPath: null, merges: {} };
+  const x = tf.input({ shape: [6, 6, 2] });
+  const m = tf.model({ inputs: x, outputs: [depthwise(ctx, 's2', x, 3, 2), depthwise(ctx, 's1', x, 3, 1)] });
+  m.getLayer('s1').setWeights(m.getLayer('s2').getWeights());
+  const input = tf.randomNormal([1, 6, 6, 2], 0, 1, 'float32', 9);
+  const [y2, y1] = m.predict(input) as tf.Tensor[];
+  // PyTorch stride 2, padding 1: output (i, j) is the stride-1 'same' output at (2i, 2j).
+  const want = tf.stridedSlice(y1, [0, 0, 0, 0], [1, 6, 6, 2], [1, 2, 2, 1]);
+  expect(y2.shape).toEqual([1, 3, 3, 2]);
+  expect(tf.max(tf.abs(tf.sub(y2, want))).dataSync()[0]).toBeLessThan(1e-5);
+  tf.dispose([input, y1, y2, want]);
+  m.dispose();
+});
+
+describe('training and inference graphs', () => {
+  test('the standard-layers inference model computes what the training model computes in eval mode', () => {
+    const before = tf.memory().numTensors;
+    const net = buildNetwork(ALL_OPS, TINY);
+    const x = randomImages(4, TINY.inputShape, 1);
+    // A few training-mode passes move the BatchNorm running statistics away from their init.
+    net.dropPath.rate = 0.3;
+    for (let i = 0; i < 3; i++) tf.dispose(net.model.apply(x, { training: true }) as tf.Tensor[]);
+    const inf = toInferenceModel(net);
+    const a = net.logitsModel.apply(x, { training: false }) as tf.Tensor;
+    const b = inf.predict(x) as tf.Tensor;
+    expect(b.shape).toEqual([4, TINY.numClasses]);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+    expect(diff).toBeLessThan(1e-4);
+    expect(tf.tidy(() => tf.max(tf.abs(a)).dataSync()[0])).toBeGreaterThan(1e-3);
+    // The inference model is only standard layers, with no drop-path and no auxiliary head.
+    const classes = new Set(inf.layers.map((l) => l.getClassName()));
+    expect([...classes].filter((c) => c.startsWith('Tfnas'))).toEqual([]);
+    expect(inf.layers.some((l) => l.name.startsWith('auxiliary'))).toBe(false);
+    expect(countParams(inf).params).toBe(countParams(net.model).params_without_auxiliary);
+    tf.dispose([a, b, x]);
+    inf.dispose();
+    disposeNetwork(net);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('drop-path zeroes whole samples in training, scales the rest by 1/(1-p), and is the identity otherwise', () => {
+    const net = buildNetwork(DARTS_V2, { ...TINY, auxiliary: false });
+    const layer = net.model.layers.find((l) => l.getClassName() === 'TfnasDropPath');
+    expect(layer).toBeDefined();
+    net.dropPath.rate = 0.5;
+    const x = tf.ones([64, 2, 2, 3]);
+    const train = layer!.apply(x, { training: true }) as tf.Tensor;
+    const values = new Set(Array.from(train.dataSync()));
+    expect([...values].sort()).toEqual([0, 2]);
+    const perSample = tf.tidy(() => tf.sum(tf.abs(tf.sub(tf.max(train, [1, 2, 3]), tf.min(train, [1, 2, 3])))).dataSync()[0]);
+    expect(perSample).toBe(0);
+    const test = layer!.apply(x, { training: false }) as tf.Tensor;
+    expect(Array.from(test.dataSync()).every((v) => v === 1)).toBe(true);
+    tf.dispose([x, train, test]);
+    disposeNetwork(net);
+  });
+
+  test('the same seed gives the same weights; another seed other weights', () => {
+    const first = (seed: number) => {
+      const net = buildNetwork(DARTS_V2, { ...TINY, seed });
+      const v = Array.from(net.model.getLayer('cell0_pre0_conv').getWeights()[0].dataSync().slice(0, 8));
+      disposeNetwork(net);
+      return v;
+    };
+    expect(first(1)).toEqual(first(1));
+    expect(first(1)).not.toEqual(first(2));
+  });
+
+  test('sizes that do not fit are rejected with a message naming the problem', () => {
+    expect(() => buildNetwork(DARTS_V2, { ...TINY, inputShape: [18, 18, 3] })).toThrow(/divisible by 4/);
+    expect(() => buildNetwork(DARTS_V2, { ...TINY, inputShape: [4, 4, 3] })).toThrow(/auxiliary head needs at least a 2×2/);
+    expect(() => buildNetwork(DARTS_V2, { ...TINY, C: 0 })).toThrow(/--init-channels/);
+  });
+});

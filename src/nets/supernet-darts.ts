@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs';
+import { Op, OpContext, ParamBuilder, Weights, sequence } from '../ops/context';
+import { bn, conv, factorizedReduce, reluConvBn } from '../ops/layers';
+import { dartsMixedOps } from '../ops/darts-ops';
+import { DARTS_PRIMITIVES, DARTS_STEPS } from '../space/primitives';
+import { Rng } from '../space/rng';
+import { AlphaLayout, Supernet, SupernetConfig, classifierHead, countParams, disposeVars, edgeWeights, initAlpha, mixedNode } from './supernet';
+
+/**
+ * The DARTS search network (quark0/darts cnn/model_search.py Network): a 3×3 conv stem to 3·C
+ * channels with BN, `layers` cells with reduction cells at 1/3 and 2/3 of the depth (channels
+ * doubled, stride 2 on the edges from the two inputs), global average pooling and a linear layer.
+ */
+const MULTIPLIER = 4; // cell output = concat of the last 4 nodes
+const STEM_MULTIPLIER = 3;
+
+interface SearchCell {
+  reduction: boolean;
+  forward(s0: tf.Tensor4D, s1: tf.Tensor4D, w: tf.Scalar[][], ctx: OpContext): tf.Tensor4D;
+}
+
+/** Edge labels in the reference's order: node 2 from inputs 0, 1; node 3 from 0, 1, 2; … */
+export function dartsEdgeLabels(): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < DARTS_STEPS; i++) for (let j = 0; j < i + 2; j++) out.push(`${i + 2}<-${j}`);
+  return out;
+}
+
+function buildCell(b: ParamBuilder, name: string, cpp: number, cp: number, C: number, reduction: boolean, reductionPrev: boolean): SearchCell {
+  const pre0 = reductionPrev ? factorizedReduce(b, `${name}.pre0`, cpp, C, false) : reluConvBn(b, `${name}.pre0`, cpp, C, 1, 1, 0, false);
+  const pre1 = reluConvBn(b, `${name}.pre1`, cp, C, 1, 1, 0, false);
+  const edges: Op[][] = [];
+  for (let i = 0; i < DARTS_STEPS; i++) {
+    for (let j = 0; j < i + 2; j++) {
+      const stride = reduction && j < 2 ? 2 : 1;
+      edges.push(dartsMixedOps(b, `${name}.edge${edges.length}`, C, stride));
+    }
+  }
+  return {
+    reduction,
+    forward(s0, s1, w, ctx) {
+      const states = [pre0(s0, ctx), pre1(s1, ctx)];
+      let offset = 0;
+      for (let i = 0; i < DARTS_STEPS; i++) {
+        const n = states.length;
+        states.push(mixedNode(states, edges.slice(offset, offset + n), w.slice(offset, offset + n), ctx));
+        offset += n;
+      }
+      return tf.concat(states.slice(-MULTIPLIER), 3);
+    },
+  };
+}
+
+export function createDartsSupernet(cfg: SupernetConfig): Supernet {
+  if (cfg.layers < 3) throw new Error(`the DARTS supernet needs at least 3 cells (two are reduction cells), got ${cfg.layers}`);
+  const rng = new Rng(cfg.seed);
+  const b = new ParamBuilder(new Rng(rng.fork()));
+  let cCurr = STEM_MULTIPLIER * cfg.C;
+  const stem = sequence(conv(b, 'stem.conv', 3, cfg.inChannels, cCurr, 1, 1), bn(b, 'stem.bn', cCurr, true));
+  let [cpp, cp] = [cCurr, cCurr];
+  cCurr = cfg.C;
+  const cells: SearchCell[] = [];
+  let reductionPrev = false;
+  for (let i = 0; i < cfg.layers; i++) {
+    const reduction = i === Math.floor(cfg.layers / 3) || i === Math.floor((2 * cfg.layers) / 3);
+    if (reduction) cCurr *= 2;
+    cells.push(buildCell(b, `cells.${i}`, cpp, cp, cCurr, reduction, reductionPrev));
+    reductionPrev = reduction;
+    [cpp, cp] = [cp, MULTIPLIER * cCurr];
+  }
+  const head = classifierHead(b, cp, cfg.numClasses);
+  const alphaRng = new Rng(rng.fork());
+  const edges = dartsEdgeLabels();
+  const alphas = {
+    normal: initAlpha(alphaRng, edges.length, DARTS_PRIMITIVES.length),
+    reduce: initAlpha(alphaRng, edges.length, DARTS_PRIMITIVES.length),
+  };
+  const alphaLayout: AlphaLayout[] = ['normal', 'reduce'].map((name) => ({ name, edges, ops: DARTS_PRIMITIVES }));
+
+  return {
+    space: 'darts',
+    numClasses: cfg.numClasses,
+    weights: b.params,
+    buffers: b.buffers,
+    alphas,
+    alphaLayout,
+    forward(x: tf.Tensor4D, ctx: OpContext, a: Weights): tf.Tensor2D {
+      const wNormal = edgeWeights(a.normal);
+      const wReduce = edgeWeights(a.reduce);
+      let s0 = stem(x, ctx);
+      let s1 = s0;
+      for (const cell of cells) [s0, s1] = [s1, cell.forward(s0, s1, cell.reduction ? wReduce : wNormal, ctx)];
+      return head(s1, ctx);
+    },
+    paramCount: () => countParams(b.params),
+    dispose: () => disposeVars(b.params, b.buffers, alphas),
+  };
+}

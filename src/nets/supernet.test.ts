@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../backend';
+import { OpContext } from '../ops/context';
+import { lossAndGrads } from '../search/darts-architect';
+import { crossEntropy } from '../train/metrics';
+import { SPACE_NAMES, SUPERNETS } from './supernet-registry';
+import type { Supernet } from './supernet';
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+/**
+ * Trainable parameter counts of the reference search models (α excluded):
+ *
+ * - DARTS, C=16, 8 cells, 10 classes: quark0/darts train_search.py logs "param size = 1.930618MB"
+ *   (count_parameters_in_MB = count / 1e6), i.e. 1,930,618; with 100 classes (CIFAR-100) the
+ *   published log says 1.953748MB, i.e. 1,953,748 (= 1,930,618 + 256·90 + 90 more classifier weights).
+ *
+ * - NAS-Bench-201 (AutoDL-Projects TinyNetworkDarts), C=16, N=5, 10 classes. No published figure
+ *   was found, so it is derived by hand from the reference code:
+ *   search cell at C channels: 6 edges × (nor_conv_1x1 C² + nor_conv_3x3 9C²; pools, skip, none and
+ *   the affine=False BNs have none) = 60C² → 5 cells × 60 × (16² + 32² + 64²) = 76,800 + 307,200
+ *   + 1,228,800 = 1,612,800;
+ *   ResNet block 16→32: conv_a 9·16·32 + BN 2·32, conv_b 9·32·32 + BN 2·32, shortcut 1×1 16·32
+ *   = 4,608 + 64 + 9,216 + 64 + 512 = 14,464; block 32→64 likewise = 18,432 + 128 + 36,864 + 128 +
+ *   2,048 = 57,600;
+ *   stem 3·3·3·16 + BN 2·16 = 464; lastact BN 2·64 = 128; classifier 64·10 + 10 = 650.
+ *   Total 1,612,800 + 14,464 + 57,600 + 464 + 128 + 650 = 1,686,106.
+ */
+const REFERENCE_COUNTS = [
+  { space: 'darts', C: 16, layers: 8, classes: 10, params: 1_930_618, alphas: 2 * 14 * 8 },
+  { space: 'darts', C: 16, layers: 8, classes: 100, params: 1_953_748, alphas: 2 * 14 * 8 },
+  { space: 'nb201', C: 16, layers: 5, classes: 10, params: 1_686_106, alphas: 6 * 5 },
+] as const;
+
+describe('supernet parameter counts equal the reference implementations', () => {
+  for (const r of REFERENCE_COUNTS) {
+    it(`${r.space} C=${r.C} layers=${r.layers} classes=${r.classes}: ${r.params}`, () => {
+      const before = tf.memory().numTensors;
+      const net = SUPERNETS[r.space]({ C: r.C, layers: r.layers, numClasses: r.classes, inChannels: 3, seed: 0 });
+      expect(net.paramCount()).toBe(r.params);
+      expect(Object.values(net.alphas).reduce((s, a) => s + a.size, 0)).toBe(r.alphas);
+      net.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+});
+
+function tiny(space: string, seed = 0): Supernet {
+  return SUPERNETS[space as 'darts' | 'nb201']({ C: 4, layers: space === 'darts' ? 3 : 1, numClasses: 3, inChannels: 3, seed });
+}
+
+describe.each(SPACE_NAMES)('%s supernet', (space) => {
+  it('α is 1e-3·N(0,1), seeded, one matrix per cell type with one row per edge', () => {
+    const a = tiny(space, 5);
+    const b = tiny(space, 5);
+    const c = tiny(space, 6);
+    for (const layout of a.alphaLayout) {
+      const va = Array.from(a.alphas[layout.name].dataSync());
+      expect(a.alphas[layout.name].shape).toEqual([layout.edges.length, layout.ops.length]);
+      expect(va).toEqual(Array.from(b.alphas[layout.name].dataSync()));
+      expect(va).not.toEqual(Array.from(c.alphas[layout.name].dataSync()));
+      const std = Math.sqrt(va.reduce((s, v) => s + v * v, 0) / va.length);
+      expect(std).toBeGreaterThan(2e-4);
+      expect(std).toBeLessThan(3e-3);
+    }
+    [a, b, c].forEach((n) => n.dispose());
+  });
+
+  it('forward gives [batch, classes] logits in training and eval mode without leaking tensors', () => {
+    const net = tiny(space);
+    const x = tf.randomNormal([2, 8, 8, 3]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    for (const training of [true, false]) {
+      const ctx: OpContext = { training, w: net.weights, buffers: net.buffers, bnUpdates: null };
+      const y = tf.tidy(() => net.forward(x, ctx, net.alphas));
+      expect(y.shape).toEqual([2, 3]);
+      expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
+      y.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    net.dispose();
+  });
+
+  it('gradients reach α and every weight', () => {
+    const net = tiny(space, 1);
+    const x = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const y = tf.tensor1d([0, 1, 2, 0], 'int32');
+    const all = { ...net.weights, ...Object.fromEntries(Object.entries(net.alphas).map(([k, v]) => [`alpha/${k}`, v])) };
+    const { value, grads } = lossAndGrads(() => {
+      const ctx: OpContext = { training: true, w: net.weights, buffers: net.buffers, bnUpdates: null };
+      return crossEntropy(net.forward(x, ctx, net.alphas), y, 3);
+    }, all);
+    const dead = Object.entries(grads)
+      .filter(([, g]) => tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]) === 0)
+      .map(([k]) => k);
+    expect(dead).toEqual([]);
+    expect(Object.keys(grads).length).toBe(Object.keys(net.weights).length + Object.keys(net.alphas).length);
+    tf.dispose([value, ...Object.values(grads), x, y]);
+    net.dispose();
+  });
+});

@@ -1,0 +1,212 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../space/rng';
+
+/**
+ * The functional building blocks of the candidate ops. Every op is a closure over the *names* of
+ * its parameters; at call time it reads the tensors from `ctx.w`, which is either the live
+ * variables or any other tensors of the same shapes (DARTS's virtual weights w' and the perturbed
+ * w± of the second-order step). That gives exact control over what is differentiated, with no
+ * model cloning and no tfjs second derivatives.
+ */
+export type Weights = Record<string, tf.Tensor>;
+
+/** One BatchNorm layer's batch statistics, collected during a training forward pass. */
+export interface BnUpdate {
+  name: string;
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+  /** Elements per channel (N·H·W), for PyTorch's unbiased running variance. */
+  count: number;
+}
+
+export interface OpContext {
+  /** true: BatchNorm normalises with batch statistics (PyTorch `model.train()`); false: running statistics. */
+  training: boolean;
+  /** Trainable weights by name (the variables, or substitutes of the same shapes). */
+  w: Weights;
+  /** BatchNorm running statistics by name (`<bn>/mean`, `<bn>/var`). */
+  buffers: Weights;
+  /** When non-null (and training), each BatchNorm appends its batch statistics here (kept tensors). */
+  bnUpdates: BnUpdate[] | null;
+}
+
+export type Apply = (x: tf.Tensor4D, ctx: OpContext) => tf.Tensor4D;
+
+/** A built op: its forward function, and whether it is the `none` op (output identically zero). */
+export interface Op {
+  apply: Apply;
+  zero?: boolean;
+}
+
+/** A variable holding `init`'s values; `init` is disposed (tf.variable would leave it alive). */
+export function variableFrom(init: tf.Tensor, trainable: boolean): tf.Variable {
+  const v = tf.variable(init, trainable);
+  init.dispose();
+  return v;
+}
+
+/** PyTorch BatchNorm2d defaults (torch.nn.BatchNorm2d: eps 1e-5, momentum 0.1). */
+export const BN_EPS = 1e-5;
+export const BN_MOMENTUM = 0.1;
+
+/**
+ * Creates parameters with PyTorch's default initialisation, seeded, and records them by name.
+ * Names are hierarchical (`cells.3.edges.5.sep_conv_3x3.dw1`) and unique within one network.
+ */
+export class ParamBuilder {
+  readonly params: Record<string, tf.Variable> = {};
+  readonly buffers: Record<string, tf.Variable> = {};
+
+  constructor(private readonly rng: Rng) {}
+
+  private add(name: string, shape: number[], values: Float32Array): string {
+    if (this.params[name]) throw new Error(`duplicate parameter name ${name}`);
+    this.params[name] = variableFrom(tf.tensor(values, shape), true);
+    return name;
+  }
+
+  /** Uniform(−b, b) with b = 1/√fan_in: PyTorch's kaiming_uniform_(a=√5) for conv and linear weights. */
+  private uniform(n: number, fanIn: number): Float32Array {
+    const b = 1 / Math.sqrt(fanIn);
+    const v = new Float32Array(n);
+    for (let i = 0; i < n; i++) v[i] = (2 * this.rng.next() - 1) * b;
+    return v;
+  }
+
+  /** A k×k convolution filter [k, k, cin, cout] (no bias, as every conv in DARTS/NB201). */
+  conv(name: string, k: number, cin: number, cout: number): string {
+    return this.add(name, [k, k, cin, cout], this.uniform(k * k * cin * cout, k * k * cin));
+  }
+
+  /** A depthwise filter [k, k, C, 1] (PyTorch groups=C: fan_in = k·k). */
+  depthwise(name: string, k: number, C: number): string {
+    return this.add(name, [k, k, C, 1], this.uniform(k * k * C, k * k));
+  }
+
+  /** A linear layer: weight [cin, cout] and bias [cout], both Uniform(±1/√cin) as torch.nn.Linear. */
+  linear(name: string, cin: number, cout: number): { weight: string; bias: string } {
+    const weight = this.add(`${name}.weight`, [cin, cout], this.uniform(cin * cout, cin));
+    const bias = this.add(`${name}.bias`, [cout], this.uniform(cout, cin));
+    return { weight, bias };
+  }
+
+  /** BatchNorm state: running mean 0 / var 1 (buffers), and γ=1, β=0 when affine. */
+  bn(name: string, C: number, affine: boolean): string {
+    if (this.buffers[`${name}/mean`]) throw new Error(`duplicate BatchNorm name ${name}`);
+    this.buffers[`${name}/mean`] = variableFrom(tf.zeros([C]), false);
+    this.buffers[`${name}/var`] = variableFrom(tf.ones([C]), false);
+    if (affine) {
+      this.add(`${name}.gamma`, [C], new Float32Array(C).fill(1));
+      this.add(`${name}.beta`, [C], new Float32Array(C));
+    }
+    return name;
+  }
+
+  /** Trainable parameter count (what PyTorch's count_parameters reports). */
+  count(): number {
+    return Object.values(this.params).reduce((s, v) => s + v.size, 0);
+  }
+}
+
+/**
+ * BatchNorm2d with PyTorch semantics: batch statistics (biased variance) when training, running
+ * statistics otherwise; affine γ/β only when the layer has them.
+ */
+export function batchNorm(name: string, affine: boolean): Apply {
+  return (x, ctx) => {
+    const gamma = affine ? (ctx.w[`${name}.gamma`] as tf.Tensor1D) : undefined;
+    const beta = affine ? (ctx.w[`${name}.beta`] as tf.Tensor1D) : undefined;
+    if (!ctx.training) {
+      return tf.batchNorm4d(x, ctx.buffers[`${name}/mean`] as tf.Tensor1D, ctx.buffers[`${name}/var`] as tf.Tensor1D, beta, gamma, BN_EPS);
+    }
+    const { y, mean, variance } = batchNormTrain(x, gamma, beta);
+    if (ctx.bnUpdates) {
+      const [n, h, w] = x.shape;
+      ctx.bnUpdates.push({ name, mean, variance, count: n * h * w });
+    } else {
+      tf.dispose([mean, variance]);
+    }
+    return y;
+  };
+}
+
+/** Column means of a [M, C] matrix as [1, C], by a matMul with a row of 1/M (no transposes). */
+function colMean(x: tf.Tensor2D): tf.Tensor2D {
+  const m = x.shape[0];
+  return tf.matMul(tf.fill([1, m], 1 / m), x);
+}
+
+/**
+ * Training-mode batch normalisation over N·H·W with its analytic backward pass (a custom
+ * gradient: tfjs's FusedBatchNorm gradient plus the gradient through tf.moments costs several
+ * times more passes, and FusedBatchNorm's gradient needs a scale tensor). With x̂ = (x − μ)·r,
+ * r = 1/√(σ² + ε): dx = r·(g − mean(g) − x̂·mean(g·x̂)) where g = γ·dy; dγ = Σ dy·x̂; dβ = Σ dy.
+ * Returns the batch mean and (biased) variance as kept tensors for the running statistics.
+ */
+export function batchNormTrain(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Tensor1D): { y: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  const shape = x.shape;
+  const C = shape[3];
+  const M = shape[0] * shape[1] * shape[2];
+  const affine = gamma !== undefined && beta !== undefined;
+  let mean: tf.Tensor1D | null = null;
+  let variance: tf.Tensor1D | null = null;
+  const f = tf.customGrad((...args: unknown[]) => {
+    const [xs, g, b] = args as tf.Tensor[];
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const x2 = tf.reshape(xs, [M, C]) as tf.Tensor2D;
+    const mu = colMean(x2);
+    const xc = tf.sub(x2, mu);
+    const v = colMean(tf.square(xc) as tf.Tensor2D);
+    const r = tf.rsqrt(tf.add(v, BN_EPS));
+    const xhat = tf.mul(xc, r) as tf.Tensor2D;
+    mean = tf.keep(tf.reshape(mu, [C])) as tf.Tensor1D;
+    variance = tf.keep(tf.reshape(v, [C])) as tf.Tensor1D;
+    const y2 = affine ? tf.add(tf.mul(xhat, g), b) : xhat;
+    save(affine ? [xhat, r, g] : [xhat, r]);
+    return {
+      value: tf.reshape(y2, shape),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sxhat, sr, sg] = saved as tf.Tensor2D[];
+        const dy2 = tf.reshape(dy, [M, C]) as tf.Tensor2D;
+        const dyg = affine ? (tf.mul(dy2, sg) as tf.Tensor2D) : dy2;
+        const m1 = colMean(dyg);
+        const m2 = colMean(tf.mul(dyg, sxhat) as tf.Tensor2D);
+        const dx = tf.reshape(tf.mul(tf.sub(tf.sub(dyg, m1), tf.mul(sxhat, m2)), sr), shape);
+        if (!affine) return [dx];
+        const dGamma = tf.reshape(tf.mul(colMean(tf.mul(dy2, sxhat) as tf.Tensor2D), M), [C]);
+        const dBeta = tf.reshape(tf.mul(colMean(dy2), M), [C]);
+        return [dx, dGamma, dBeta];
+      },
+    };
+  });
+  const y = (affine ? f(x, gamma, beta) : f(x)) as tf.Tensor4D;
+  return { y, mean: mean as unknown as tf.Tensor1D, variance: variance as unknown as tf.Tensor1D };
+}
+
+/**
+ * Folds collected batch statistics into the running statistics (momentum 0.1; the running
+ * variance uses the unbiased batch variance, as PyTorch does) and disposes the collected tensors.
+ */
+export function applyBnUpdates(buffers: Record<string, tf.Variable>, updates: BnUpdate[]): void {
+  tf.tidy(() => {
+    for (const u of updates) {
+      const rm = buffers[`${u.name}/mean`];
+      const rv = buffers[`${u.name}/var`];
+      const unbiased = u.count > 1 ? u.count / (u.count - 1) : 1;
+      rm.assign(tf.add(tf.mul(rm, 1 - BN_MOMENTUM), tf.mul(u.mean, BN_MOMENTUM)));
+      rv.assign(tf.add(tf.mul(rv, 1 - BN_MOMENTUM), tf.mul(u.variance, BN_MOMENTUM * unbiased)));
+    }
+  });
+  for (const u of updates) {
+    u.mean.dispose();
+    u.variance.dispose();
+  }
+  updates.length = 0;
+}
+
+/** Runs ops one after another. */
+export function sequence(...fs: Apply[]): Apply {
+  return (x, ctx) => fs.reduce((h, f) => f(h, ctx), x);
+}
+
+export const relu: Apply = (x) => tf.relu(x);

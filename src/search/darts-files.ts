@@ -1,0 +1,89 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { readJson, writeJsonAtomic } from '../io/atomic';
+import { UsageError } from '../io/errors';
+import type { Row } from '../io/csv';
+import type { Supernet } from '../nets/supernet';
+import { deriveDartsGenotype, deriveNb201Genotype } from '../space/derive';
+import { formatDartsGenotype, formatNb201Genotype } from '../space/genotype';
+import type { DartsGenotype, Nb201Genotype } from '../space/genotype-types';
+import { DartsConfig, RESUME_KEYS } from './darts-config';
+
+/**
+ * The files of a DARTS run folder besides log.csv and the checkpoint: config.json (every setting,
+ * backend, versions), alphas.csv (softmax weights per epoch), genotype.json (the derived cell).
+ */
+export const LOG_COLUMNS = ['epoch', 'lr', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'seconds', 'genotype'];
+export const ALPHA_COLUMNS = ['epoch', 'cell', 'edge', 'op', 'weight'];
+
+export interface Derived {
+  genotype: DartsGenotype | Nb201Genotype;
+  /** The reference's text form: `Genotype(normal=[...], ...)` or the NB201 `|op~0|+...` string. */
+  text: string;
+}
+
+/** softmax(α) of each matrix as plain arrays. */
+export function alphaWeights(net: Supernet): Record<string, number[][]> {
+  const out: Record<string, number[][]> = {};
+  for (const { name } of net.alphaLayout) out[name] = tf.tidy(() => tf.softmax(net.alphas[name], -1).arraySync() as number[][]);
+  return out;
+}
+
+/** The cell the current α selects (src/space/derive.ts, as the reference's genotype()). */
+export function deriveFromNet(net: Supernet, weights = alphaWeights(net)): Derived {
+  if (net.space === 'darts') {
+    const g = deriveDartsGenotype(weights.normal, weights.reduce);
+    return { genotype: g, text: formatDartsGenotype(g) };
+  }
+  const g = deriveNb201Genotype(weights.cell);
+  return { genotype: g, text: formatNb201Genotype(g) };
+}
+
+/** alphas.csv rows for one epoch: one per (cell type, edge, op). */
+export function alphaRows(net: Supernet, epoch: number, weights = alphaWeights(net)): Row[] {
+  const rows: Row[] = [];
+  for (const layout of net.alphaLayout) {
+    weights[layout.name].forEach((row, e) => {
+      row.forEach((w, k) => rows.push({ epoch, cell: layout.name, edge: layout.edges[e], op: layout.ops[k], weight: Number(w.toPrecision(6)) }));
+    });
+  }
+  return rows;
+}
+
+export interface RunInfo {
+  config: DartsConfig;
+  backend: string;
+  params: number;
+  versions: Record<string, string>;
+  started: string;
+  command?: string;
+}
+
+/** Writes config.json; when resuming, first checks that the settings that shape the run are unchanged. */
+export function writeConfig(runDir: string, info: RunInfo, resume: boolean): void {
+  const file = path.join(runDir, 'config.json');
+  if (resume && fs.existsSync(file)) {
+    const old = readJson<{ config?: Partial<DartsConfig> }>(file).config ?? {};
+    for (const k of RESUME_KEYS) {
+      if (k === 'epochs') continue;
+      if (JSON.stringify(old[k]) !== JSON.stringify(info.config[k])) {
+        throw new UsageError(
+          `--resume: the run in ${runDir} was started with ${k} = ${JSON.stringify(old[k])}, this command has ${JSON.stringify(info.config[k])}; use the same settings or another --out`,
+        );
+      }
+    }
+  }
+  writeJsonAtomic(file, info);
+}
+
+/** genotype.json: the derived cell in the canonical object form, its text form, and when it was derived. */
+export function writeGenotype(runDir: string, space: string, d: Derived, epoch: number): void {
+  writeJsonAtomic(path.join(runDir, 'genotype.json'), { space, genotype: d.genotype, text: d.text, epoch });
+}
+
+export function versions(): Record<string, string> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const pkg = require('../../package.json') as { version: string };
+  return { tfnas: pkg.version, tfjs: tf.version.tfjs, node: process.version };
+}

@@ -1,0 +1,122 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../backend';
+import { makeSynthetic } from '../data';
+import type { Dataset } from '../data/types';
+import { NonFiniteLossError } from '../train/runner';
+import { loadCheckpoint, disposeAll } from '../train/checkpoint';
+import { validateDartsGenotype, validateNb201Genotype } from '../space/genotype';
+import { DARTS_DEFAULTS, DartsConfig } from './darts-config';
+import { runDartsSearchLoop } from './darts-search';
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+const quiet = () => undefined;
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfnas-darts-'));
+});
+afterEach(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function data(train: number, classes = 3): Dataset {
+  return makeSynthetic({ size: 8, channels: 3, classes, trainCount: train, testCount: 4, seed: 1 });
+}
+
+function config(over: Partial<DartsConfig> = {}): DartsConfig {
+  return { ...DARTS_DEFAULTS, space: 'darts', dataset: 'synthetic', seed: 3, layers: 3, initChannels: 2, batchSize: 4, epochs: 3, augment: false, ...over };
+}
+
+const withoutSeconds = (csv: string) => csv.split('\n').map((l) => l.split(',').filter((_, i) => i !== 6).join(','));
+
+describe('DARTS search run', () => {
+  it('writes config.json, log.csv, alphas.csv and a valid genotype.json, without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const out = path.join(tmp, 'run');
+    const s = await runDartsSearchLoop(config({ epochs: 2 }), data(16), { out, resume: false, backend: 'wasm', log: quiet });
+    expect(tf.memory().numTensors).toBe(before);
+    const cfg = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
+    expect(cfg.config.lr).toBe(0.025);
+    expect(cfg.backend).toBe('wasm');
+    expect(cfg.versions.tfjs).toBe(tf.version.tfjs);
+    const log = fs.readFileSync(path.join(out, 'log.csv'), 'utf8').trim().split('\n');
+    expect(log[0]).toBe('epoch,lr,train_loss,train_acc,valid_loss,valid_acc,seconds,genotype');
+    expect(log).toHaveLength(3);
+    const alphas = fs.readFileSync(path.join(out, 'alphas.csv'), 'utf8').trim().split('\n');
+    expect(alphas[0]).toBe('epoch,cell,edge,op,weight');
+    expect(alphas).toHaveLength(1 + 2 * 2 * 14 * 8);
+    expect(alphas[1]).toMatch(/^0,normal,2<-0,none,0\.1/);
+    const g = JSON.parse(fs.readFileSync(path.join(out, 'genotype.json'), 'utf8'));
+    expect(() => validateDartsGenotype(g.genotype)).not.toThrow();
+    expect(g.text).toBe(s.text);
+    expect(g.text).toMatch(/^Genotype\(normal=\[/);
+    expect(s.params).toBeGreaterThan(0);
+  });
+
+  it('learns on synthetic data (training accuracy clearly above chance) with a valid NAS-Bench-201 cell', async () => {
+    const out = path.join(tmp, 'learn');
+    const cfg = config({ space: 'nb201', layers: 1, initChannels: 4, batchSize: 8, epochs: 6, lr: 0.1, lrMin: 0.05 });
+    const s = await runDartsSearchLoop(cfg, data(96, 2), { out, resume: false, backend: 'wasm', log: quiet });
+    expect(Number(s.final?.train_acc)).toBeGreaterThan(0.75);
+    expect(Number(s.final?.valid_acc)).toBeGreaterThan(0.75);
+    expect(() => validateNb201Genotype(s.genotype)).not.toThrow();
+    expect(s.cell).toMatch(/^\|[a-z0-9_]+~0\|\+\|[a-z0-9_]+~0\|[a-z0-9_]+~1\|\+\|/);
+  });
+
+  it('kill and --resume give the same log, alphas and genotype as an uninterrupted run', async () => {
+    const cfg = config();
+    const a = path.join(tmp, 'a');
+    const b = path.join(tmp, 'b');
+    const full = await runDartsSearchLoop(cfg, data(16), { out: a, resume: false, backend: 'wasm', log: quiet });
+    const killed = runDartsSearchLoop(cfg, data(16), {
+      out: b,
+      resume: false,
+      backend: 'wasm',
+      log: quiet,
+      afterEpoch: (e) => {
+        if (e === 0) throw new Error('killed');
+      },
+    });
+    await expect(killed).rejects.toThrow('killed');
+    expect(fs.readFileSync(path.join(b, 'log.csv'), 'utf8').trim().split('\n')).toHaveLength(2);
+    // Without --resume the folder is refused rather than overwritten.
+    await expect(runDartsSearchLoop(cfg, data(16), { out: b, resume: false, backend: 'wasm', log: quiet })).rejects.toThrow(/--resume/);
+    // Changed settings are refused on resume.
+    await expect(runDartsSearchLoop({ ...cfg, lr: 0.1 }, data(16), { out: b, resume: true, backend: 'wasm', log: quiet })).rejects.toThrow(/lr/);
+    const resumed = await runDartsSearchLoop(cfg, data(16), { out: b, resume: true, backend: 'wasm', log: quiet });
+    expect(resumed.text).toBe(full.text);
+    for (const f of ['log.csv']) expect(withoutSeconds(fs.readFileSync(path.join(b, f), 'utf8'))).toEqual(withoutSeconds(fs.readFileSync(path.join(a, f), 'utf8')));
+    for (const f of ['alphas.csv', 'genotype.json']) expect(fs.readFileSync(path.join(b, f), 'utf8')).toBe(fs.readFileSync(path.join(a, f), 'utf8'));
+  });
+
+  it('a non-finite loss stops the run with a clear error and keeps the last good checkpoint', async () => {
+    const out = path.join(tmp, 'nan');
+    let poison: (() => void) | null = null;
+    const run = runDartsSearchLoop(config({ epochs: 3 }), data(16), {
+      out,
+      resume: false,
+      backend: 'wasm',
+      log: quiet,
+      afterEpoch: (e) => {
+        if (e === 0) poison?.();
+      },
+    });
+    // Poison the classifier after epoch 0's checkpoint: the next step's loss is NaN.
+    poison = () => {
+      const w = tf.engine().state.registeredVariables;
+      const name = Object.keys(w).find((k) => w[k].shape.length === 2 && w[k].shape[1] === 3 && w[k].trainable);
+      if (name) w[name].assign(tf.fill(w[name].shape, NaN));
+    };
+    await expect(run).rejects.toThrow(NonFiniteLossError);
+    await expect(run).rejects.toThrow(/train loss became NaN at epoch 1/);
+    const ck = loadCheckpoint<{ nextEpoch: number }>(path.join(out, 'checkpoint'));
+    expect(ck?.state.nextEpoch).toBe(1);
+    if (ck) disposeAll(ck.tensors);
+    expect(fs.readFileSync(path.join(out, 'log.csv'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+});

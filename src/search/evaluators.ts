@@ -1,0 +1,182 @@
+/**
+ * Evaluators score a genotype for a black-box searcher (`name → factory` registry). A budget is a
+ * number of queries: every `evaluate` call counts, repeats included, as in the benchmark paper's
+ * reference searchers where each query is charged its training time.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { UsageError } from '../io/errors';
+import type { Nb201Genotype } from '../space/genotype-types';
+import type { Genotype, SpaceName } from '../space/spaces';
+import { NB201_DATASETS, Nb201Table, type Nb201Dataset } from './nb201-table';
+
+export interface EvalResult {
+  /** The search signal (higher is better). */
+  signal: number;
+  /** The accuracy to report for this architecture (%), when the evaluator knows it. */
+  testAccuracy?: number;
+}
+
+export interface Evaluator {
+  readonly name: string;
+  /** e.g. the dataset, for logs and best.json. */
+  readonly describe: Record<string, string | number>;
+  readonly queries: number;
+  /** `query` (1-based, from the search loop) names per-query files, so a resumed search reuses them. */
+  evaluate(g: Genotype, query?: number): Promise<EvalResult>;
+}
+
+export interface EvaluatorOptions {
+  space: SpaceName;
+  table?: string;
+  dataset: Nb201Dataset;
+  /** The search's run folder and seed (evaluators that write files or train use them). */
+  runDir?: string;
+  seed?: number;
+  /** The parsed command line, for evaluators with their own options (data, training length). */
+  argv?: Record<string, unknown>;
+}
+
+/** Where the NAS-Bench-201 table is looked for when --table is not given. */
+export const DEFAULT_NB201_TABLE = path.join('..', 'shared', 'data', 'nb201', 'nb201.csv');
+
+const tableCache = new Map<string, Nb201Table>();
+
+/** Loads a table once per process (bench runs hundreds of searches on one table). */
+export function loadNb201Table(file?: string): Nb201Table {
+  const f = file ?? (fs.existsSync(DEFAULT_NB201_TABLE) ? DEFAULT_NB201_TABLE : undefined);
+  if (!f) throw new UsageError(`--table: the nb201 evaluator needs a NAS-Bench-201 table CSV (none given, and ${DEFAULT_NB201_TABLE} does not exist)`);
+  const abs = path.resolve(f);
+  let t = tableCache.get(abs);
+  if (!t) {
+    t = Nb201Table.load(f);
+    tableCache.set(abs, t);
+  }
+  return t;
+}
+
+/**
+ * Table look-up: signal = 12-epoch validation accuracy of the dataset (the NAS-Bench-201 paper's
+ * protocol, hp=12), reported result = 200-epoch test accuracy.
+ */
+export class Nb201Evaluator implements Evaluator {
+  readonly name = 'nb201';
+  private n = 0;
+
+  constructor(readonly table: Nb201Table, readonly dataset: Nb201Dataset) {}
+
+  get describe(): Record<string, string | number> {
+    return { dataset: this.dataset, table: path.resolve(this.table.file) };
+  }
+
+  get queries(): number {
+    return this.n;
+  }
+
+  /** Synchronous look-up (the bench loop uses this directly). */
+  lookup(g: Genotype): EvalResult {
+    const e = this.table.lookup(g as Nb201Genotype, this.dataset);
+    if (!e) throw new Error(`${this.table.file} has no row for cell ${JSON.stringify(g)} (the table is incomplete)`);
+    this.n++;
+    return { signal: e.valid12, testAccuracy: e.test200 };
+  }
+
+  async evaluate(g: Genotype): Promise<EvalResult> {
+    return this.lookup(g);
+  }
+}
+
+export type EvaluatorFactory = (opts: EvaluatorOptions) => Evaluator | Promise<Evaluator>;
+
+function optNumber(argv: Record<string, unknown> | undefined, name: string): number | undefined {
+  const v = argv?.[name];
+  return v === undefined ? undefined : Number(v);
+}
+
+export const EVALUATORS: Record<string, { spaces: SpaceName[]; make: EvaluatorFactory }> = {
+  nb201: {
+    spaces: ['nb201'],
+    make: (o) => new Nb201Evaluator(loadNb201Table(o.table), o.dataset),
+  },
+  train: {
+    spaces: ['darts'],
+    make: async (o) => {
+      // Loaded lazily: only this evaluator needs the image data and the training code.
+      const { loadDatasetFromArgs } = await import('../data/locate');
+      const { TrainEvaluator } = await import('./train-evaluator');
+      const argv = o.argv ?? {};
+      return new TrainEvaluator({
+        dataset: await loadDatasetFromArgs(argv),
+        runDir: o.runDir ?? '.',
+        seed: o.seed ?? 0,
+        epochs: optNumber(argv, 'train-epochs'),
+        C: optNumber(argv, 'train-channels'),
+        layers: optNumber(argv, 'train-layers'),
+        batchSize: optNumber(argv, 'train-batch-size'),
+        trainPortion: optNumber(argv, 'train-portion'),
+      });
+    },
+  },
+  supernet: {
+    spaces: ['darts', 'nb201'],
+    make: async (o) => {
+      const { loadDatasetFromArgs } = await import('../data/locate');
+      const { readJson } = await import('../io/atomic');
+      const { loadSupernetRun, SupernetEvaluator } = await import('./supernet-evaluator');
+      const dir = o.argv?.supernet;
+      if (typeof dir !== 'string' || dir === '') throw new UsageError('--supernet: the supernet evaluator needs the run folder of a `tfnas search` (DARTS) run');
+      const cfgFile = path.join(dir, 'config.json');
+      if (!fs.existsSync(cfgFile)) throw new UsageError(`--supernet: ${dir} is not a tfnas search run folder (no config.json)`);
+      const saved = readJson<{ config: { space: string; dataset: string } }>(cfgFile).config;
+      if (saved.space !== o.space) throw new UsageError(`--supernet: ${dir} holds a ${saved.space} supernet, but --space is ${o.space}`);
+      const data = await loadDatasetFromArgs({ ...(o.argv ?? {}), dataset: saved.dataset });
+      const { net, config } = loadSupernetRun(dir, data.numClasses, data.shape[2]);
+      return new SupernetEvaluator(net, config, data, dir, optNumber(o.argv, 'supernet-valid-limit') ?? undefined);
+    },
+  },
+};
+export const EVALUATOR_NAMES = Object.keys(EVALUATORS);
+
+export async function makeEvaluator(name: string, opts: EvaluatorOptions): Promise<Evaluator> {
+  const entry = EVALUATORS[name];
+  if (!entry) throw new UsageError(`--evaluator: expected one of ${EVALUATOR_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
+  if (!entry.spaces.includes(opts.space)) {
+    throw new UsageError(`--evaluator ${name} works on --space ${entry.spaces.join('|')}, not ${opts.space}`);
+  }
+  return entry.make(opts);
+}
+
+/**
+ * The benchmark accuracies of one cell on every dataset (for `tfnas search --space nb201` with
+ * DARTS: written to the log at the end when a table is given). Null if the table lacks the cell.
+ */
+export function nb201CellReport(g: Nb201Genotype, tableFile?: string): Record<Nb201Dataset, { valid_12ep: number; test_200ep: number }> | null {
+  const t = loadNb201Table(tableFile);
+  const out: Partial<Record<Nb201Dataset, { valid_12ep: number; test_200ep: number }>> = {};
+  for (const d of NB201_DATASETS) {
+    const e = t.lookup(g, d);
+    if (!e) return null;
+    out[d] = { valid_12ep: e.valid12, test_200ep: e.test200 };
+  }
+  return out as Record<Nb201Dataset, { valid_12ep: number; test_200ep: number }>;
+}
+
+/**
+ * For NAS-Bench-201 cells scored by another evaluator (supernet, train): fills in the benchmark's
+ * 200-epoch test accuracy from a table, so history.csv and best.json report it.
+ */
+export function withNb201TestAccuracy(inner: Evaluator, table: Nb201Table, dataset: Nb201Dataset): Evaluator {
+  return {
+    name: inner.name,
+    get describe() {
+      return { ...inner.describe, table: path.resolve(table.file), reported: `${dataset}_test_200ep` };
+    },
+    get queries() {
+      return inner.queries;
+    },
+    async evaluate(g, query) {
+      const r = await inner.evaluate(g, query);
+      return { ...r, testAccuracy: table.lookup(g as Nb201Genotype, dataset)?.test200 };
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Neural Architecture Optimization (Luo et al., NeurIPS 2018) as a searcher: after `init` random
+ * architectures, each round trains encoder/predictor/decoder jointly on everything seen
+ * (scores min-max scaled to [0, 1] as in NAO), then from the embeddings of the best `parents`
+ * architectures takes growing steps along the predictor's gradient, decodes, and keeps for each
+ * parent the first decoded architecture not yet evaluated (NAO increases its step size until the
+ * decoded architecture changes). The unseen candidates with the highest predicted score are
+ * evaluated, `batch` per round; if decoding yields too few, one-step mutations of the best fill up.
+ */
+import type { Genotype, SearchSpace } from '../space/spaces';
+import { BaseSearcher, topK, type SearcherOptions } from './searcher';
+import { NAO_MODEL_DEFAULTS, NaoModel } from './nao-model';
+import { uniqueSample } from './predictor';
+
+export const NAO_DEFAULTS = { init: 10, batch: 10, parents: 20, step: 0.15, iters: 20 };
+
+export class NaoSearcher extends BaseSearcher {
+  private pending: string[] = [];
+  private readonly init: number;
+  private readonly batch: number;
+
+  constructor(name: string, space: SearchSpace<Genotype>, opts: SearcherOptions) {
+    super(name, space, opts);
+    this.init = opts.init ?? NAO_DEFAULTS.init;
+    this.batch = opts.batch ?? NAO_DEFAULTS.batch;
+    if (this.init < 2 || this.batch < 1) throw new Error('nao: init must be ≥ 2 and batch ≥ 1');
+  }
+
+  protected propose(): Genotype {
+    if (this.hist.length < this.init) return uniqueSample(this.space, this.rng, this.seen());
+    if (this.pending.length === 0) this.pending = this.nextBatch();
+    return this.space.fromKey(this.pending.shift()!);
+  }
+
+  private nextBatch(): string[] {
+    const s = this.space;
+    const seqs = this.hist.map((h) => s.tokens(s.fromKey(h.key)));
+    const scores = this.hist.map((h) => h.score);
+    const [lo, hi] = [Math.min(...scores), Math.max(...scores)];
+    const y01 = scores.map((v) => (hi > lo ? (v - lo) / (hi - lo) : 0.5));
+    const model = new NaoModel(s.tokenVocab, this.rng.fork(), { ...NAO_MODEL_DEFAULTS, steps: this.opts.steps ?? NAO_MODEL_DEFAULTS.steps });
+    try {
+      model.fit(seqs, y01);
+      const found = this.decodeCandidates(model);
+      const keys = [...found.keys()];
+      const predicted = keys.length ? model.score(keys.map((k) => s.tokens(s.fromKey(k)))) : [];
+      const order = keys.map((_, i) => i).sort((a, b) => predicted[b] - predicted[a] || a - b);
+      const chosen = order.slice(0, this.batch).map((i) => keys[i]);
+      return this.fillUp(chosen);
+    } finally {
+      model.dispose();
+    }
+  }
+
+  /** First new architecture decoded along each parent's gradient walk. */
+  private decodeCandidates(model: NaoModel): Map<string, true> {
+    const s = this.space;
+    const seen = this.seen();
+    const parents = topK(this.hist, NAO_DEFAULTS.parents).map((h) => s.tokens(s.fromKey(h.key)));
+    const walks = model.walk(parents, NAO_DEFAULTS.step, NAO_DEFAULTS.iters);
+    const found = new Map<string, true>();
+    parents.forEach((_, n) => {
+      for (const stepOut of walks) {
+        const scoresPerPos = stepOut[n].map((row, p) => row.slice(0, s.tokenVocab[p]));
+        const key = s.key(s.fromTokenScores(scoresPerPos));
+        if (!seen.has(key)) {
+          found.set(key, true);
+          break;
+        }
+      }
+    });
+    return found;
+  }
+
+  private fillUp(chosen: string[]): string[] {
+    const s = this.space;
+    const taken = new Set([...this.seen(), ...chosen]);
+    const best = topK(this.hist, NAO_DEFAULTS.parents);
+    for (let t = 0; chosen.length < this.batch && t < 50 * this.batch; t++) {
+      const g = t < 20 * this.batch ? s.mutate(s.fromKey(best[t % best.length].key), this.rng) : s.sample(this.rng);
+      const k = s.key(g);
+      if (!taken.has(k)) {
+        taken.add(k);
+        chosen.push(k);
+      }
+    }
+    if (chosen.length === 0) chosen.push(s.key(s.sample(this.rng)));
+    return chosen;
+  }
+
+  protected extraState(): unknown {
+    return { pending: this.pending };
+  }
+
+  protected loadExtra(extra: unknown): void {
+    this.pending = [...((extra as { pending: string[] }).pending ?? [])];
+  }
+}

@@ -1,0 +1,89 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { UsageError } from '../io/errors';
+import { nb201FromOrdinal, nb201FromString } from '../space/nb201-space';
+import { Nb201Table, checkNb201Dataset } from './nb201-table';
+import { syntheticRow, syntheticTableText } from './test-utils/synthetic';
+
+const REAL = path.join(__dirname, '..', '..', '..', 'shared', 'data', 'nb201', 'nb201.csv');
+
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('Nb201Table', () => {
+  it('loads a table and looks cells up by their string', () => {
+    const t = Nb201Table.parse(syntheticTableText([0, 7, 4242]), 'small.csv');
+    expect(t.size).toBe(3);
+    const e = t.lookup(nb201FromOrdinal(4242), 'cifar100')!;
+    const row = syntheticRow(4242);
+    expect(e.valid12).toBeCloseTo(row[3], 4);
+    expect(e.test200).toBeCloseTo(row[5], 4);
+    expect(t.lookup(nb201FromOrdinal(5), 'cifar10')).toBeNull();
+  });
+
+  it('loads all 15,625 rows quickly', () => {
+    const text = syntheticTableText();
+    const t0 = Date.now();
+    const t = Nb201Table.parse(text);
+    expect(t.size).toBe(15625);
+    // Generous bound: the single-pass loader takes ~0.1 s; a quadratic one would take far longer.
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('names the missing column', () => {
+    const text = syntheticTableText([1, 2]).replace('cifar100_test_200ep', 'c100');
+    const e = errorOf(() => Nb201Table.parse(text, 'bad.csv'));
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.message).toMatch(/bad\.csv: NAS-Bench-201 table lacks column\(s\) cifar100_test_200ep/);
+  });
+
+  it('names the row of a duplicate arch', () => {
+    const text = syntheticTableText([1, 2, 1]);
+    expect(() => Nb201Table.parse(text, 'dup.csv')).toThrow(/dup\.csv: row 3 \(line 4\): duplicate arch .* \(already in row 1\)/);
+  });
+
+  it('names the row of an unknown arch string', () => {
+    const lines = syntheticTableText([1, 2, 3]).split('\n');
+    lines[2] = lines[2].replace('none~0', 'conv_9x9~0');
+    const e = errorOf(() => Nb201Table.parse(lines.join('\n'), 'unk.csv'));
+    expect(e.message).toMatch(/unk\.csv: row 2 \(line 3\): unknown arch string: unknown op "conv_9x9"/);
+  });
+
+  it('names the row and column of a bad number and a short row', () => {
+    const lines = syntheticTableText([1, 2]).split('\n');
+    const cells = lines[1].split(',');
+    cells[4] = 'abc';
+    lines[1] = cells.join(',');
+    expect(() => Nb201Table.parse(lines.join('\n'), 'num.csv')).toThrow(/num\.csv: row 1 \(line 2\): column cifar10_test_200ep is not a number: "abc"/);
+    lines[1] = '0,|none~0|';
+    expect(() => Nb201Table.parse(lines.join('\n'), 'short.csv')).toThrow(/short\.csv: row 1 \(line 2\): expected 11 fields, got 2/);
+  });
+
+  it('reports an unreadable file and an empty table', () => {
+    expect(() => Nb201Table.load('/nonexistent/nb201.csv')).toThrow(/--table: cannot read NAS-Bench-201 table \/nonexistent\/nb201\.csv/);
+    expect(() => Nb201Table.parse('index,arch\n', 'empty.csv')).toThrow(/empty\.csv: NAS-Bench-201 table has no rows/);
+  });
+
+  it('checks dataset names', () => {
+    expect(checkNb201Dataset('imagenet16')).toBe('imagenet16');
+    expect(() => checkNb201Dataset('mnist')).toThrow(/--dataset: expected one of cifar10, cifar100, imagenet16, got "mnist"/);
+  });
+
+  const real = fs.existsSync(REAL) ? it : it.skip;
+  if (!fs.existsSync(REAL)) console.warn(`skipping the real-table test: ${REAL} not found`);
+  real('loads the shared NAS-Bench-201 table and finds its README reference rows', () => {
+    const t = Nb201Table.load(REAL);
+    expect(t.size).toBe(15625);
+    expect(t.optimum('cifar10').test200).toBeCloseTo(94.37, 2);
+    expect(t.optimum('cifar100').test200).toBeCloseTo(73.51, 2);
+    expect(t.optimum('imagenet16').test200).toBeCloseTo(47.31, 2);
+    const allSkip = nb201FromString('|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|');
+    expect(t.lookup(allSkip, 'cifar10')!.test200).toBeCloseTo(54.3, 2);
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The NAS-Bench-201 lookup table in CSV form (format of ../shared/data/nb201/nb201.csv, see its
+ * README): one row per cell, keyed by the cell string. Loading is a single pass over the text
+ * (15,625 rows load in well under a second) and validates everything: missing columns, wrong
+ * cell counts, unparsable numbers, duplicate or unknown cell strings all fail with the file and
+ * the row named.
+ */
+import * as fs from 'fs';
+import { UsageError } from '../io/errors';
+import { parseCsvLine } from '../io/csv';
+import type { Nb201Genotype } from '../space/genotype-types';
+import { nb201FromString, nb201Ordinal, nb201ToString } from '../space/nb201-space';
+
+export const NB201_DATASETS = ['cifar10', 'cifar100', 'imagenet16'] as const;
+export type Nb201Dataset = (typeof NB201_DATASETS)[number];
+
+/** The columns every table must have: arch and, per dataset, the 12-epoch valid/test and 200-epoch test accuracy. */
+export const NB201_COLUMNS = [
+  'arch',
+  ...NB201_DATASETS.flatMap((d) => [`${d}_valid_12ep`, `${d}_test_12ep`, `${d}_test_200ep`]),
+];
+
+export interface Nb201Entry {
+  arch: string;
+  /** Search signal: 12-epoch validation accuracy (%), as the benchmark paper's searchers use. */
+  valid12: number;
+  /** Reported result: 200-epoch test accuracy (%). */
+  test200: number;
+}
+
+export class Nb201Table {
+  private constructor(
+    readonly file: string,
+    private readonly rowOf: Map<number, number>,
+    private readonly archs: string[],
+    private readonly cols: Record<string, Float64Array>,
+  ) {}
+
+  get size(): number {
+    return this.archs.length;
+  }
+
+  static load(file: string): Nb201Table {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--table: cannot read NAS-Bench-201 table ${file}: ${(e as Error).message}`);
+    }
+    return Nb201Table.parse(text, file);
+  }
+
+  static parse(text: string, file = '<table>'): Nb201Table {
+    const lines = text.split(/\r?\n/);
+    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    if (lines.length < 2) throw new UsageError(`${file}: NAS-Bench-201 table has no rows`);
+    const header = parseCsvLine(lines[0]).map((h) => h.trim());
+    const missing = NB201_COLUMNS.filter((c) => !header.includes(c));
+    if (missing.length) throw new UsageError(`${file}: NAS-Bench-201 table lacks column(s) ${missing.join(', ')} (header: ${header.join(',')})`);
+    const idx = Object.fromEntries(NB201_COLUMNS.map((c) => [c, header.indexOf(c)]));
+    const n = lines.length - 1;
+    const cols: Record<string, Float64Array> = {};
+    for (const c of NB201_COLUMNS.slice(1)) cols[c] = new Float64Array(n);
+    const archs: string[] = new Array(n);
+    const rowOf = new Map<number, number>();
+    for (let r = 0; r < n; r++) {
+      const where = `${file}: row ${r + 1} (line ${r + 2})`;
+      const cells = lines[r + 1].includes('"') ? parseCsvLine(lines[r + 1]) : lines[r + 1].split(',');
+      if (cells.length !== header.length) throw new UsageError(`${where}: expected ${header.length} fields, got ${cells.length}`);
+      let g: Nb201Genotype;
+      try {
+        g = nb201FromString(cells[idx.arch]);
+      } catch (e) {
+        throw new UsageError(`${where}: unknown arch string: ${(e as Error).message}`);
+      }
+      const ord = nb201Ordinal(g);
+      const prev = rowOf.get(ord);
+      if (prev !== undefined) throw new UsageError(`${where}: duplicate arch ${cells[idx.arch]} (already in row ${prev + 1})`);
+      rowOf.set(ord, r);
+      archs[r] = nb201ToString(g);
+      for (const c of NB201_COLUMNS.slice(1)) {
+        const v = Number(cells[idx[c]]);
+        if (cells[idx[c]].trim() === '' || !Number.isFinite(v)) throw new UsageError(`${where}: column ${c} is not a number: "${cells[idx[c]]}"`);
+        cols[c][r] = v;
+      }
+    }
+    return new Nb201Table(file, rowOf, archs, cols);
+  }
+
+  /** The table row of a cell, or null if the table does not have it. */
+  lookup(g: Nb201Genotype, dataset: Nb201Dataset): Nb201Entry | null {
+    const r = this.rowOf.get(nb201Ordinal(g));
+    if (r === undefined) return null;
+    return { arch: this.archs[r], valid12: this.cols[`${dataset}_valid_12ep`][r], test200: this.cols[`${dataset}_test_200ep`][r] };
+  }
+
+  /** Best 200-epoch test accuracy in the table (the benchmark's "optimum" row). */
+  optimum(dataset: Nb201Dataset): Nb201Entry {
+    const col = this.cols[`${dataset}_test_200ep`];
+    let best = 0;
+    for (let r = 1; r < col.length; r++) if (col[r] > col[best]) best = r;
+    return { arch: this.archs[best], valid12: this.cols[`${dataset}_valid_12ep`][best], test200: col[best] };
+  }
+}
+
+export function checkNb201Dataset(name: string): Nb201Dataset {
+  if (!(NB201_DATASETS as readonly string[]).includes(name)) {
+    throw new UsageError(`--dataset: expected one of ${NB201_DATASETS.join(', ')}, got ${JSON.stringify(name)}`);
+  }
+  return name as Nb201Dataset;
+}

@@ -1,0 +1,128 @@
+/** The search loop's run folder, resume, the CLI runner and the bench, on a synthetic table. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { useBackend } from '../backend';
+import { getSpace } from '../space/spaces';
+import { Nb201Evaluator, loadNb201Table, makeEvaluator, nb201CellReport } from './evaluators';
+import { runSearch } from './run';
+import { runBlackBoxSearch } from './blackbox-cli';
+import { formatBenchTable, meanStd, runNb201Bench } from './nb201-bench';
+import { nb201FromOrdinal } from '../space/nb201-space';
+import { syntheticRow, tmpDir, writeSyntheticTable } from './test-utils/synthetic';
+
+let dir: string;
+let tableFile: string;
+
+beforeAll(async () => {
+  await useBackend('wasm');
+  dir = tmpDir('search');
+  tableFile = writeSyntheticTable(dir);
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function evaluator() {
+  return new Nb201Evaluator(loadNb201Table(tableFile), 'cifar10');
+}
+
+describe('nb201 evaluator', () => {
+  it('returns the 12-epoch validation accuracy as signal and the 200-epoch test accuracy, counting queries', async () => {
+    const ev = evaluator();
+    const g = nb201FromOrdinal(123);
+    const r = await ev.evaluate(g);
+    expect(r.signal).toBeCloseTo(syntheticRow(123)[0], 4);
+    expect(r.testAccuracy).toBeCloseTo(syntheticRow(123)[2], 4);
+    await ev.evaluate(g);
+    expect(ev.queries).toBe(2);
+    expect(nb201CellReport(g, tableFile)!.cifar100.test_200ep).toBeCloseTo(syntheticRow(123)[5], 4);
+  });
+
+  it('refuses other spaces and unknown evaluators clearly', async () => {
+    await expect(makeEvaluator('nb201', { space: 'darts', dataset: 'cifar10', table: tableFile })).rejects.toThrow(/--evaluator nb201 works on --space nb201, not darts/);
+    await expect(makeEvaluator('oracle', { space: 'nb201', dataset: 'cifar10' })).rejects.toThrow(/--evaluator: expected one of nb201, train/);
+  });
+});
+
+describe('runSearch', () => {
+  const base = (out: string, budget: number, resume = false) => ({
+    strategy: 'evolution',
+    space: getSpace('nb201'),
+    evaluator: evaluator(),
+    budget,
+    seed: 4,
+    outDir: out,
+    resume,
+    quiet: true,
+  });
+
+  it('writes history.csv, best.json and a checkpoint, and resumes to the same result', async () => {
+    const straight = path.join(dir, 'straight');
+    const s = await runSearch(base(straight, 24));
+    const hist = fs.readFileSync(path.join(straight, 'history.csv'), 'utf8').trim().split('\n');
+    expect(hist[0]).toBe('query,architecture,signal,test_accuracy,best_signal,best_architecture,best_test_accuracy');
+    expect(hist.length).toBe(25);
+    const best = JSON.parse(fs.readFileSync(path.join(straight, 'best.json'), 'utf8'));
+    expect(best.best).toBe(s.best);
+    expect(best.test_accuracy).toBe(s.test_accuracy);
+    const bestSignals = hist.slice(1).map((l) => Number(l.split(',')[4]));
+    bestSignals.forEach((v, i) => i > 0 && expect(v).toBeGreaterThanOrEqual(bestSignals[i - 1]));
+
+    const resumed = path.join(dir, 'resumed');
+    await runSearch(base(resumed, 10));
+    await expect(runSearch(base(resumed, 24))).rejects.toThrow(/already holds a search .* pass --resume/);
+    const r = await runSearch(base(resumed, 24, true));
+    expect(r.best).toBe(s.best);
+    expect(fs.readFileSync(path.join(resumed, 'history.csv'), 'utf8')).toBe(fs.readFileSync(path.join(straight, 'history.csv'), 'utf8'));
+  });
+
+  it('refuses to resume a run made with other settings', async () => {
+    const out = path.join(dir, 'other');
+    await runSearch(base(out, 3));
+    await expect(runSearch({ ...base(out, 6, true), seed: 5 })).rejects.toThrow(/--resume: .* was made with/);
+  });
+});
+
+describe('runBlackBoxSearch (tfnas search --strategy …)', () => {
+  it.each(['random', 'predictor', 'nao'])('%s: --json prints one JSON object with best and test_accuracy last', async (strategy) => {
+    const out = path.join(dir, `cli-${strategy}`);
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const errSpy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await runBlackBoxSearch({ strategy, space: 'nb201', table: tableFile, budget: 14, seed: 1, out, json: true, backend: 'wasm', init: 4, batch: 5, 'model-steps': 10 });
+    } finally {
+      spy.mockRestore();
+      errSpy.mockRestore();
+    }
+    const last = JSON.parse(lines[lines.length - 1]);
+    expect(typeof last.best).toBe('string');
+    expect(typeof last.test_accuracy).toBe('number');
+    expect(last.queries).toBe(14);
+  });
+
+  it('rejects bad arguments by name', async () => {
+    await expect(runBlackBoxSearch({ strategy: 'hill', space: 'nb201' })).rejects.toThrow(/--strategy: expected random\|evolution\|genetic\|predictor\|nao\|darts/);
+    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', budget: 0, table: tableFile })).rejects.toThrow(/--budget: expected an integer ≥ 1, got 0/);
+  });
+});
+
+describe('nb201 bench', () => {
+  it('runs strategies over seeds and writes the table, runs and anytime curves', async () => {
+    const out = path.join(dir, 'bench');
+    const { rows, runs } = await runNb201Bench({ strategies: ['random', 'evolution'], runs: 3, budget: 12, dataset: 'cifar10', seed: 0, table: loadNb201Table(tableFile), outDir: out, quiet: true });
+    expect(rows.map((r) => r.strategy)).toEqual(['random', 'evolution']);
+    expect(runs.length).toBe(6);
+    expect(rows[0].mean).toBeCloseTo(meanStd(runs.slice(0, 3).map((r) => r.test)).mean, 10);
+    const curves = fs.readFileSync(path.join(out, 'curves.csv'), 'utf8').trim().split('\n');
+    expect(curves.length).toBe(1 + 2 * 12);
+    expect(fs.existsSync(path.join(out, 'table.csv'))).toBe(true);
+    expect(formatBenchTable(rows, 'cifar10', 99)).toMatch(/\| random \| 3 \| 12 \| .* \| 93\.70 ± 0\.36 \|/);
+  });
+
+  it('meanStd uses the sample standard deviation', () => {
+    expect(meanStd([1, 2, 3, 4])).toEqual({ mean: 2.5, std: Math.sqrt(5 / 3) });
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * The black-box search loop and its run folder: `history.csv` (one row per query), `best.json`,
+ * and `checkpoint.json` (the searcher's whole state after the last query), all written atomically
+ * after every query, so an interrupted search resumes exactly where it stopped.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { readJson, writeJsonAtomic } from '../io/atomic';
+import { CsvLog } from '../io/csv';
+import { UsageError } from '../io/errors';
+import { Progress } from '../io/progress';
+import type { Genotype, SearchSpace } from '../space/spaces';
+import type { Evaluator } from './evaluators';
+import { makeSearcher, restoreSearcher } from './registry';
+import type { Searcher, SearcherOptions, SearcherState } from './searcher';
+
+export const HISTORY_COLUMNS = ['query', 'architecture', 'signal', 'test_accuracy', 'best_signal', 'best_architecture', 'best_test_accuracy'];
+
+export interface BestSoFar {
+  key: string;
+  signal: number;
+  testAccuracy?: number;
+}
+
+export interface QueryRecord {
+  query: number;
+  key: string;
+  signal: number;
+  testAccuracy?: number;
+  best: BestSoFar;
+}
+
+/**
+ * Runs `searcher` against `evaluator` until `budget` queries have been made in total (counting
+ * `startQuery` already made); calls `onQuery` after each one. The best is the searcher's best by
+ * signal; its test accuracy is the evaluator's for that architecture.
+ */
+export async function searchLoop(
+  searcher: Searcher<Genotype>,
+  evaluator: Evaluator,
+  budget: number,
+  startQuery = 0,
+  startBest: BestSoFar | null = null,
+  onQuery: (r: QueryRecord) => void = () => undefined,
+): Promise<BestSoFar | null> {
+  let best = startBest;
+  for (let q = startQuery + 1; q <= budget; q++) {
+    const g = searcher.ask();
+    const r = await evaluator.evaluate(g, q);
+    searcher.tell(g, r.signal);
+    const key = searcher.space.key(g);
+    if (!best || r.signal > best.signal) best = { key, signal: r.signal, testAccuracy: r.testAccuracy };
+    onQuery({ query: q, key, signal: r.signal, testAccuracy: r.testAccuracy, best });
+  }
+  return best;
+}
+
+export interface RunConfig {
+  strategy: string;
+  space: SearchSpace<Genotype>;
+  evaluator: Evaluator;
+  budget: number;
+  seed: number;
+  outDir: string;
+  resume: boolean;
+  searcherOptions?: Omit<SearcherOptions, 'seed'>;
+  quiet?: boolean;
+}
+
+interface Checkpoint {
+  version: 1;
+  config: Record<string, unknown>;
+  queries: number;
+  best: BestSoFar | null;
+  searcher: SearcherState;
+}
+
+export interface RunSummary {
+  strategy: string;
+  space: string;
+  evaluator: string;
+  seed: number;
+  queries: number;
+  best: string | null;
+  genotype: Genotype | null;
+  signal: number | null;
+  test_accuracy: number | null;
+  out: string;
+  [k: string]: unknown;
+}
+
+/** What a resumed run must agree on (not the table's path: a moved table is the same table). */
+function identity(c: RunConfig): Record<string, unknown> {
+  const { table, ...evaluatorIdentity } = c.evaluator.describe;
+  void table;
+  return { strategy: c.strategy, space: c.space.name, evaluator: c.evaluator.name, ...evaluatorIdentity, seed: c.seed, ...c.searcherOptions };
+}
+
+function openRun(c: RunConfig): { searcher: Searcher<Genotype>; start: number; best: BestSoFar | null; log: CsvLog } {
+  const ckFile = path.join(c.outDir, 'checkpoint.json');
+  const log = new CsvLog(path.join(c.outDir, 'history.csv'), HISTORY_COLUMNS);
+  const opts = { seed: c.seed, ...c.searcherOptions };
+  if (!fs.existsSync(ckFile)) return { searcher: makeSearcher(c.strategy, c.space, opts), start: 0, best: null, log };
+  if (!c.resume) throw new UsageError(`--out: ${c.outDir} already holds a search (checkpoint.json); pass --resume to continue it or choose another --out`);
+  const ck = readJson<Checkpoint>(ckFile);
+  const want = JSON.stringify(identity(c));
+  if (JSON.stringify(ck.config) !== want) {
+    throw new UsageError(`--resume: ${ckFile} was made with ${JSON.stringify(ck.config)}, not ${want}`);
+  }
+  log.load().keepWhile((row) => Number(row.query) <= ck.queries);
+  return { searcher: restoreSearcher(ck.searcher, c.space, opts), start: ck.queries, best: ck.best, log };
+}
+
+/** A whole search with its run folder; returns the summary also written to best.json. */
+export async function runSearch(c: RunConfig): Promise<RunSummary> {
+  if (!Number.isInteger(c.budget) || c.budget < 1) throw new UsageError(`--budget: expected a positive integer, got ${c.budget}`);
+  fs.mkdirSync(c.outDir, { recursive: true });
+  const { searcher, start, best: startBest, log } = openRun(c);
+  const progress = new Progress(`search ${c.strategy}`, c.budget, process.stderr, c.quiet);
+  progress.update(start);
+  const summarize = (best: BestSoFar | null, queries: number): RunSummary => ({
+    strategy: c.strategy,
+    space: c.space.name,
+    evaluator: c.evaluator.name,
+    ...c.evaluator.describe,
+    seed: c.seed,
+    queries,
+    best: best?.key ?? null,
+    genotype: best ? c.space.fromKey(best.key) : null,
+    signal: best?.signal ?? null,
+    test_accuracy: best?.testAccuracy ?? null,
+    out: c.outDir,
+  });
+  const best = await searchLoop(searcher, c.evaluator, c.budget, start, startBest, (r) => {
+    log.append({
+      query: r.query,
+      architecture: r.key,
+      signal: r.signal,
+      test_accuracy: r.testAccuracy,
+      best_signal: r.best.signal,
+      best_architecture: r.best.key,
+      best_test_accuracy: r.best.testAccuracy,
+    });
+    const ck: Checkpoint = { version: 1, config: identity(c), queries: r.query, best: r.best, searcher: searcher.state() };
+    writeJsonAtomic(path.join(c.outDir, 'checkpoint.json'), ck);
+    writeJsonAtomic(path.join(c.outDir, 'best.json'), summarize(r.best, r.query));
+    progress.update(r.query, { best: r.best.signal, ...(r.best.testAccuracy !== undefined ? { test: r.best.testAccuracy } : {}) });
+  });
+  progress.stop();
+  const summary = summarize(best, Math.max(start, c.budget));
+  writeJsonAtomic(path.join(c.outDir, 'best.json'), summary);
+  return summary;
+}

@@ -1,0 +1,139 @@
+/**
+ * The contract every black-box searcher implements: `ask()` proposes a genotype, `tell()` reports
+ * its score (higher is better), `best()` is the best told so far. The whole state is plain JSON
+ * (`state()` / `restore()`), so a search can be checkpointed after any `tell` and resumed with the
+ * same continuation. Each searcher draws every random choice from its own seeded `Rng`.
+ */
+import type { Genotype, SearchSpace } from '../space/spaces';
+import { Rng } from '../space/rng';
+
+export interface Scored {
+  key: string;
+  score: number;
+}
+
+export interface SearcherState {
+  strategy: string;
+  space: string;
+  rng: number;
+  history: Scored[];
+  /** Searcher-specific state (population, pending batch, …), plain JSON. */
+  extra: unknown;
+}
+
+/** Tunables shared by the registry's factories; each searcher reads the ones it uses. */
+export interface SearcherOptions {
+  seed: number;
+  /** evolution/genetic: population size. */
+  population?: number;
+  /** evolution: tournament sample size; genetic: tournament size. */
+  tournament?: number;
+  /** predictor/nao: number of random architectures evaluated before the first model is fit. */
+  init?: number;
+  /** predictor/nao: architectures evaluated per model update. */
+  batch?: number;
+  /** predictor/nao: Adam steps per model fit. */
+  steps?: number;
+}
+
+export interface Searcher<G = Genotype> {
+  readonly name: string;
+  readonly space: SearchSpace<G>;
+  ask(): G;
+  tell(g: G, score: number): void;
+  best(): { genotype: G; score: number } | null;
+  history(): readonly Scored[];
+  state(): SearcherState;
+  restore(state: SearcherState): void;
+}
+
+/**
+ * Shared bookkeeping: history, best-so-far, RNG, state round trip. Subclasses implement `propose`
+ * and may react to results in `observe` and keep extra state.
+ */
+export abstract class BaseSearcher implements Searcher<Genotype> {
+  protected rng: Rng;
+  protected hist: Scored[] = [];
+  private bestIdx = -1;
+
+  constructor(
+    readonly name: string,
+    readonly space: SearchSpace<Genotype>,
+    protected readonly opts: SearcherOptions,
+  ) {
+    this.rng = new Rng(opts.seed);
+  }
+
+  protected abstract propose(): Genotype;
+  protected observe(key: string, score: number): void {
+    void key;
+    void score;
+  }
+  protected extraState(): unknown {
+    return null;
+  }
+  protected loadExtra(extra: unknown): void {
+    void extra;
+  }
+
+  ask(): Genotype {
+    const g = this.propose();
+    if (!this.space.isValid(g)) throw new Error(`${this.name} searcher proposed an invalid genotype ${JSON.stringify(g)}`);
+    return g;
+  }
+
+  tell(g: Genotype, score: number): void {
+    if (!Number.isFinite(score)) throw new Error(`${this.name}: score must be a finite number, got ${score}`);
+    const key = this.space.key(g);
+    this.hist.push({ key, score });
+    if (this.bestIdx < 0 || score > this.hist[this.bestIdx].score) this.bestIdx = this.hist.length - 1;
+    this.observe(key, score);
+  }
+
+  best(): { genotype: Genotype; score: number } | null {
+    if (this.bestIdx < 0) return null;
+    const b = this.hist[this.bestIdx];
+    return { genotype: this.space.fromKey(b.key), score: b.score };
+  }
+
+  history(): readonly Scored[] {
+    return this.hist;
+  }
+
+  /** Keys evaluated so far (for dedupe). */
+  protected seen(): Set<string> {
+    return new Set(this.hist.map((h) => h.key));
+  }
+
+  state(): SearcherState {
+    return {
+      strategy: this.name,
+      space: this.space.name,
+      rng: this.rng.state,
+      history: this.hist.map((h) => ({ ...h })),
+      extra: JSON.parse(JSON.stringify(this.extraState() ?? null)),
+    };
+  }
+
+  restore(s: SearcherState): void {
+    if (s.strategy !== this.name || s.space !== this.space.name) {
+      throw new Error(`cannot restore a ${s.strategy}/${s.space} searcher state into ${this.name}/${this.space.name}`);
+    }
+    this.rng = Rng.fromState(s.rng);
+    this.hist = s.history.map((h) => ({ ...h }));
+    this.bestIdx = -1;
+    this.hist.forEach((h, i) => {
+      if (this.bestIdx < 0 || h.score > this.hist[this.bestIdx].score) this.bestIdx = i;
+    });
+    this.loadExtra(s.extra);
+  }
+}
+
+/** Top `n` entries of a history by score (stable: earlier first on ties). */
+export function topK(hist: readonly Scored[], n: number): Scored[] {
+  return hist
+    .map((h, i) => ({ h, i }))
+    .sort((a, b) => b.h.score - a.h.score || a.i - b.i)
+    .slice(0, n)
+    .map((x) => x.h);
+}

@@ -1,0 +1,94 @@
+/**
+ * The search spaces the black-box searchers work on, as one interface (`name → space` registry):
+ * sampling, mutation, crossover, a canonical string key (for dedupe and logs), a feature vector for
+ * predictors, and a token sequence for NAO. Pure data, no tensors.
+ */
+import type { DartsGenotype, Nb201Genotype } from './genotype-types';
+import { NB201_EDGES, NB201_PRIMITIVES } from './primitives';
+import type { Rng } from './rng';
+import {
+  nb201Crossover,
+  nb201Decode,
+  nb201Encode,
+  nb201FromString,
+  nb201IsValid,
+  nb201Mutate,
+  nb201Sample,
+  nb201ToString,
+} from './nb201-space';
+import {
+  DARTS_TOKEN_VOCAB,
+  dartsCanonical,
+  dartsCrossover,
+  dartsDecode,
+  dartsEncode,
+  dartsFromKey,
+  dartsFromTokenScores,
+  dartsIsValid,
+  dartsMutate,
+  dartsSample,
+  dartsToKey,
+  dartsTokens,
+} from './darts-space';
+import { argmax } from './nb201-space';
+
+export type Genotype = Nb201Genotype | DartsGenotype;
+
+export interface SearchSpace<G = Genotype> {
+  readonly name: SpaceName;
+  sample(rng: Rng): G;
+  mutate(g: G, rng: Rng): G;
+  crossover(a: G, b: G, rng: Rng): G;
+  isValid(g: G): boolean;
+  /** Canonical one-line form: equal keys ⇔ the same architecture. */
+  key(g: G): string;
+  fromKey(key: string): G;
+  /** Fixed-length feature vector (one-hot ops on the cell's adjacency) for performance predictors. */
+  encode(g: G): number[];
+  decode(v: readonly number[]): G;
+  /** NAO's token sequence and each position's vocabulary size. */
+  tokens(g: G): number[];
+  readonly tokenVocab: readonly number[];
+  /** Best valid genotype for per-position token scores (e.g. decoder logits). */
+  fromTokenScores(scores: readonly (readonly number[])[]): G;
+}
+
+export const NB201_SPACE: SearchSpace<Nb201Genotype> = {
+  name: 'nb201',
+  sample: nb201Sample,
+  mutate: nb201Mutate,
+  crossover: nb201Crossover,
+  isValid: nb201IsValid,
+  key: nb201ToString,
+  fromKey: nb201FromString,
+  encode: nb201Encode,
+  decode: nb201Decode,
+  tokens: (g) => g.ops.map((op) => (NB201_PRIMITIVES as readonly string[]).indexOf(op)),
+  tokenVocab: new Array<number>(NB201_EDGES).fill(NB201_PRIMITIVES.length),
+  fromTokenScores: (scores) => ({ ops: scores.map((s) => NB201_PRIMITIVES[argmax(s)]) }),
+};
+
+export const DARTS_SPACE: SearchSpace<DartsGenotype> = {
+  name: 'darts',
+  sample: dartsSample,
+  mutate: dartsMutate,
+  crossover: dartsCrossover,
+  isValid: dartsIsValid,
+  key: dartsToKey,
+  fromKey: (k) => dartsCanonical(dartsFromKey(k)),
+  encode: dartsEncode,
+  decode: dartsDecode,
+  tokens: dartsTokens,
+  tokenVocab: DARTS_TOKEN_VOCAB,
+  fromTokenScores: dartsFromTokenScores,
+};
+
+export const SPACES = { nb201: NB201_SPACE, darts: DARTS_SPACE } as const;
+export type SpaceName = keyof typeof SPACES;
+export const SPACE_NAMES = Object.keys(SPACES) as SpaceName[];
+
+export function getSpace(name: string): SearchSpace<Genotype> {
+  const s = (SPACES as unknown as Record<string, SearchSpace<Genotype>>)[name];
+  if (!s) throw new Error(`unknown search space "${name}" (expected one of ${SPACE_NAMES.join(', ')})`);
+  return s;
+}

@@ -1,0 +1,213 @@
+import * as path from 'path';
+import { Batch, BatchLoader } from '../data/loader';
+import { mixSeed } from '../data/split';
+import type { Dataset } from '../data/types';
+import { writeJsonAtomic } from '../io/atomic';
+import type { Row } from '../io/csv';
+import { countParams, formatParamsMillions, NetworkConfig, toInferenceModel } from '../nets/network';
+import { loadModel, saveModel } from '../nets/network-io';
+import type { DartsGenotype } from '../space/genotype-types';
+import { evaluate, EvalResult, writeConfusionCsv } from './evaluate';
+import { AverageMeter } from './metrics';
+import { Trainer, StepOptions } from './retrain-trainer';
+import { epochProgress, prepareRunDir, runEpochs } from './runner';
+import { cosineLr, linearRamp } from './schedule';
+
+/** Everything `tfnas train` needs besides the data (defaults: see RETRAIN_DEFAULTS). */
+export interface RetrainOptions extends StepOptions {
+  genotype: DartsGenotype;
+  genotypeName: string;
+  C: number;
+  layers: number;
+  auxiliary: boolean;
+  batchSize: number;
+  epochs: number;
+  lr: number;
+  lrMin: number;
+  /** Zero padding of the random crop (DARTS: RandomCrop(32, padding=4)); 0 turns crop off. */
+  cropPadding: number;
+  /** Cutout side (DARTS --cutout_length 16); 0 turns cutout off. */
+  cutout: number;
+  /** Final drop-path probability; epoch e uses dropPath·e/epochs. */
+  dropPath: number;
+  seed: number;
+  runDir: string;
+  resume: boolean;
+  log?: (line: string) => void;
+}
+
+/** The paper's CIFAR-10 evaluation settings (DARTS §3.3 and quark0/darts train.py with --auxiliary --cutout). */
+export const RETRAIN_DEFAULTS = {
+  C: 36,
+  layers: 20,
+  auxiliary: true,
+  batchSize: 96,
+  epochs: 600,
+  lr: 0.025,
+  lrMin: 0,
+  momentum: 0.9,
+  weightDecay: 3e-4,
+  gradClip: 5,
+  auxWeight: 0.4,
+  cropPadding: 4,
+  cutout: 16,
+  dropPath: 0.2,
+  seed: 0,
+};
+
+export const LOG_COLUMNS = ['epoch', 'lr', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'seconds'];
+
+export interface RetrainResult {
+  rows: Row[];
+  test: EvalResult;
+  params: number;
+  paramsWithoutAuxiliary: number;
+  modelDir: string;
+  seconds: number;
+}
+
+export function retrainNetworkConfig(o: RetrainOptions, dataset: Dataset): NetworkConfig {
+  return {
+    C: o.C,
+    layers: o.layers,
+    numClasses: dataset.numClasses,
+    auxiliary: o.auxiliary,
+    dropPath: o.dropPath > 0,
+    inputShape: dataset.shape,
+    seed: o.seed,
+  };
+}
+
+/** What must not change between a checkpoint and a resumed run. */
+function fingerprint(o: RetrainOptions, dataset: Dataset): Record<string, unknown> {
+  return {
+    genotype: o.genotype, C: o.C, layers: o.layers, auxiliary: o.auxiliary, dataset: dataset.name,
+    trainCount: dataset.train.count, batchSize: o.batchSize, epochs: o.epochs, seed: o.seed,
+  };
+}
+
+function testBatches(dataset: Dataset, batchSize: number): Iterable<Batch> {
+  return new BatchLoader(dataset, 'test', null, { batchSize, seed: 0, shuffle: false }).epochBatches();
+}
+
+async function trainEpoch(trainer: Trainer, loader: BatchLoader, o: RetrainOptions, epoch: number, dataset: Dataset): Promise<Row> {
+  const lr = cosineLr(epoch, o.epochs, o.lr, o.lrMin);
+  trainer.net.dropPath.rate = linearRamp(epoch, o.epochs, o.dropPath);
+  // Masks drawn from (seed, epoch): a resumed run draws exactly the masks of an uninterrupted one.
+  trainer.net.dropPath.reseed(mixSeed(o.seed, epoch, 0xd7));
+  loader.seek(epoch, 0);
+  const loss = new AverageMeter();
+  const acc = new AverageMeter();
+  const bar = epochProgress(`epoch ${epoch + 1}/${o.epochs}`, loader.batchesPerEpoch);
+  let step = 0;
+  for (const b of loader.epochBatches()) {
+    try {
+      const r = trainer.step(b.x, b.y, lr, epoch, step);
+      loss.update(r.loss, r.n);
+      acc.update(r.correct / r.n, r.n);
+    } finally {
+      b.x.dispose();
+      b.y.dispose();
+    }
+    bar.update(++step, { loss: loss.avg, acc: acc.avg });
+    await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and the bar through
+  }
+  bar.stop();
+  const valid = evaluate(trainer.net.logitsModel, testBatches(dataset, o.batchSize), dataset.numClasses);
+  return { lr, train_loss: loss.avg, train_acc: acc.avg, valid_loss: valid.loss, valid_acc: valid.accuracy };
+}
+
+/**
+ * Retrains `o.genotype` from scratch on `dataset` (DARTS train.py): SGD with momentum, cosine lr,
+ * drop-path ramp, auxiliary loss, gradient clipping, evaluation on the test split every epoch.
+ * Writes `config.json`, `log.csv`, `checkpoint/` after every epoch (resumable), and at the end
+ * `model/` (the standard-layers inference model), `metrics.json` and `confusion.csv`.
+ */
+export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<RetrainResult> {
+  const t0 = Date.now();
+  prepareRunDir(o.runDir, o.resume);
+  const ckptDir = path.join(o.runDir, 'checkpoint');
+  const trainer = new Trainer(o.genotype, retrainNetworkConfig(o, dataset), o);
+  try {
+    const counts = countParams(trainer.net.model);
+    const fp = fingerprint(o, dataset);
+    const { log: _log, ...options } = o;
+    writeJsonAtomic(path.join(o.runDir, 'config.json'), { command: 'train', options, dataset: describe(dataset), ...counts });
+    const loader = new BatchLoader(dataset, 'train', null, {
+      batchSize: o.batchSize,
+      seed: o.seed,
+      augment: { crop: o.cropPadding, flip: true, cutout: o.cutout },
+    });
+    const rows = await runEpochs({
+      runDir: o.runDir,
+      columns: LOG_COLUMNS,
+      epochs: o.epochs,
+      resume: o.resume,
+      log: o.log,
+      runEpoch: (epoch) => trainEpoch(trainer, loader, o, epoch, dataset),
+      save: (epoch) => trainer.save(ckptDir, { epoch, fingerprint: fp }),
+      restore: async () => {
+        const s = trainer.restore(ckptDir, fp);
+        return s ? s.epoch + 1 : null;
+      },
+    });
+    const modelDir = path.join(o.runDir, 'model');
+    await saveFinalModel(trainer, modelDir, o, dataset, counts.params_without_auxiliary);
+    const test = await evaluateSaved(modelDir, dataset, o.batchSize);
+    writeConfusionCsv(path.join(o.runDir, 'confusion.csv'), test);
+    const seconds = (Date.now() - t0) / 1000;
+    writeJsonAtomic(path.join(o.runDir, 'metrics.json'), {
+      genotype: o.genotypeName,
+      dataset: dataset.name,
+      test_accuracy: test.accuracy,
+      test_loss: test.loss,
+      test_count: test.count,
+      params: counts.params,
+      params_without_auxiliary: counts.params_without_auxiliary,
+      params_millions: formatParamsMillions(counts.params_without_auxiliary),
+      epochs: o.epochs,
+      seconds,
+      per_class_accuracy: Object.fromEntries(test.perClass.map((c) => [c.name, c.accuracy])),
+    });
+    return { rows, test, params: counts.params, paramsWithoutAuxiliary: counts.params_without_auxiliary, modelDir, seconds };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+function describe(d: Dataset): Record<string, unknown> {
+  return { name: d.name, source: d.source, shape: d.shape, train: d.train.count, test: d.test.count, notes: d.notes };
+}
+
+async function saveFinalModel(trainer: Trainer, dir: string, o: RetrainOptions, dataset: Dataset, params: number): Promise<void> {
+  const inference = toInferenceModel(trainer.net);
+  try {
+    await saveModel(inference, dir, {
+      tfnas: {
+        genotype: o.genotype,
+        genotypeName: o.genotypeName,
+        C: o.C,
+        layers: o.layers,
+        dataset: dataset.name,
+        classNames: dataset.classNames,
+        inputShape: dataset.shape,
+        // Inputs are (pixel/255 − mean)/std per channel, as in training.
+        mean: dataset.mean,
+        std: dataset.std,
+        params_without_auxiliary: params,
+      },
+    });
+  } finally {
+    inference.dispose();
+  }
+}
+
+/** Evaluates the saved model as a user would load it, so the reported accuracy is the file's. */
+async function evaluateSaved(dir: string, dataset: Dataset, batchSize: number): Promise<EvalResult> {
+  const model = await loadModel(dir);
+  try {
+    return evaluate(model, testBatches(dataset, batchSize), dataset.numClasses, dataset.classNames);
+  } finally {
+    model.dispose();
+  }
+}
