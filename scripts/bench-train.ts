@@ -1,13 +1,15 @@
 /**
- * `npm run bench:train [-- --backend wasm --steps 3 --configs large,small --json]`
+ * `npm run bench:train [-- --backend wasm --steps 3 --configs small,large --json]`
  *
  * Median seconds per retraining step (forward + backward + clip + SGD, DARTS_V2 with auxiliary
  * head and drop-path 0.2, random 32×32 CIFAR-shaped batches) and peak memory, at the paper's
  * configuration (C=36, 20 cells, batch 96) and at the search-sized one (C=16, 8 cells, batch 64).
  * Peak memory is given two ways: tf.profile's peakBytes for one step (tensor memory the backend
  * holds at its highest point) and the process's peak resident set size (includes the wasm heap,
- * which grows and never shrinks).
+ * which grows and never shrinks). Each configuration runs in its own process, so one that does not
+ * fit (the wasm heap is capped at 4 GiB) is reported as failed without ending the others.
  */
+import { spawnSync } from 'child_process';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/backend';
 import { countParams } from '../src/nets/network';
@@ -75,18 +77,38 @@ async function benchOne(cfg: BenchConfig, steps: number) {
   }
 }
 
+/** Runs one configuration in a child process: a wasm heap abort or an out-of-memory kill ends only that one. */
+function runChild(name: string, backend: string, steps: number): Record<string, unknown> {
+  const tsNode = require.resolve('ts-node/dist/bin.js');
+  const r = spawnSync(process.execPath, [tsNode, '--transpile-only', __filename, '--one', name, '--backend', backend, '--steps', String(steps)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const last = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  if (r.status === 0 && last.startsWith('{')) return JSON.parse(last);
+  const why = (r.stderr ?? '').split('\n').filter((l) => /error|abort|memory|heap/i.test(l) && !/^\s+at /.test(l)).slice(0, 2).join(' | ');
+  return { backend, config: CONFIGS[name].name, error: `failed (exit ${r.status ?? r.signal}): ${why || 'no message'}` };
+}
+
 async function main(): Promise<void> {
-  const backend = await useBackend(arg('backend', 'wasm'));
+  const backend = arg('backend', 'wasm');
   const steps = Number(arg('steps', '3'));
+  const one = arg('one', '');
+  if (one) {
+    const used = await useBackend(backend);
+    process.stdout.write(JSON.stringify({ backend: used, ...(await benchOne(CONFIGS[one], steps)) }) + '\n');
+    return;
+  }
   const names = arg('configs', 'small,large').split(',');
-  const results = [];
+  const results: Record<string, unknown>[] = [];
   for (const n of names) {
     const cfg = CONFIGS[n];
     if (!cfg) throw new Error(`--configs: unknown configuration ${n}; expected ${Object.keys(CONFIGS).join(', ')}`);
     process.stderr.write(`bench:train: ${cfg.name} on ${backend}, ${steps} timed steps…\n`);
-    const r = await benchOne(cfg, steps);
-    process.stderr.write(`  median ${r.median_step_seconds}s/step (${r.images_per_second} img/s), peak tensors ${r.peak_tensor_mib} MiB, peak RSS ${r.peak_rss_mib} MiB\n`);
-    results.push({ backend, ...r });
+    const r = runChild(n, backend, steps);
+    process.stderr.write(r.error ? `  ${r.error}\n` : `  median ${r.median_step_seconds}s/step (${r.images_per_second} img/s), peak tensors ${r.peak_tensor_mib} MiB, peak RSS ${r.peak_rss_mib} MiB\n`);
+    results.push(r);
   }
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');
   else console.table(results.map(({ step_seconds: _s, ...rest }) => rest));

@@ -11,7 +11,7 @@ const CASES = [1, 3, 5].flatMap((k) =>
   [1, 2].flatMap((s) => PAD_CASES.filter((p) => fits(k, p)).map((p) => [`k${k} s${s} ${p.name}`, k, s, p] as const)),
 );
 
-describe.each(['cpu', 'wasm'])('AvgPoolGrad on %s', (backend) => {
+describe.each(['cpu', 'wasm'])('pool gradients (AvgPoolGrad, MaxPoolGrad) on %s', (backend) => {
   beforeAll(async () => {
     await useBackend(backend);
   });
@@ -36,6 +36,19 @@ describe.each(['cpu', 'wasm'])('AvgPoolGrad on %s', (backend) => {
     const [xt, dyt] = [tensor4(x), tensor4(dy)];
     expectMatches(runKernel('AvgPool', { x: xt }, attrs), ref.y, `${label} forward (reference check)`);
     expectMatches(runKernel('AvgPoolGrad', { dy: dyt, input: xt }, attrs), ref.dx, `${label} grad`);
+    tf.dispose([xt, dyt]);
+  });
+
+  test.each(['avg', 'max'] as const)("tf.grad of %sPool with a numeric pad and 'ceil' rounding (which the gradient is not told)", (kind) => {
+    const x = randomArr4([2, 10, 8, 3], 25);
+    const [gh, gw] = geoms(10, 8, 3, 2, 1, { name: 'pad1-ceil', tf: 1, rows: 1, cols: 1, rounding: 'ceil' });
+    expect([gh.outSize, gw.outSize]).toEqual([6, 5]); // 'floor' would give 5×4
+    const dy = randomArr4([2, 6, 5, 3], 26);
+    const ref = poolReference(x, 3, gh, gw, kind, dy);
+    const [xt, dyt] = [tensor4(x), tensor4(dy)];
+    const pool = kind === 'avg' ? tf.avgPool : tf.maxPool;
+    const f = (a: tf.Tensor) => pool(a as tf.Tensor4D, 3, 2, 1, 'ceil').mul(dyt).sum();
+    expectMatches(tf.grad(f)(xt), ref.dx, `${kind}Pool dx`);
     tf.dispose([xt, dyt]);
   });
 

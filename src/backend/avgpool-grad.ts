@@ -10,7 +10,7 @@ import { avgPoolGradInto, loopKernel, PoolGradAttrs, poolInfo } from './pool-gra
  */
 function avgPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-  const info = poolInfo(input.shape, args.attrs as unknown as PoolGradAttrs);
+  const info = poolInfo(input.shape, dy.shape, args.attrs as unknown as PoolGradAttrs);
   return loopKernel(args.backend, [dy], input.shape, ([dyValues], dx) => avgPoolGradInto(info, dyValues, dx));
 }
 

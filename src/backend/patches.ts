@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { WASM_TRAINING_KERNELS } from './wasm-kernels';
 import { avgPoolGradConfig } from './avgpool-grad';
+import { maxPoolGradConfig } from './wasm-kernels/max-pool-grad';
 
 /**
  * Kernel fixes per tfjs backend name (see wasm-kernels/ and avgpool-grad.ts). The native
- * `tensorflow` backend needs none. Built once so that every call registers the same functions.
+ * `tensorflow` backend needs none. Built once so that every call registers the same configs.
  */
 const FIXES: Record<string, readonly tf.KernelConfig[]> = {
   wasm: [...WASM_TRAINING_KERNELS, avgPoolGradConfig('wasm')],
-  cpu: [avgPoolGradConfig('cpu')],
+  cpu: [avgPoolGradConfig('cpu'), maxPoolGradConfig('cpu')],
 };
 
 /** The backprop kernels whose tfnas versions honour a `dilations` attr (the built-in cpu ones ignore it). */

@@ -16,8 +16,13 @@ export interface PoolGradAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-export function poolInfo(xShape: number[], attrs: PoolGradAttrs): tf.backend_util.Conv2DInfo {
-  return tf.backend_util.computePool2DInfo(
+/**
+ * The forward pool's geometry. Its output size is taken from dy: tfjs-core's pool gradients do not
+ * pass dimRoundingMode on, so with a numeric pad and 'ceil' rounding the attrs alone would give one
+ * output row or column too few (the padding before, which places the windows, does not depend on it).
+ */
+export function poolInfo(xShape: number[], dyShape: number[], attrs: PoolGradAttrs): tf.backend_util.Conv2DInfo {
+  const info = tf.backend_util.computePool2DInfo(
     xShape as [number, number, number, number],
     attrs.filterSize,
     attrs.strides,
@@ -25,6 +30,7 @@ export function poolInfo(xShape: number[], attrs: PoolGradAttrs): tf.backend_uti
     attrs.pad as 'valid' | 'same' | number,
     attrs.dimRoundingMode,
   );
+  return { ...info, outHeight: dyShape[1], outWidth: dyShape[2], outShape: [info.batchSize, dyShape[1], dyShape[2], info.outChannels] };
 }
 
 /** The in-bounds part [start, end) of the window of output position o along one axis. */

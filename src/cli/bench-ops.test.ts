@@ -32,14 +32,14 @@ describe('bench ops', () => {
     expect(median([4, 1, 2, 3])).toBe(2.5);
   });
 
-  test.each([1, 2])('times every DARTS op and the mixed edge at stride %i without leaking', (stride) => {
-    const subjects = dartsBenchSubjects(TINY.channels, stride, 0);
+  test.each([[1, true], [2, true], [1, false]])('times every DARTS op and the mixed edge at stride %i (recompute %s) without leaking', (stride, recompute) => {
+    const subjects = dartsBenchSubjects(TINY.channels, stride as number, 0, recompute as boolean);
     expect(subjects.map((s) => s.name)).toEqual(BENCH_OP_NAMES);
     const before = tf.memory().numTensors;
     const rows = benchSubjects(subjects, TINY);
     expect(tf.memory().numTensors).toBe(before);
     for (const r of rows) {
-      expect(r.outShape).toEqual([2, 8 / stride, 8 / stride, 4]);
+      expect(r.outShape).toEqual([2, 8 / (stride as number), 8 / (stride as number), 4]);
       expect(r.runs).toBe(2);
       expect(r.minMs).toBeGreaterThan(0);
       expect(r.minMs).toBeLessThanOrEqual(r.medianMs);
@@ -55,7 +55,7 @@ describe('bench ops', () => {
     expect(err).toMatch(/tfnas: backend wasm/);
     expect(err).toMatch(/mixed_edge\s+[\d.]+/);
     const summary = JSON.parse(out.trim().split('\n').pop() as string);
-    expect(summary).toMatchObject({ backend: 'wasm', batch: 2, channels: 4, size: 6, stride: 1, repeats: 1 });
+    expect(summary).toMatchObject({ backend: 'wasm', batch: 2, channels: 4, size: 6, stride: 1, repeats: 1, recompute: true });
     expect(summary.ops.map((o: { name: string }) => o.name)).toEqual(['avg_pool_3x3', MIXED_EDGE]);
   });
 

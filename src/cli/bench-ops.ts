@@ -6,7 +6,7 @@ import { BenchOptions, BenchResult, BenchSubject, benchSubjects, PreparedSubject
 import { DARTS_PRIMITIVES } from '../space/primitives';
 import { DARTS_OPS, dartsMixedOps } from '../ops/darts-ops';
 import { Apply, OpContext, ParamBuilder } from '../ops/context';
-import { initAlpha, mixedNode } from '../nets/supernet';
+import { buildEdge, initAlpha, mixedNode } from '../nets/supernet';
 import { Rng } from '../space/rng';
 
 /** The mixed edge's name in the table: all eight ops weighted by softmax(α), as in the supernet. */
@@ -16,16 +16,19 @@ export const BENCH_OP_NAMES = [...DARTS_PRIMITIVES, MIXED_EDGE];
 interface Args extends BenchOptions {
   backend: string;
   stride: number;
+  recompute: boolean;
   ops: string[];
   json: boolean;
 }
 
+type Build = (b: ParamBuilder, rng: Rng) => { apply: Apply; extra: tf.Variable[] };
+
 /** Builds parameters with a seeded builder; the op runs in training mode (batch statistics), as in search. */
-function prepare(seed: number, build: (b: ParamBuilder, rng: Rng) => { apply: Apply; extra: tf.Variable[] }): PreparedSubject {
+function prepare(seed: number, recompute: boolean, build: Build): PreparedSubject {
   const rng = new Rng(seed);
   const b = new ParamBuilder(rng);
   const { apply, extra } = build(b, rng);
-  const ctx: OpContext = { training: true, w: b.params, buffers: b.buffers, bnUpdates: null };
+  const ctx: OpContext = { training: true, w: b.params, buffers: b.buffers, bnUpdates: null, recompute };
   return {
     forward: (x) => apply(x, ctx),
     params: [...Object.values(b.params), ...extra],
@@ -35,28 +38,29 @@ function prepare(seed: number, build: (b: ParamBuilder, rng: Rng) => { apply: Ap
 
 /**
  * Each DARTS candidate op (quark0/darts OPS, affine=False as inside the supernet) and one mixed edge
- * (model_search.py MixedOp: Σ softmax(α)_k · op_k(x), `none` skipped as in the supernet).
+ * (model_search.py MixedOp: Σ softmax(α)_k · op_k(x), `none` skipped), built as the supernet builds
+ * it. `recompute` is the supernet's gradient checkpointing of edges (nets/supernet-edge.ts), on by
+ * default in DARTS search; it only affects the mixed edge.
  */
-export function dartsBenchSubjects(channels: number, stride: number, seed: number): BenchSubject[] {
+export function dartsBenchSubjects(channels: number, stride: number, seed: number, recompute = true): BenchSubject[] {
   const ops: BenchSubject[] = DARTS_PRIMITIVES.map((p) => ({
     name: p,
-    setup: () => prepare(seed, (b) => ({ apply: DARTS_OPS[p](b, p, channels, stride, false).apply, extra: [] })),
+    setup: () => prepare(seed, recompute, (b) => ({ apply: DARTS_OPS[p](b, p, channels, stride, false).apply, extra: [] })),
   }));
   const mixed: BenchSubject = {
     name: MIXED_EDGE,
     setup: () =>
-      prepare(seed, (b, rng) => {
-        const edgeOps = dartsMixedOps(b, 'edge', channels, stride);
-        // α as a vector: tfjs 4.22 cannot differentiate tf.unstack along an axis of size 1 (the
-        // engine hands Unpack's gradient a lone tensor), which edgeWeights of a [1, 8] α would do.
+      prepare(seed, recompute, (b, rng) => {
+        const edge = buildEdge(b, () => dartsMixedOps(b, 'edge', channels, stride));
+        // One edge's α row as a vector (a [1, 8] matrix would be unstacked along an axis of size 1,
+        // which tfjs 4.22 cannot differentiate: its engine hands Unpack's gradient a lone tensor).
         const alpha = tf.tidy(() => {
-          const initial = initAlpha(rng, 1, edgeOps.length);
-          const v = tf.variable(tf.reshape(initial, [edgeOps.length]));
+          const initial = initAlpha(rng, 1, edge.ops.length);
+          const v = tf.variable(tf.reshape(initial, [edge.ops.length]));
           initial.dispose();
           return v;
         });
-        const weights = () => [tf.unstack(tf.softmax(alpha)) as tf.Scalar[]];
-        return { apply: (x, ctx) => mixedNode([x], [edgeOps], weights(), ctx), extra: [alpha] };
+        return { apply: (x, ctx) => mixedNode([x], [edge], [tf.softmax(alpha) as tf.Tensor1D], ctx), extra: [alpha] };
       }),
   };
   return [...ops, mixed];
@@ -108,20 +112,24 @@ export const benchOpsCommand: CommandModule<object, Args> = {
         .option('repeats', { type: 'number', default: 5, describe: 'timed steps per op; the median is reported' })
         .option('warmup', { type: 'number', default: 2, describe: 'untimed steps per op first' })
         .option('seed', { type: 'number', default: 0, describe: 'seed of the weights and the input' })
+        .option('recompute', { type: 'boolean', default: true, describe: 'mixed edge with gradient checkpointing, as DARTS search (--no-recompute: keep the forward)' })
         .option('ops', { type: 'string', array: true, default: BENCH_OP_NAMES, defaultDescription: 'all eight and mixed_edge', choices: BENCH_OP_NAMES, describe: 'ops to time' })
         .option('json', { type: 'boolean', default: false, describe: 'last stdout line: one JSON object with the table (the table goes to stderr)' }),
     ) as never,
   handler: async (argv) => {
     const opts = checkArgs(argv);
     const backend = await startBackend(argv.backend);
-    const subjects = dartsBenchSubjects(opts.channels, opts.stride, opts.seed).filter((s) => opts.ops.includes(s.name));
+    const subjects = dartsBenchSubjects(opts.channels, opts.stride, opts.seed, argv.recompute).filter((s) => opts.ops.includes(s.name));
     const say = (line: string) => (argv.json ? process.stderr.write(line + '\n') : console.log(line));
-    say(`batch ${opts.batch}, ${opts.size}×${opts.size}, ${opts.channels} channels, stride ${opts.stride}: median of ${opts.repeats} after ${opts.warmup} warm-up`);
+    const edge = argv.recompute ? 'recomputed' : 'kept';
+    say(`batch ${opts.batch}, ${opts.size}×${opts.size}, ${opts.channels} channels, stride ${opts.stride}, mixed edge forward ${edge} for the backward: median of ${opts.repeats} after ${opts.warmup} warm-up`);
     const rows = benchSubjects(subjects, opts, (r, i) => process.stderr.write(`  ${i + 1}/${subjects.length} ${r.name}: ${r.medianMs.toFixed(1)} ms\n`));
     say(formatOpTable(rows));
     if (argv.json) {
       const { batch, channels, size, stride, repeats, warmup, seed } = opts;
-      printJsonSummary({ backend, batch, channels, size, stride, repeats, warmup, seed, ops: rows });
+      const round = (v: number) => Math.round(v * 1000) / 1000;
+      const ops = rows.map((r) => ({ ...r, medianMs: round(r.medianMs), minMs: round(r.minMs), maxMs: round(r.maxMs) }));
+      printJsonSummary({ backend, batch, channels, size, stride, repeats, warmup, seed, recompute: argv.recompute, ops });
     }
   },
 };

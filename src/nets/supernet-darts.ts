@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { Op, OpContext, ParamBuilder, Weights, sequence } from '../ops/context';
+import { OpContext, ParamBuilder, Weights, sequence } from '../ops/context';
 import { bn, conv, factorizedReduce, reluConvBn } from '../ops/layers';
 import { dartsMixedOps } from '../ops/darts-ops';
 import { DARTS_PRIMITIVES, DARTS_STEPS } from '../space/primitives';
 import { Rng } from '../space/rng';
-import { AlphaLayout, Supernet, SupernetConfig, classifierHead, countParams, disposeVars, edgeWeights, initAlpha, mixedNode } from './supernet';
+import { AlphaLayout, Edge, Supernet, SupernetConfig, buildEdge, classifierHead, countParams, disposeVars, edgeWeights, initAlpha, mixedNode } from './supernet';
 
 /**
  * The DARTS search network (quark0/darts cnn/model_search.py Network): a 3×3 conv stem to 3·C
@@ -16,7 +16,7 @@ const STEM_MULTIPLIER = 3;
 
 interface SearchCell {
   reduction: boolean;
-  forward(s0: tf.Tensor4D, s1: tf.Tensor4D, w: tf.Scalar[][], ctx: OpContext): tf.Tensor4D;
+  forward(s0: tf.Tensor4D, s1: tf.Tensor4D, w: tf.Tensor1D[], ctx: OpContext): tf.Tensor4D;
 }
 
 /** Edge labels in the reference's order: node 2 from inputs 0, 1; node 3 from 0, 1, 2; … */
@@ -27,23 +27,24 @@ export function dartsEdgeLabels(): string[] {
 }
 
 function buildCell(b: ParamBuilder, name: string, cpp: number, cp: number, C: number, reduction: boolean, reductionPrev: boolean): SearchCell {
-  const pre0 = reductionPrev ? factorizedReduce(b, `${name}.pre0`, cpp, C, false) : reluConvBn(b, `${name}.pre0`, cpp, C, 1, 1, 0, false);
-  const pre1 = reluConvBn(b, `${name}.pre1`, cp, C, 1, 1, 0, false);
-  const edges: Op[][] = [];
+  const pre0 = (reductionPrev ? factorizedReduce(b, `${name}.pre0`, cpp, C, false) : reluConvBn(b, `${name}.pre0`, cpp, C, 1, 1, 0, false)).apply;
+  const pre1 = reluConvBn(b, `${name}.pre1`, cp, C, 1, 1, 0, false).apply;
+  const edges: Edge[] = [];
   for (let i = 0; i < DARTS_STEPS; i++) {
     for (let j = 0; j < i + 2; j++) {
       const stride = reduction && j < 2 ? 2 : 1;
-      edges.push(dartsMixedOps(b, `${name}.edge${edges.length}`, C, stride));
+      edges.push(buildEdge(b, () => dartsMixedOps(b, `${name}.edge${edges.length}`, C, stride)));
     }
   }
   return {
     reduction,
     forward(s0, s1, w, ctx) {
       const states = [pre0(s0, ctx), pre1(s1, ctx)];
+      const relus: (tf.Tensor4D | undefined)[] = [];
       let offset = 0;
       for (let i = 0; i < DARTS_STEPS; i++) {
         const n = states.length;
-        states.push(mixedNode(states, edges.slice(offset, offset + n), w.slice(offset, offset + n), ctx));
+        states.push(mixedNode(states, edges.slice(offset, offset + n), w.slice(offset, offset + n), ctx, relus));
         offset += n;
       }
       return tf.concat(states.slice(-MULTIPLIER), 3);

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { Apply, Op, OpContext, ParamBuilder, Weights, relu, sequence } from '../ops/context';
+import { Apply, OpContext, ParamBuilder, Weights, relu, sequence } from '../ops/context';
 import { bn, conv, reluConvBn } from '../ops/layers';
 import { nb201MixedOps } from '../ops/nb201-ops';
 import { NB201_NODES, NB201_PRIMITIVES } from '../space/primitives';
 import { Rng } from '../space/rng';
-import { AlphaLayout, Supernet, SupernetConfig, classifierHead, countParams, disposeVars, edgeWeights, initAlpha, mixedNode } from './supernet';
+import { AlphaLayout, Edge, Supernet, SupernetConfig, buildEdge, classifierHead, countParams, disposeVars, edgeWeights, initAlpha, mixedNode } from './supernet';
 
 /**
  * The NAS-Bench-201 search network (AutoDL-Projects search_model_darts.py TinyNetworkDarts with
@@ -20,13 +20,14 @@ export function nb201EdgeLabels(): string[] {
 }
 
 /** The search cell: node i = Σ_{j<i} mixed(node j); the output is the last node. */
-function searchCell(b: ParamBuilder, name: string, C: number): (x: tf.Tensor4D, w: tf.Scalar[][], ctx: OpContext) => tf.Tensor4D {
-  const edges: Op[][] = nb201EdgeLabels().map((_, e) => nb201MixedOps(b, `${name}.edge${e}`, C, C, 1, false));
+function searchCell(b: ParamBuilder, name: string, C: number): (x: tf.Tensor4D, w: tf.Tensor1D[], ctx: OpContext) => tf.Tensor4D {
+  const edges: Edge[] = nb201EdgeLabels().map((_, e) => buildEdge(b, () => nb201MixedOps(b, `${name}.edge${e}`, C, C, 1, false)));
   return (x, w, ctx) => {
     const nodes = [x];
+    const relus: (tf.Tensor4D | undefined)[] = [];
     let offset = 0;
     for (let i = 1; i < NB201_NODES; i++) {
-      nodes.push(mixedNode(nodes, edges.slice(offset, offset + i), w.slice(offset, offset + i), ctx));
+      nodes.push(mixedNode(nodes, edges.slice(offset, offset + i), w.slice(offset, offset + i), ctx, relus));
       offset += i;
     }
     return nodes[nodes.length - 1];
@@ -35,8 +36,8 @@ function searchCell(b: ParamBuilder, name: string, C: number): (x: tf.Tensor4D, 
 
 /** ResNetBasicblock with stride 2: two ReLU-Conv3×3-BN (affine) plus a 2×2 avg-pool + 1×1 conv shortcut. */
 function resnetReduction(b: ParamBuilder, name: string, cin: number, cout: number): Apply {
-  const convA = reluConvBn(b, `${name}.conv_a`, cin, cout, 3, 2, 1, true);
-  const convB = reluConvBn(b, `${name}.conv_b`, cout, cout, 3, 1, 1, true);
+  const convA = reluConvBn(b, `${name}.conv_a`, cin, cout, 3, 2, 1, true).apply;
+  const convB = reluConvBn(b, `${name}.conv_b`, cout, cout, 3, 1, 1, true).apply;
   const down = conv(b, `${name}.downsample`, 1, cin, cout, 1, 0);
   return (x, ctx) => tf.add(down(tf.avgPool(x, 2, 2, 'valid'), ctx), convB(convA(x, ctx), ctx));
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Op, OpContext, ParamBuilder, Weights, variableFrom } from '../ops/context';
+import { OpContext, ParamBuilder, Weights, variableFrom } from '../ops/context';
 import { Rng } from '../space/rng';
 
 /**
@@ -45,25 +45,13 @@ export interface SupernetConfig {
   seed: number;
 }
 
-/** One row of softmax(α) as scalars, for weighting the ops of one edge. */
-export function edgeWeights(alpha: tf.Tensor): tf.Scalar[][] {
-  return tf.unstack(tf.softmax(alpha, -1)).map((row) => tf.unstack(row) as tf.Scalar[]);
+/** The rows of softmax(α), one [ops] vector per edge. */
+export function edgeWeights(alpha: tf.Tensor): tf.Tensor1D[] {
+  return tf.unstack(tf.softmax(alpha, -1)) as tf.Tensor1D[];
 }
 
-/**
- * The value of one intermediate node: Σ over its incoming edges j and ops k of w[j][k]·op_k(h_j),
- * summed in a single addN. The `none` op contributes w·0 = 0 to the value and nothing to any
- * gradient (its α still gets gradient through the softmax), so it is skipped, not computed.
- */
-export function mixedNode(inputs: tf.Tensor4D[], ops: Op[][], weights: tf.Scalar[][], ctx: OpContext): tf.Tensor4D {
-  const terms: tf.Tensor4D[] = [];
-  inputs.forEach((h, j) => {
-    ops[j].forEach((op, k) => {
-      if (!op.zero) terms.push(tf.mul(op.apply(h, ctx), weights[j][k]));
-    });
-  });
-  return terms.length === 1 ? terms[0] : (tf.addN(terms) as tf.Tensor4D);
-}
+export { mixedNode, buildEdge } from './supernet-edge';
+export type { Edge } from './supernet-edge';
 
 /** α initialised as in the reference: 1e-3·N(0, 1), seeded. */
 export function initAlpha(rng: Rng, rows: number, cols: number): tf.Variable {

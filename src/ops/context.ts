@@ -28,6 +28,8 @@ export interface OpContext {
   buffers: Weights;
   /** When non-null (and training), each BatchNorm appends its batch statistics here (kept tensors). */
   bnUpdates: BnUpdate[] | null;
+  /** Supernet edges recompute their forward in the backward pass instead of keeping it (see nets/supernet-edge.ts). */
+  recompute?: boolean;
 }
 
 export type Apply = (x: tf.Tensor4D, ctx: OpContext) => tf.Tensor4D;
@@ -36,6 +38,18 @@ export type Apply = (x: tf.Tensor4D, ctx: OpContext) => tf.Tensor4D;
 export interface Op {
   apply: Apply;
   zero?: boolean;
+  /**
+   * For ops that begin with a ReLU: the rest of the op, applied to an input already passed through
+   * ReLU. A mixed node computes relu(h) once and hands it to all such ops of every edge leaving h
+   * (the same values as each op's own ReLU, with one activation kept for the backward pass instead
+   * of one per op).
+   */
+  afterRelu?: Apply;
+}
+
+/** An op made of ReLU followed by `body`. */
+export function reluFirst(body: Apply): Op {
+  return { apply: (x, ctx) => body(tf.relu(x), ctx), afterRelu: body };
 }
 
 /** A variable holding `init`'s values; `init` is disposed (tf.variable would leave it alive). */

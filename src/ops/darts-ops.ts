@@ -13,11 +13,11 @@ export const DARTS_OPS: Record<DartsOp, DartsOpFactory> = {
   none: (_b, _n, _C, stride) => ({ apply: zero(stride), zero: true }),
   max_pool_3x3: (_b, _n, _C, stride) => ({ apply: pool3x3('max', stride) }),
   avg_pool_3x3: (_b, _n, _C, stride) => ({ apply: pool3x3('avg', stride) }),
-  skip_connect: (b, name, C, stride, affine) => ({ apply: stride === 1 ? identity : factorizedReduce(b, name, C, C, affine) }),
-  sep_conv_3x3: (b, name, C, stride, affine) => ({ apply: sepConv(b, name, C, C, 3, stride, 1, affine) }),
-  sep_conv_5x5: (b, name, C, stride, affine) => ({ apply: sepConv(b, name, C, C, 5, stride, 2, affine) }),
-  dil_conv_3x3: (b, name, C, stride, affine) => ({ apply: dilConv(b, name, C, C, 3, stride, 2, 2, affine) }),
-  dil_conv_5x5: (b, name, C, stride, affine) => ({ apply: dilConv(b, name, C, C, 5, stride, 4, 2, affine) }),
+  skip_connect: (b, name, C, stride, affine) => (stride === 1 ? { apply: identity } : factorizedReduce(b, name, C, C, affine)),
+  sep_conv_3x3: (b, name, C, stride, affine) => sepConv(b, name, C, C, 3, stride, 1, affine),
+  sep_conv_5x5: (b, name, C, stride, affine) => sepConv(b, name, C, C, 5, stride, 2, affine),
+  dil_conv_3x3: (b, name, C, stride, affine) => dilConv(b, name, C, C, 3, stride, 2, 2, affine),
+  dil_conv_5x5: (b, name, C, stride, affine) => dilConv(b, name, C, C, 5, stride, 4, 2, affine),
 };
 
 /**

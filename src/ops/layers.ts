@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Apply, ParamBuilder, batchNorm, relu, sequence } from './context';
+import { Apply, Op, ParamBuilder, batchNorm, reluFirst, sequence } from './context';
 import { dilatedDepthwiseConv2d } from './dilated';
 
 /**
@@ -27,31 +27,29 @@ export function bn(b: ParamBuilder, name: string, C: number, affine: boolean): A
 }
 
 /** ReLU → Conv(k, stride, pad) → BN. */
-export function reluConvBn(b: ParamBuilder, name: string, cin: number, cout: number, k: number, stride: number, pad: number, affine: boolean): Apply {
-  return sequence(relu, conv(b, `${name}.conv`, k, cin, cout, stride, pad), bn(b, `${name}.bn`, cout, affine));
+export function reluConvBn(b: ParamBuilder, name: string, cin: number, cout: number, k: number, stride: number, pad: number, affine: boolean): Op {
+  return reluFirst(sequence(conv(b, `${name}.conv`, k, cin, cout, stride, pad), bn(b, `${name}.bn`, cout, affine)));
 }
 
 /** ReLU → dilated depthwise conv → 1×1 conv → BN (DARTS DilConv). */
-export function dilConv(b: ParamBuilder, name: string, cin: number, cout: number, k: number, stride: number, pad: number, dilation: number, affine: boolean): Apply {
-  return sequence(
-    relu,
-    depthwise(b, `${name}.dw`, k, cin, stride, pad, dilation),
-    conv(b, `${name}.pw`, 1, cin, cout, 1, 0),
-    bn(b, `${name}.bn`, cout, affine),
+export function dilConv(b: ParamBuilder, name: string, cin: number, cout: number, k: number, stride: number, pad: number, dilation: number, affine: boolean): Op {
+  return reluFirst(
+    sequence(depthwise(b, `${name}.dw`, k, cin, stride, pad, dilation), conv(b, `${name}.pw`, 1, cin, cout, 1, 0), bn(b, `${name}.bn`, cout, affine)),
   );
 }
 
 /** The separable conv applied twice (DARTS SepConv): the first carries the stride, the second keeps the size. */
-export function sepConv(b: ParamBuilder, name: string, cin: number, cout: number, k: number, stride: number, pad: number, affine: boolean): Apply {
-  return sequence(
-    relu,
-    depthwise(b, `${name}.dw1`, k, cin, stride, pad),
-    conv(b, `${name}.pw1`, 1, cin, cin, 1, 0),
-    bn(b, `${name}.bn1`, cin, affine),
-    relu,
-    depthwise(b, `${name}.dw2`, k, cin, 1, pad),
-    conv(b, `${name}.pw2`, 1, cin, cout, 1, 0),
-    bn(b, `${name}.bn2`, cout, affine),
+export function sepConv(b: ParamBuilder, name: string, cin: number, cout: number, k: number, stride: number, pad: number, affine: boolean): Op {
+  return reluFirst(
+    sequence(
+      depthwise(b, `${name}.dw1`, k, cin, stride, pad),
+      conv(b, `${name}.pw1`, 1, cin, cin, 1, 0),
+      bn(b, `${name}.bn1`, cin, affine),
+      (x) => tf.relu(x),
+      depthwise(b, `${name}.dw2`, k, cin, 1, pad),
+      conv(b, `${name}.pw2`, 1, cin, cout, 1, 0),
+      bn(b, `${name}.bn2`, cout, affine),
+    ),
   );
 }
 
@@ -59,18 +57,17 @@ export function sepConv(b: ParamBuilder, name: string, cin: number, cout: number
  * DARTS FactorizedReduce: ReLU, then two 1×1 stride-2 convs, one on the input and one on the input
  * shifted by one pixel, each giving half the output channels, concatenated, then BN. Halves H and W.
  */
-export function factorizedReduce(b: ParamBuilder, name: string, cin: number, cout: number, affine: boolean): Apply {
+export function factorizedReduce(b: ParamBuilder, name: string, cin: number, cout: number, affine: boolean): Op {
   if (cout % 2 !== 0) throw new Error(`FactorizedReduce ${name}: output channels must be even, got ${cout}`);
   const c1 = conv(b, `${name}.conv1`, 1, cin, cout / 2, 2, 0);
   const c2 = conv(b, `${name}.conv2`, 1, cin, cout / 2, 2, 0);
   const norm = bn(b, `${name}.bn`, cout, affine);
-  return (x, ctx) => {
-    const h = tf.relu(x);
+  return reluFirst((h, ctx) => {
     const [, H, W] = h.shape;
     if (H % 2 !== 0 || W % 2 !== 0) throw new Error(`FactorizedReduce ${name}: needs an even feature-map size, got ${H}×${W}`);
     const shifted = tf.slice(h, [0, 1, 1, 0], [-1, H - 1, W - 1, -1]);
     return norm(tf.concat([c1(h, ctx), c2(shifted, ctx)], 3), ctx);
-  };
+  });
 }
 
 /** 3×3 max or average pool with padding 1; average excludes the padding (PyTorch count_include_pad=False). */

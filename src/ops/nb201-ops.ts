@@ -16,12 +16,12 @@ export const NB201_OPS: Record<Nb201Op, Nb201OpFactory> = {
     if (stride === 1 && cin === cout) return { apply: identity };
     return { apply: nb201FactorizedReduce(b, name, cin, cout, stride, affine) };
   },
-  nor_conv_1x1: (b, name, cin, cout, stride, affine) => ({ apply: reluConvBn(b, name, cin, cout, 1, stride, 0, affine) }),
-  nor_conv_3x3: (b, name, cin, cout, stride, affine) => ({ apply: reluConvBn(b, name, cin, cout, 3, stride, 1, affine) }),
+  nor_conv_1x1: (b, name, cin, cout, stride, affine) => reluConvBn(b, name, cin, cout, 1, stride, 0, affine),
+  nor_conv_3x3: (b, name, cin, cout, stride, affine) => reluConvBn(b, name, cin, cout, 3, stride, 1, affine),
   avg_pool_3x3: (b, name, cin, cout, stride, affine) => {
     const pool = pool3x3('avg', stride);
     if (cin === cout) return { apply: pool };
-    return { apply: sequence(reluConvBn(b, `${name}.pre`, cin, cout, 1, 1, 0, affine), pool) };
+    return { apply: sequence(reluConvBn(b, `${name}.pre`, cin, cout, 1, 1, 0, affine).apply, pool) };
   },
 };
 

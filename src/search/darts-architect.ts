@@ -22,6 +22,8 @@ export interface DartsHyper {
   archWeightDecay: number;
   /** r of the finite-difference Hessian-vector product, ε = r/‖∇w′ L_val‖ (default 0.01, as architect.py). */
   hvpR?: number;
+  /** Recompute supernet edges in the backward pass instead of keeping their activations (default true; see nets/supernet-edge.ts). */
+  recompute?: boolean;
 }
 
 export interface XY {
@@ -58,7 +60,7 @@ export class DartsArchitect {
 
   /** Training-mode loss at weights `w` and α `a`; batch statistics go to `bn` when given. */
   loss(b: XY, w: Weights, a: Weights, bn: BnUpdate[] | null, logits?: (t: tf.Tensor2D) => void): tf.Scalar {
-    const ctx: OpContext = { training: true, w, buffers: this.net.buffers, bnUpdates: bn };
+    const ctx: OpContext = { training: true, w, buffers: this.net.buffers, bnUpdates: bn, recompute: this.hyper.recompute ?? true };
     const out = this.net.forward(b.x, ctx, a);
     if (logits) logits(out);
     return crossEntropy(out, b.y, this.net.numClasses);

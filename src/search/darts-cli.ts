@@ -19,7 +19,7 @@ export function addDartsSearchOptions<T>(y: Argv<T>): Argv<T> {
   const withData = addDataOptions(backendOption(y));
   return withData
     .option('strategy', { type: 'string', default: 'darts', choices: ['darts', ...BLACKBOX_STRATEGIES], describe: 'search method' })
-    .option('space', { type: 'string', default: 'darts', choices: SPACE_NAMES, describe: 'search space: the DARTS cell or the NAS-Bench-201 cell' })
+    .option('space', { type: 'string', choices: SPACE_NAMES, describe: 'search space: the DARTS cell or the NAS-Bench-201 cell (default: darts for DARTS, nb201 for the black-box searchers)' })
     .option('seed', { type: 'number', default: 0, describe: 'random seed (weights, α, data split and order)' })
     .option('out', { type: 'string', describe: 'run folder (default results/search/<space>/<dataset>/seed-<seed>/)' })
     .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary as the last line on stdout' })

@@ -69,7 +69,7 @@ describe('DARTS search run', () => {
   });
 
   it('kill and --resume give the same log, alphas and genotype as an uninterrupted run', async () => {
-    const cfg = config();
+    const cfg = config({ epochs: 2 });
     const a = path.join(tmp, 'a');
     const b = path.join(tmp, 'b');
     const full = await runDartsSearchLoop(cfg, data(16), { out: a, resume: false, backend: 'wasm', log: quiet });
@@ -97,7 +97,7 @@ describe('DARTS search run', () => {
   it('a non-finite loss stops the run with a clear error and keeps the last good checkpoint', async () => {
     const out = path.join(tmp, 'nan');
     let poison: (() => void) | null = null;
-    const run = runDartsSearchLoop(config({ epochs: 3 }), data(16), {
+    const run = runDartsSearchLoop(config({ space: 'nb201', layers: 1, epochs: 2 }), data(16), {
       out,
       resume: false,
       backend: 'wasm',

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { useBackend } from '../backend';
 import { getSpace } from '../space/spaces';
-import { Nb201Evaluator, loadNb201Table, makeEvaluator, nb201CellReport } from './evaluators';
+import { Nb201Evaluator, loadNb201Table, makeEvaluator, nb201CellReport, withNb201TestAccuracy, type Evaluator } from './evaluators';
 import { runSearch } from './run';
 import { runBlackBoxSearch } from './blackbox-cli';
 import { formatBenchTable, meanStd, runNb201Bench } from './nb201-bench';
@@ -40,6 +40,17 @@ describe('nb201 evaluator', () => {
   it('refuses other spaces and unknown evaluators clearly', async () => {
     await expect(makeEvaluator('nb201', { space: 'darts', dataset: 'cifar10', table: tableFile })).rejects.toThrow(/--evaluator nb201 works on --space nb201, not darts/);
     await expect(makeEvaluator('oracle', { space: 'nb201', dataset: 'cifar10' })).rejects.toThrow(/--evaluator: expected one of nb201, train/);
+  });
+});
+
+describe('withNb201TestAccuracy', () => {
+  it('adds the benchmark test accuracy to another evaluator\'s signal', async () => {
+    const inner: Evaluator = { name: 'fake', describe: {}, queries: 0, evaluate: async () => ({ signal: 42 }) };
+    const ev = withNb201TestAccuracy(inner, loadNb201Table(tableFile), 'cifar100');
+    const r = await ev.evaluate(nb201FromOrdinal(77));
+    expect(r.signal).toBe(42);
+    expect(r.testAccuracy).toBeCloseTo(syntheticRow(77)[5], 4);
+    expect(ev.describe.reported).toBe('cifar100_test_200ep');
   });
 });
 

@@ -94,7 +94,14 @@ describe('searcher state', () => {
     const keys = drive(s, score, 30);
     const pop = (s.state().extra as { population: { key: string }[] }).population;
     expect(pop.length).toBe(10);
-    // Population = the 10 most recent (aging), and every child is one mutation from some earlier member.
+    // Population = the 10 most recent (aging), and every child is one op away from a member of the
+    // population it was bred from (the 10 architectures told before it).
     expect(pop.map((p) => p.key)).toEqual(keys.slice(-10));
+    const ops = (k: string) => space.fromKey(k) as { ops: string[] };
+    for (let i = 10; i < keys.length; i++) {
+      const child = ops(keys[i]).ops;
+      const parents = keys.slice(i - 10, i).filter((k) => ops(k).ops.filter((op, e) => op !== child[e]).length === 1);
+      expect(parents.length).toBeGreaterThan(0);
+    }
   });
 });

@@ -13,5 +13,5 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropInputConfig,
   depthwiseBackpropInputConfig,
   depthwiseBackpropFilterConfig,
-  maxPoolGradConfig,
+  maxPoolGradConfig('wasm'),
 ];

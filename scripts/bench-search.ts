@@ -1,0 +1,118 @@
+/**
+ * Speed and memory of one DARTS search step (architecture step + weight step), first and second
+ * order, on CIFAR-sized random input (32×32×3, 10 classes):
+ *
+ *   npm run bench:search -- [--backend wasm|cpu|tensorflow|auto] [--steps 3] [--configs paper,small] [--json]
+ *
+ * Configurations: `paper` = batch 64, C = 16, 8 cells (the DARTS paper's CIFAR-10 search);
+ * `small` = batch 32, C = 8, 5 cells. Reports the median seconds per step over `--steps` timed
+ * steps (after one warm-up step), the peak tensor memory of one step (tf.profile's peakBytes) and
+ * the process's peak resident set size. Each case runs in a child process so that one case's
+ * memory (or an out-of-memory abort: the wasm backend's heap is capped at 4 GB) does not affect the
+ * next; a failed case is reported as such.
+ */
+import { spawnSync } from 'child_process';
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../src/backend';
+import { SUPERNETS } from '../src/nets/supernet-registry';
+import { DartsArchitect } from '../src/search/darts-architect';
+import { DARTS_DEFAULTS } from '../src/search/darts-config';
+
+interface Case {
+  config: string;
+  batch: number;
+  C: number;
+  layers: number;
+  order: 1 | 2;
+}
+
+const CONFIGS: Record<string, Omit<Case, 'order' | 'config'>> = {
+  paper: { batch: 64, C: 16, layers: 8 },
+  small: { batch: 32, C: 8, layers: 5 },
+};
+
+interface Result extends Case {
+  backend: string;
+  secondsPerStep?: number;
+  stepSeconds?: number[];
+  peakTensorMB?: number;
+  peakRssMB?: number;
+  error?: string;
+}
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
+}
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+/** Runs one case in this process and prints its result as JSON. */
+async function runCase(c: Case, backendName: string, steps: number): Promise<Result> {
+  const backend = await useBackend(backendName, () => undefined);
+  let peakRss = process.memoryUsage().rss;
+  const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+  const net = SUPERNETS.darts({ C: c.C, layers: c.layers, numClasses: 10, inChannels: 3, seed: 0 });
+  const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, order: c.order });
+  const batch = () => ({ x: tf.randomNormal([c.batch, 32, 32, 3]) as tf.Tensor4D, y: tf.randomUniform([c.batch], 0, 10, 'int32') as tf.Tensor1D });
+  const [t, v] = [batch(), batch()];
+  const step = async () => {
+    const r = arch.step(t, v, DARTS_DEFAULTS.lr);
+    await r.loss.data();
+    tf.dispose([r.loss, r.correct]);
+    sample();
+  };
+  const prof = await tf.profile(step); // also the warm-up step
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = process.hrtime.bigint();
+    await step();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  arch.dispose();
+  net.dispose();
+  tf.dispose([t.x, t.y, v.x, v.y]);
+  return { ...c, backend, secondsPerStep: median(times), stepSeconds: times, peakTensorMB: prof.peakBytes / 2 ** 20, peakRssMB: peakRss / 2 ** 20 };
+}
+
+function spawnCase(c: Case, backend: string, steps: number): Result {
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--case', JSON.stringify(c), '--backend', backend, '--steps', String(steps)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as Result;
+  } catch {
+    const why = (child.stderr || child.stdout || `exit ${child.status}`).trim().split('\n').filter((l) => /error|abort|memory/i.test(l)).slice(-2).join(' | ');
+    return { ...c, backend, error: why || `exit ${child.status} (signal ${child.signal})` };
+  }
+}
+
+async function main(): Promise<void> {
+  const backend = arg('backend', 'wasm');
+  const steps = Number(arg('steps', '3'));
+  const caseArg = arg('case', '');
+  if (caseArg) {
+    process.stdout.write(JSON.stringify(await runCase(JSON.parse(caseArg) as Case, backend, steps)) + '\n');
+    return;
+  }
+  const names = arg('configs', 'small,paper').split(',');
+  const results: Result[] = [];
+  for (const config of names) {
+    if (!CONFIGS[config]) throw new Error(`--configs: unknown configuration ${config} (known: ${Object.keys(CONFIGS).join(', ')})`);
+    for (const order of [1, 2] as const) {
+      const r = spawnCase({ config, ...CONFIGS[config], order }, backend, steps);
+      results.push(r);
+      const what = `${config.padEnd(5)} batch ${String(r.batch).padStart(2)} C ${String(r.C).padStart(2)} cells ${r.layers} order ${order}`;
+      if (r.error) console.error(`${what}: failed: ${r.error}`);
+      else console.error(`${what}: ${r.secondsPerStep?.toFixed(2)} s/step (median of ${steps}), peak tensors ${r.peakTensorMB?.toFixed(0)} MB, peak RSS ${r.peakRssMB?.toFixed(0)} MB [${r.backend}]`);
+    }
+  }
+  if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');
+}
+
+main().catch((e) => {
+  console.error(`bench-search: ${(e as Error).message}`);
+  process.exit(1);
+});
