@@ -144,10 +144,13 @@ export function batchNorm(name: string, affine: boolean): Apply {
   };
 }
 
-/** Column means of a [M, C] matrix as [1, C], by a matMul with a row of 1/M (no transposes). */
+/**
+ * Column means of a [M, C] matrix as [1, C], as xᵀ·(1/M) (one matMul; on wasm about twice as fast
+ * as tf.sum over axis 0, which transposes first).
+ */
 function colMean(x: tf.Tensor2D): tf.Tensor2D {
-  const m = x.shape[0];
-  return tf.matMul(tf.fill([1, m], 1 / m), x);
+  const [m, c] = x.shape;
+  return tf.reshape(tf.matMul(x, tf.fill([m, 1], 1 / m), true, false), [1, c]);
 }
 
 /**

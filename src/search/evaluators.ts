@@ -37,15 +37,23 @@ export interface EvaluatorOptions {
   argv?: Record<string, unknown>;
 }
 
-/** Where the NAS-Bench-201 table is looked for when --table is not given. */
-export const DEFAULT_NB201_TABLE = path.join('..', 'shared', 'data', 'nb201', 'nb201.csv');
+/**
+ * Where the NAS-Bench-201 table is looked for when --table is not given: the project's data
+ * folder, as for every dataset (scripts/make_nb201_csv.py writes it from the official files).
+ */
+export const DEFAULT_NB201_TABLE = path.join('data', 'nb201', 'nb201.csv');
 
 const tableCache = new Map<string, Nb201Table>();
 
 /** Loads a table once per process (bench runs hundreds of searches on one table). */
 export function loadNb201Table(file?: string): Nb201Table {
   const f = file ?? (fs.existsSync(DEFAULT_NB201_TABLE) ? DEFAULT_NB201_TABLE : undefined);
-  if (!f) throw new UsageError(`--table: the nb201 evaluator needs a NAS-Bench-201 table CSV (none given, and ${DEFAULT_NB201_TABLE} does not exist)`);
+  if (!f) {
+    throw new UsageError(
+      `--table: the nb201 evaluator needs a NAS-Bench-201 table CSV (none given, and ${DEFAULT_NB201_TABLE} does not exist); ` +
+        'write it from the official benchmark files with scripts/make_nb201_csv.py, or pass --table FILE',
+    );
+  }
   const abs = path.resolve(f);
   let t = tableCache.get(abs);
   if (!t) {
