@@ -2,12 +2,14 @@
  * Speed and memory of one DARTS search step (architecture step + weight step), first and second
  * order, on CIFAR-sized random input (32×32×3, 10 classes):
  *
- *   npm run bench:search -- [--backend wasm|cpu|tensorflow|auto] [--steps 3] [--configs paper,small] [--json]
+ *   npm run bench:search -- [--backend wasm|cpu|tensorflow|auto] [--steps 3] [--configs small,paper]
+ *                           [--recompute cells|edges|none] [--json]
  *
  * Configurations: `paper` = batch 64, C = 16, 8 cells (the DARTS paper's CIFAR-10 search);
  * `small` = batch 32, C = 8, 5 cells. Reports the median seconds per step over `--steps` timed
- * steps (after one warm-up step), the peak tensor memory of one step (tf.profile's peakBytes) and
- * the process's peak resident set size. Each case runs in a child process so that one case's
+ * steps (after one warm-up step), the peak tensor memory of one step (tf.profile's peakBytes,
+ * when it can be taken) and the process's peak resident set size (on wasm this includes the wasm
+ * heap, which never shrinks, so it is the true peak). Each case runs in a child process so that one case's
  * memory (or an out-of-memory abort: the wasm backend's heap is capped at 4 GB) does not affect the
  * next; a failed case is reported as such.
  */
@@ -17,6 +19,7 @@ import { useBackend } from '../src/backend';
 import { SUPERNETS } from '../src/nets/supernet-registry';
 import { DartsArchitect } from '../src/search/darts-architect';
 import { DARTS_DEFAULTS } from '../src/search/darts-config';
+import type { Recompute } from '../src/ops/context';
 
 interface Case {
   config: string;
@@ -24,9 +27,10 @@ interface Case {
   C: number;
   layers: number;
   order: 1 | 2;
+  recompute: Recompute;
 }
 
-const CONFIGS: Record<string, Omit<Case, 'order' | 'config'>> = {
+const CONFIGS: Record<string, Omit<Case, 'order' | 'config' | 'recompute'>> = {
   paper: { batch: 64, C: 16, layers: 8 },
   small: { batch: 32, C: 8, layers: 5 },
 };
@@ -53,7 +57,7 @@ async function runCase(c: Case, backendName: string, steps: number): Promise<Res
   let peakRss = process.memoryUsage().rss;
   const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
   const net = SUPERNETS.darts({ C: c.C, layers: c.layers, numClasses: 10, inChannels: 3, seed: 0 });
-  const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, order: c.order });
+  const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, order: c.order, recompute: c.recompute });
   const batch = () => ({ x: tf.randomNormal([c.batch, 32, 32, 3]) as tf.Tensor4D, y: tf.randomUniform([c.batch], 0, 10, 'int32') as tf.Tensor1D });
   const [t, v] = [batch(), batch()];
   const step = async () => {
@@ -62,7 +66,14 @@ async function runCase(c: Case, backendName: string, steps: number): Promise<Res
     tf.dispose([r.loss, r.correct]);
     sample();
   };
-  const prof = await tf.profile(step); // also the warm-up step
+  // The warm-up step, profiled for its peak tensor memory; tf.profile overflows the call stack on
+  // the largest cases (it spreads its per-kernel records), in which case the step is rerun plainly.
+  let peakTensorMB: number | undefined;
+  try {
+    peakTensorMB = (await tf.profile(step)).peakBytes / 2 ** 20;
+  } catch {
+    await step();
+  }
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = process.hrtime.bigint();
@@ -72,7 +83,7 @@ async function runCase(c: Case, backendName: string, steps: number): Promise<Res
   arch.dispose();
   net.dispose();
   tf.dispose([t.x, t.y, v.x, v.y]);
-  return { ...c, backend, secondsPerStep: median(times), stepSeconds: times, peakTensorMB: prof.peakBytes / 2 ** 20, peakRssMB: peakRss / 2 ** 20 };
+  return { ...c, backend, secondsPerStep: median(times), stepSeconds: times, peakTensorMB, peakRssMB: peakRss / 2 ** 20 };
 }
 
 function spawnCase(c: Case, backend: string, steps: number): Result {
@@ -98,15 +109,16 @@ async function main(): Promise<void> {
     return;
   }
   const names = arg('configs', 'small,paper').split(',');
+  const recompute = arg('recompute', 'cells') as Recompute;
   const results: Result[] = [];
   for (const config of names) {
     if (!CONFIGS[config]) throw new Error(`--configs: unknown configuration ${config} (known: ${Object.keys(CONFIGS).join(', ')})`);
     for (const order of [1, 2] as const) {
-      const r = spawnCase({ config, ...CONFIGS[config], order }, backend, steps);
+      const r = spawnCase({ config, ...CONFIGS[config], order, recompute }, backend, steps);
       results.push(r);
-      const what = `${config.padEnd(5)} batch ${String(r.batch).padStart(2)} C ${String(r.C).padStart(2)} cells ${r.layers} order ${order}`;
+      const what = `${config.padEnd(5)} batch ${String(r.batch).padStart(2)} C ${String(r.C).padStart(2)} cells ${r.layers} order ${order} recompute ${recompute}`;
       if (r.error) console.error(`${what}: failed: ${r.error}`);
-      else console.error(`${what}: ${r.secondsPerStep?.toFixed(2)} s/step (median of ${steps}), peak tensors ${r.peakTensorMB?.toFixed(0)} MB, peak RSS ${r.peakRssMB?.toFixed(0)} MB [${r.backend}]`);
+      else console.error(`${what}: ${r.secondsPerStep?.toFixed(2)} s/step (median of ${steps}), peak tensors ${r.peakTensorMB === undefined ? "n/a" : r.peakTensorMB.toFixed(0)} MB, peak RSS ${r.peakRssMB?.toFixed(0)} MB [${r.backend}]`);
     }
   }
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');

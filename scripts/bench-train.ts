@@ -1,5 +1,5 @@
 /**
- * `npm run bench:train [-- --backend wasm --steps 3 --configs small,large --json]`
+ * `npm run bench:train [-- --backend wasm --steps 3 --configs small,large,small-b16,large-b4 --json]`
  *
  * Median seconds per retraining step (forward + backward + clip + SGD, DARTS_V2 with auxiliary
  * head and drop-path 0.2, random 32×32 CIFAR-shaped batches) and peak memory, at the paper's
@@ -27,6 +27,9 @@ interface BenchConfig {
 const CONFIGS: Record<string, BenchConfig> = {
   large: { name: 'C=36, 20 cells, batch 96', C: 36, layers: 20, batch: 96 },
   small: { name: 'C=16, 8 cells, batch 64', C: 16, layers: 8, batch: 64 },
+  // Same networks at batches that fit the 4 GiB wasm heap, for per-image figures when the above do not.
+  'small-b16': { name: 'C=16, 8 cells, batch 16', C: 16, layers: 8, batch: 16 },
+  'large-b4': { name: 'C=36, 20 cells, batch 4', C: 36, layers: 20, batch: 4 },
 };
 
 function arg(name: string, fallback: string): string {
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify({ backend: used, ...(await benchOne(CONFIGS[one], steps)) }) + '\n');
     return;
   }
-  const names = arg('configs', 'small,large').split(',');
+  const names = arg('configs', 'small,large,small-b16,large-b4').split(',');
   const results: Record<string, unknown>[] = [];
   for (const n of names) {
     const cfg = CONFIGS[n];

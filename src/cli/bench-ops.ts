@@ -28,7 +28,7 @@ function prepare(seed: number, recompute: boolean, build: Build): PreparedSubjec
   const rng = new Rng(seed);
   const b = new ParamBuilder(rng);
   const { apply, extra } = build(b, rng);
-  const ctx: OpContext = { training: true, w: b.params, buffers: b.buffers, bnUpdates: null, recompute };
+  const ctx: OpContext = { training: true, w: b.params, buffers: b.buffers, bnUpdates: null, recompute: recompute ? 'edges' : 'none' };
   return {
     forward: (x) => apply(x, ctx),
     params: [...Object.values(b.params), ...extra],

@@ -1,23 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { main } from './main';
+import { runCli } from './test-utils/run-cli';
 import { cifarBatch, idxFile, tempDir, writeCifarDataset, writeIdxDataset } from '../data/test-utils/fixtures';
 
-/** Runs the CLI in-process, capturing stdout and stderr. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = runCli;
 
 /** Every file in a folder tree with its size and mtime, to prove nothing was written. */
 function snapshot(dir: string): string[] {

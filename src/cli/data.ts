@@ -18,7 +18,7 @@ const downloadCommand: CommandModule<object, DownloadArgs> = {
   describe: 'Download, verify (md5) and install a dataset into <data-dir>/<name> (e.g. tfnas data download cifar10)',
   builder: (y: Argv) =>
     y
-      .positional('name', { type: 'string', choices: DATASET_NAMES.filter((n) => getFactory(n).download), demandOption: true })
+      .positional('name', { type: 'string', choices: DATASET_NAMES.filter((n) => getFactory(n).download), demandOption: true, describe: 'dataset to install' })
       .option('data-dir', { type: 'string', default: 'data', describe: 'parent folder; the dataset goes to <data-dir>/<name>' })
       .option('mirror', { type: 'string', describe: 'take the files from this base URL or local folder instead of the official URLs' })
       .option('force', { type: 'boolean', default: false, describe: 'download again even if the dataset is present' })
@@ -76,8 +76,8 @@ const infoCommand: CommandModule<object, InfoArgs> = {
   describe: 'Images per split and class, shape, pixel mean/std (e.g. tfnas data info cifar10 --data-dir data/cifar10)',
   builder: (y: Argv) =>
     addDataSourceOptions(y)
-      .positional('name', { type: 'string', choices: DATASET_NAMES, demandOption: true })
-      .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as never,
+      .positional('name', { type: 'string', choices: DATASET_NAMES, demandOption: true, describe: 'dataset to describe' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the report as one JSON object on stdout' }) as never,
   handler: async (argv) => {
     // Notes are part of the printed report, so nothing goes to stderr here.
     const d = await loadDatasetFromArgs({ ...argv, dataset: argv.name }, { log: () => undefined });

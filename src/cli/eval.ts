@@ -4,7 +4,7 @@ import { addDataOptions, BatchLoader, DataArgs, loadDatasetFromArgs } from '../d
 import type { Dataset } from '../data/types';
 import { badArgument, UsageError } from '../io/errors';
 import { loadModel } from '../nets/network-io';
-import { evaluate, writeConfusionCsv } from '../train/evaluate';
+import { evaluate, EvalResult, writeConfusionCsv } from '../train/evaluate';
 import { backendOption, BackendArgs, printJsonSummary, startBackend } from './common';
 
 interface EvalArgs extends DataArgs, BackendArgs {
@@ -55,28 +55,32 @@ async function handler(a: EvalArgs): Promise<void> {
     const modelDir = a.model.endsWith('.json') ? path.dirname(a.model) : a.model;
     const confusionFile = a.confusion ?? path.join(path.dirname(path.resolve(modelDir)), `confusion-${dataset.name}-${a.split}.csv`);
     writeConfusionCsv(confusionFile, r);
-    if (a.json) {
-      printJsonSummary({
-        model: a.model,
-        dataset: dataset.name,
-        split: a.split,
-        count: r.count,
-        accuracy: r.accuracy,
-        loss: r.loss,
-        per_class_accuracy: Object.fromEntries(r.perClass.map((c) => [c.name, c.accuracy])),
-        confusion_csv: confusionFile,
-      });
-      return;
-    }
-    const lines = [
-      `${dataset.name} ${a.split}: accuracy ${(100 * r.accuracy).toFixed(2)}% (${r.count} images), loss ${r.loss.toFixed(4)}`,
-      ...r.perClass.map((c) => `  ${c.name.padEnd(12)} ${c.accuracy === null ? '   n/a' : (100 * c.accuracy).toFixed(2).padStart(6) + '%'} (${c.correct}/${c.total})`),
-      `confusion matrix: ${confusionFile}`,
-    ];
-    process.stdout.write(lines.join('\n') + '\n');
+    report(a, dataset, r, confusionFile);
   } finally {
     model.dispose();
   }
+}
+
+function report(a: EvalArgs, dataset: Dataset, r: EvalResult, confusionFile: string): void {
+  if (a.json) {
+    printJsonSummary({
+      model: a.model,
+      dataset: dataset.name,
+      split: a.split,
+      count: r.count,
+      accuracy: r.accuracy,
+      loss: r.loss,
+      per_class_accuracy: Object.fromEntries(r.perClass.map((c) => [c.name, c.accuracy])),
+      confusion_csv: confusionFile,
+    });
+    return;
+  }
+  const lines = [
+    `${dataset.name} ${a.split}: accuracy ${(100 * r.accuracy).toFixed(2)}% (${r.count} images), loss ${r.loss.toFixed(4)}`,
+    ...r.perClass.map((c) => `  ${c.name.padEnd(12)} ${c.accuracy === null ? '   n/a' : (100 * c.accuracy).toFixed(2).padStart(6) + '%'} (${c.correct}/${c.total})`),
+    `confusion matrix: ${confusionFile}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 /** `tfnas eval`: accuracy, loss, per-class accuracy and a confusion matrix of a saved model. */

@@ -3,24 +3,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { builtinGenotype } from '../space/builtin-genotypes';
 import { formatDartsGenotype, parseNb201String } from '../space/genotype';
-import { buildCli, main } from './main';
+import { buildCli } from './main';
+import { runCli } from './test-utils/run-cli';
 
 const NB = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 
-/** Runs the CLI in-process and captures what it prints. */
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = (...argv: string[]) => runCli(argv);
 
 describe('tfnas export', () => {
   let dir: string;
@@ -63,10 +51,13 @@ describe('tfnas export', () => {
     const cases: [string[], string][] = [
       [['--genotype', 'DARTS_V9'], '--genotype: "DARTS_V9" is not a built-in genotype'],
       [['--genotype', 'DARTS_V2', '--format', 'nb201', '--out', out], '--format nb201: built-in DARTS_V2 is a DARTS-space genotype'],
-      [['--genotype', NB, '--format', 'darts', '--out', out], '--format darts: string is a NAS-Bench-201 cell'],
+      [['--genotype', NB, '--format', 'darts', '--out', out], '--format darts: the --genotype string is a NAS-Bench-201 cell'],
       [['--genotype', 'DARTS_V2', '--format', 'png'], 'Invalid values'],
       [['--genotype', "Genotype(normal=[('sep_conv_9x9', 0)])"], 'missing fields'],
       [['--format', 'svg'], 'Missing required argument: genotype'],
+      [['--genotype', 'DARTS_V2', '--genotype', 'PDARTS', '--out', out], '--genotype: given 2 times; expected it once'],
+      [['--genotype', 'DARTS_V2', '--title', 'x', '--out', out], '--title: only --format svg draws a caption, not --format json'],
+      [['--genotype', 'DARTS_V2', '--out', dir], `--out: ${dir} is a folder`],
     ];
     for (const [args, message] of cases) {
       const r = await run('export', ...args);
@@ -76,6 +67,14 @@ describe('tfnas export', () => {
       expect(r.err).toMatch(/^tfnas: error: /);
     }
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('reads the best cell of a black-box search run folder (best.json)', async () => {
+    const run1 = path.join(dir, 'bb-run');
+    fs.mkdirSync(run1);
+    fs.writeFileSync(path.join(run1, 'best.json'), JSON.stringify({ strategy: 'evolution', best: NB, genotype: parseNb201String(NB) }));
+    const r = await run('export', '--genotype', run1, '--format', 'nb201');
+    expect(r).toMatchObject({ code: 0, out: NB + '\n' });
   });
 
   it('is listed in tfnas --help with an example', async () => {

@@ -1,21 +1,6 @@
 import { COMMANDS } from './commands';
 import { buildCli, main } from './main';
-
-async function capture(fn: () => Promise<unknown>): Promise<{ out: string; err: string; result: unknown }> {
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const cl = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (out += a.join(' ') + '\n'));
-  try {
-    const result = await fn();
-    return { out, err, result };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    cl.mockRestore();
-  }
-}
+import { capture } from './test-utils/run-cli';
 
 describe('tfnas CLI', () => {
   it('--help lists every command with a one-line description and an example', async () => {
@@ -33,10 +18,11 @@ describe('tfnas CLI', () => {
     expect(err).toMatch(/tfnas: error: Unknown argument: frobnicate/);
   });
 
-  it('a bad backend name exits 2 naming the option', async () => {
-    const { err, result } = await capture(() => main(['backends', '--backend', 'nope']));
+  it('a bad backend name exits 2 naming the option and the choices', async () => {
+    const { err, result } = await capture(() => main(['search', '--dry-run', '--backend', 'nope']));
     expect(result).toBe(2);
-    expect(err).toMatch(/tfnas: error: .*backend/);
+    expect(err).toMatch(/tfnas: error: [^]*backend[^]*nope/);
+    expect(err).toMatch(/wasm/);
   });
 
   it('backends --json reports wasm and cpu as available', async () => {

@@ -122,6 +122,7 @@ export const cifar10Factory: DatasetFactory = {
   classNames: CIFAR10_CLASSES,
   requiredFiles: [CIFAR10_TRAIN_FILES, [CIFAR10_TEST_FILE]],
   systemDirs: [],
+  archiveDirs: ['cifar-10-batches-bin'],
   download: {
     files: [
       {

@@ -53,6 +53,11 @@ describe('finding and loading data from CLI arguments', () => {
     expect(findDatasetDir(f)).toBe(fs.realpathSync(path.join(root, 'data', 'cifar10')));
   });
 
+  it('looks in the extracted archive folder only for datasets whose archive has one', () => {
+    expect(candidateDirs(DATASETS.cifar10, root)).toContain(path.join(root, 'cifar-10-batches-bin'));
+    expect(candidateDirs(DATASETS.mnist, root)).toEqual([root, path.join(root, 'mnist')]);
+  });
+
   it('uses system folders (Debian Fashion-MNIST) only without --data-dir', () => {
     const f = DATASETS['fashion-mnist'];
     expect(candidateDirs(f)).toContain('/usr/share/datasets/fashion-mnist');
@@ -83,6 +88,7 @@ describe('finding and loading data from CLI arguments', () => {
     const d = await loadDatasetFromArgs({ dataset: 'mnist', 'data-dir': root, 'train-limit': 4, 'test-limit': 3 }, quiet);
     expect([d.train.count, d.test.count]).toEqual([4, 3]);
     await expect(loadDatasetFromArgs({ dataset: 'mnist', 'data-dir': root, 'train-limit': 0 }, quiet)).rejects.toThrow(/--train-limit: expected a positive integer/);
+    await expect(loadDatasetFromArgs({ dataset: 'mnist', 'data-dir': root, 'test-limit': NaN }, quiet)).rejects.toThrow(/--test-limit: expected a positive integer, got a value that is not a number/);
   });
 
   it('a folder holding part of a dataset gets the exact missing file named', async () => {

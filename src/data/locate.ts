@@ -62,13 +62,14 @@ export function holdsDataset(f: DatasetFactory, dir: string): boolean {
 
 /**
  * The folders searched, in order: `--data-dir` itself, `<data-dir>/<name>` and (for an extracted
- * CIFAR tarball) `<data-dir>/cifar-10-batches-bin`; without --data-dir, `data/<name>`, then the
+ * archive) `<data-dir>[/<name>]/<archive dir>` such as cifar-10-batches-bin; without --data-dir, `data/<name>`, then the
  * dataset's system folders (Debian's /usr/share/datasets/fashion-mnist).
  */
 export function candidateDirs(f: DatasetFactory, dataDir?: string): string[] {
   // An explicit --data-dir is the only place looked at: silently using other data would mislead.
   if (dataDir) {
-    const dirs = [dataDir, path.join(dataDir, f.name), path.join(dataDir, 'cifar-10-batches-bin'), path.join(dataDir, f.name, 'cifar-10-batches-bin')];
+    const archives = f.archiveDirs ?? [];
+    const dirs = [dataDir, path.join(dataDir, f.name), ...archives.flatMap((a) => [path.join(dataDir, a), path.join(dataDir, f.name, a)])];
     return dirs.map((d) => path.resolve(d));
   }
   return [datasetDir('data', f.name), ...f.systemDirs];
@@ -86,6 +87,8 @@ export function findDatasetDir(f: DatasetFactory, dataDir?: string): string | nu
 
 function positiveInt(name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
+  // yargs turns a non-numeric value into NaN, which JSON would print as "null".
+  if (typeof v === 'number' && Number.isNaN(v)) throw new UsageError(`--${name}: expected a positive integer, got a value that is not a number`);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) badArgument(name, 'a positive integer', v);
   return v;
 }

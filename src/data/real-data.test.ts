@@ -6,16 +6,13 @@ import { cifar10Factory } from './cifar10';
 import { BatchLoader } from './loader';
 import { searchSplit } from './split';
 import { classCounts } from './stats';
+import { describeWithShared, sharedPath } from './test-utils/shared';
 
 /** The shared CIFAR-10 subset (2 training batches + test batch), beside the repository. */
-const DIR = path.resolve(__dirname, '../../../shared/data/cifar10-jpeg');
+const DIR = sharedPath('cifar10-jpeg');
 const present = fs.existsSync(path.join(DIR, 'test_batch.bin'));
-if (!present) {
-  // eslint-disable-next-line no-console
-  console.warn(`skipping real CIFAR-10 tests: ${DIR} is absent`);
-}
 
-(present ? describe : describe.skip)('CIFAR-10 subset in ../shared/data/cifar10-jpeg', () => {
+describeWithShared('cifar10-jpeg/test_batch.bin', 'the real CIFAR-10 tests')('CIFAR-10 subset in ../shared/data/cifar10-jpeg', () => {
   const d = present ? cifar10Factory.load({ dir: DIR }) : null!;
 
   beforeAll(async () => {

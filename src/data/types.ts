@@ -75,6 +75,8 @@ export interface DatasetFactory {
   requiredFiles: string[][];
   /** Extra system folders to look in after the user's folders (e.g. Debian's install folder). */
   systemDirs: string[];
+  /** Folders the official archive extracts to (`cifar-10-batches-bin`), also looked for under --data-dir. */
+  archiveDirs?: string[];
   download?: DownloadSpec;
   load(opts: LoadOptions): Dataset;
 }

@@ -11,5 +11,7 @@ export class UsageError extends Error {
 
 /** Throws a UsageError naming the argument and what was expected. */
 export function badArgument(name: string, expected: string, got: unknown): never {
-  throw new UsageError(`--${name}: expected ${expected}, got ${JSON.stringify(got)}`);
+  // JSON.stringify(NaN) is "null": say what the user typed was not a number instead.
+  const shown = typeof got === 'number' && !Number.isFinite(got) ? 'a value that is not a number' : JSON.stringify(got);
+  throw new UsageError(`--${name}: expected ${expected}, got ${shown}`);
 }

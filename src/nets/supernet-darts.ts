@@ -4,7 +4,8 @@ import { bn, conv, factorizedReduce, reluConvBn } from '../ops/layers';
 import { dartsMixedOps } from '../ops/darts-ops';
 import { DARTS_PRIMITIVES, DARTS_STEPS } from '../space/primitives';
 import { Rng } from '../space/rng';
-import { AlphaLayout, Edge, Supernet, SupernetConfig, buildEdge, classifierHead, countParams, disposeVars, edgeWeights, initAlpha, mixedNode } from './supernet';
+import { AlphaLayout, Edge, Supernet, SupernetConfig, buildEdge, classifierHead, countParams, disposeVars, initAlpha, mixedNode } from './supernet';
+import { checkpointed, tracked } from './supernet-edge';
 
 /**
  * The DARTS search network (quark0/darts cnn/model_search.py Network): a 3×3 conv stem to 3·C
@@ -16,7 +17,8 @@ const STEM_MULTIPLIER = 3;
 
 interface SearchCell {
   reduction: boolean;
-  forward(s0: tf.Tensor4D, s1: tf.Tensor4D, w: tf.Tensor1D[], ctx: OpContext): tf.Tensor4D;
+  /** softmax(α) of the cell type, [edges, ops]. */
+  forward(s0: tf.Tensor4D, s1: tf.Tensor4D, w: tf.Tensor2D, ctx: OpContext): tf.Tensor4D;
 }
 
 /** Edge labels in the reference's order: node 2 from inputs 0, 1; node 3 from 0, 1, 2; … */
@@ -27,6 +29,20 @@ export function dartsEdgeLabels(): string[] {
 }
 
 function buildCell(b: ParamBuilder, name: string, cpp: number, cp: number, C: number, reduction: boolean, reductionPrev: boolean): SearchCell {
+  const { value, params } = tracked(b, () => buildCellOps(b, name, cpp, cp, C, reduction, reductionPrev));
+  return {
+    reduction,
+    forward(s0, s1, w, ctx) {
+      if (!(ctx.recompute === 'cells' && ctx.training)) return value(s0, s1, w, ctx);
+      // One checkpointed block per cell (of checkpointed edges): see supernet-edge.ts. The first
+      // cell gets the stem output as both inputs; it is passed once so its gradient is not doubled.
+      if (s0 === s1) return checkpointed(([x, m], c) => value(x as tf.Tensor4D, x as tf.Tensor4D, m as tf.Tensor2D, c), [s0, w], params, ctx);
+      return checkpointed(([x0, x1, m], c) => value(x0 as tf.Tensor4D, x1 as tf.Tensor4D, m as tf.Tensor2D, c), [s0, s1, w], params, ctx);
+    },
+  };
+}
+
+function buildCellOps(b: ParamBuilder, name: string, cpp: number, cp: number, C: number, reduction: boolean, reductionPrev: boolean): SearchCell['forward'] {
   const pre0 = (reductionPrev ? factorizedReduce(b, `${name}.pre0`, cpp, C, false) : reluConvBn(b, `${name}.pre0`, cpp, C, 1, 1, 0, false)).apply;
   const pre1 = reluConvBn(b, `${name}.pre1`, cp, C, 1, 1, 0, false).apply;
   const edges: Edge[] = [];
@@ -36,19 +52,17 @@ function buildCell(b: ParamBuilder, name: string, cpp: number, cp: number, C: nu
       edges.push(buildEdge(b, () => dartsMixedOps(b, `${name}.edge${edges.length}`, C, stride)));
     }
   }
-  return {
-    reduction,
-    forward(s0, s1, w, ctx) {
-      const states = [pre0(s0, ctx), pre1(s1, ctx)];
-      const relus: (tf.Tensor4D | undefined)[] = [];
-      let offset = 0;
-      for (let i = 0; i < DARTS_STEPS; i++) {
-        const n = states.length;
-        states.push(mixedNode(states, edges.slice(offset, offset + n), w.slice(offset, offset + n), ctx, relus));
-        offset += n;
-      }
-      return tf.concat(states.slice(-MULTIPLIER), 3);
-    },
+  return (s0, s1, w, ctx) => {
+    const rows = tf.unstack(w) as tf.Tensor1D[];
+    const states = [pre0(s0, ctx), pre1(s1, ctx)];
+    const relus: (tf.Tensor4D | undefined)[] = [];
+    let offset = 0;
+    for (let i = 0; i < DARTS_STEPS; i++) {
+      const n = states.length;
+      states.push(mixedNode(states, edges.slice(offset, offset + n), rows.slice(offset, offset + n), ctx, relus));
+      offset += n;
+    }
+    return tf.concat(states.slice(-MULTIPLIER), 3);
   };
 }
 
@@ -86,8 +100,8 @@ export function createDartsSupernet(cfg: SupernetConfig): Supernet {
     alphas,
     alphaLayout,
     forward(x: tf.Tensor4D, ctx: OpContext, a: Weights): tf.Tensor2D {
-      const wNormal = edgeWeights(a.normal);
-      const wReduce = edgeWeights(a.reduce);
+      const wNormal = tf.softmax(a.normal, -1) as tf.Tensor2D;
+      const wReduce = tf.softmax(a.reduce, -1) as tf.Tensor2D;
       let s0 = stem(x, ctx);
       let s1 = s0;
       for (const cell of cells) [s0, s1] = [s1, cell.forward(s0, s1, cell.reduction ? wReduce : wNormal, ctx)];

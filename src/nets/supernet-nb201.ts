@@ -4,7 +4,8 @@ import { bn, conv, reluConvBn } from '../ops/layers';
 import { nb201MixedOps } from '../ops/nb201-ops';
 import { NB201_NODES, NB201_PRIMITIVES } from '../space/primitives';
 import { Rng } from '../space/rng';
-import { AlphaLayout, Edge, Supernet, SupernetConfig, buildEdge, classifierHead, countParams, disposeVars, edgeWeights, initAlpha, mixedNode } from './supernet';
+import { AlphaLayout, Supernet, SupernetConfig, buildEdge, classifierHead, countParams, disposeVars, initAlpha, mixedNode } from './supernet';
+import { checkpointed, tracked } from './supernet-edge';
 
 /**
  * The NAS-Bench-201 search network (AutoDL-Projects search_model_darts.py TinyNetworkDarts with
@@ -19,19 +20,23 @@ export function nb201EdgeLabels(): string[] {
   return out;
 }
 
-/** The search cell: node i = Σ_{j<i} mixed(node j); the output is the last node. */
-function searchCell(b: ParamBuilder, name: string, C: number): (x: tf.Tensor4D, w: tf.Tensor1D[], ctx: OpContext) => tf.Tensor4D {
-  const edges: Edge[] = nb201EdgeLabels().map((_, e) => buildEdge(b, () => nb201MixedOps(b, `${name}.edge${e}`, C, C, 1, false)));
-  return (x, w, ctx) => {
+/** The search cell: node i = Σ_{j<i} mixed(node j); the output is the last node. w = softmax(α), [6, 5]. */
+function searchCell(b: ParamBuilder, name: string, C: number): (x: tf.Tensor4D, w: tf.Tensor2D, ctx: OpContext) => tf.Tensor4D {
+  const { value: edges, params } = tracked(b, () => nb201EdgeLabels().map((_, e) => buildEdge(b, () => nb201MixedOps(b, `${name}.edge${e}`, C, C, 1, false))));
+  const cell = (x: tf.Tensor4D, w: tf.Tensor2D, ctx: OpContext): tf.Tensor4D => {
+    const rows = tf.unstack(w) as tf.Tensor1D[];
     const nodes = [x];
     const relus: (tf.Tensor4D | undefined)[] = [];
     let offset = 0;
     for (let i = 1; i < NB201_NODES; i++) {
-      nodes.push(mixedNode(nodes, edges.slice(offset, offset + i), w.slice(offset, offset + i), ctx, relus));
+      nodes.push(mixedNode(nodes, edges.slice(offset, offset + i), rows.slice(offset, offset + i), ctx, relus));
       offset += i;
     }
     return nodes[nodes.length - 1];
   };
+  // One checkpointed block per cell (of checkpointed edges) when recomputing: see supernet-edge.ts.
+  return (x, w, ctx) =>
+    ctx.recompute === 'cells' && ctx.training ? checkpointed(([h, m], c) => cell(h as tf.Tensor4D, m as tf.Tensor2D, c), [x, w], params, ctx) : cell(x, w, ctx);
 }
 
 /** ResNetBasicblock with stride 2: two ReLU-Conv3×3-BN (affine) plus a 2×2 avg-pool + 1×1 conv shortcut. */
@@ -72,7 +77,7 @@ export function createNb201Supernet(cfg: SupernetConfig): Supernet {
     alphas,
     alphaLayout,
     forward(x: tf.Tensor4D, ctx: OpContext, a: Weights): tf.Tensor2D {
-      const w = edgeWeights(a.cell);
+      const w = tf.softmax(a.cell, -1) as tf.Tensor2D;
       let h = stem(x, ctx);
       for (const block of blocks) h = block.kind === 'cell' ? block.f(h, w, ctx) : block.f(h, ctx);
       return head(lastact(h, ctx), ctx);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../backend';
-import { OpContext } from '../ops/context';
+import { OpContext, Recompute } from '../ops/context';
 import { lossAndGrads } from '../search/darts-architect';
 import { crossEntropy } from '../train/metrics';
 import { SPACE_NAMES, SUPERNETS } from './supernet-registry';
@@ -89,22 +89,25 @@ describe.each(SPACE_NAMES)('%s supernet', (space) => {
     const x = tf.randomNormal([3, 8, 8, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
     const y = tf.tensor1d([2, 1, 0], 'int32');
     const all = { ...net.weights, ...Object.fromEntries(Object.entries(net.alphas).map(([k, v]) => [`alpha/${k}`, v])) };
-    const run = (recompute: boolean) =>
+    const run = (recompute: Recompute) =>
       lossAndGrads(() => {
         const ctx: OpContext = { training: true, w: net.weights, buffers: net.buffers, bnUpdates: null, recompute };
         return crossEntropy(net.forward(x, ctx, net.alphas), y, 3);
       }, all);
-    const plain = run(false);
-    const before = tf.memory().numTensors;
-    const re = run(true);
-    expect(tf.memory().numTensors).toBe(before + 1 + Object.keys(all).length);
-    expect(re.value.dataSync()[0]).toBeCloseTo(plain.value.dataSync()[0], 6);
-    for (const k of Object.keys(all)) {
-      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(re.grads[k], plain.grads[k]))).dataSync()[0]);
-      const scale = tf.tidy(() => tf.max(tf.abs(plain.grads[k])).dataSync()[0]);
-      expect(diff).toBeLessThanOrEqual(1e-5 + 1e-4 * scale);
+    const plain = run('none');
+    for (const mode of ['edges', 'cells'] as const) {
+      const before = tf.memory().numTensors;
+      const re = run(mode);
+      expect(tf.memory().numTensors).toBe(before + 1 + Object.keys(all).length);
+      expect(re.value.dataSync()[0]).toBeCloseTo(plain.value.dataSync()[0], 6);
+      for (const k of Object.keys(all)) {
+        const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(re.grads[k], plain.grads[k]))).dataSync()[0]);
+        const scale = tf.tidy(() => tf.max(tf.abs(plain.grads[k])).dataSync()[0]);
+        expect(diff).toBeLessThanOrEqual(1e-5 + 1e-4 * scale);
+      }
+      tf.dispose([re.value, ...Object.values(re.grads)]);
     }
-    tf.dispose([plain.value, re.value, ...Object.values(plain.grads), ...Object.values(re.grads), x, y]);
+    tf.dispose([plain.value, ...Object.values(plain.grads), x, y]);
     net.dispose();
   });
 
@@ -114,7 +117,7 @@ describe.each(SPACE_NAMES)('%s supernet', (space) => {
     const y = tf.tensor1d([0, 1, 2, 0], 'int32');
     const all = { ...net.weights, ...Object.fromEntries(Object.entries(net.alphas).map(([k, v]) => [`alpha/${k}`, v])) };
     const { value, grads } = lossAndGrads(() => {
-      const ctx: OpContext = { training: true, w: net.weights, buffers: net.buffers, bnUpdates: null, recompute: true };
+      const ctx: OpContext = { training: true, w: net.weights, buffers: net.buffers, bnUpdates: null, recompute: 'cells' };
       return crossEntropy(net.forward(x, ctx, net.alphas), y, 3);
     }, all);
     const dead = Object.entries(grads)

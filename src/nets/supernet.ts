@@ -45,12 +45,7 @@ export interface SupernetConfig {
   seed: number;
 }
 
-/** The rows of softmax(α), one [ops] vector per edge. */
-export function edgeWeights(alpha: tf.Tensor): tf.Tensor1D[] {
-  return tf.unstack(tf.softmax(alpha, -1)) as tf.Tensor1D[];
-}
-
-export { mixedNode, buildEdge } from './supernet-edge';
+export { mixedNode, buildEdge, checkpointed } from './supernet-edge';
 export type { Edge } from './supernet-edge';
 
 /** α initialised as in the reference: 1e-3·N(0, 1), seeded. */

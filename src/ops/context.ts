@@ -10,6 +10,9 @@ import { Rng } from '../space/rng';
  */
 export type Weights = Record<string, tf.Tensor>;
 
+export type Recompute = 'none' | 'edges' | 'cells';
+export const RECOMPUTE_MODES: readonly Recompute[] = ['none', 'edges', 'cells'];
+
 /** One BatchNorm layer's batch statistics, collected during a training forward pass. */
 export interface BnUpdate {
   name: string;
@@ -28,8 +31,12 @@ export interface OpContext {
   buffers: Weights;
   /** When non-null (and training), each BatchNorm appends its batch statistics here (kept tensors). */
   bnUpdates: BnUpdate[] | null;
-  /** Supernet edges recompute their forward in the backward pass instead of keeping it (see nets/supernet-edge.ts). */
-  recompute?: boolean;
+  /**
+   * Gradient checkpointing of the supernet in training forwards (see nets/supernet-edge.ts):
+   * `edges` recomputes each edge in the backward pass, `cells` each cell (of recomputed edges) —
+   * the least memory; `none` (or absent) keeps every activation.
+   */
+  recompute?: Recompute;
 }
 
 export type Apply = (x: tf.Tensor4D, ctx: OpContext) => tf.Tensor4D;

@@ -11,7 +11,7 @@ import { printJsonSummary, startBackend } from '../cli/common';
 import { getSpace, SPACE_NAMES, type SpaceName } from '../space/spaces';
 import { EVALUATORS, EVALUATOR_NAMES, loadNb201Table, makeEvaluator, withNb201TestAccuracy } from './evaluators';
 import { checkNb201Dataset, NB201_DATASETS } from './nb201-table';
-import { SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from './registry';
+import { SEARCHER_CLI_OPTIONS, SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from './registry';
 import { runSearch } from './run';
 
 /** The black-box strategy names (the registry's), for darts-cli's `--strategy` choices. */
@@ -52,8 +52,20 @@ export function addBlackBoxOptions<T>(y: Argv<T>): Argv<T> {
 
 function positiveInt(name: string, v: unknown, min = 1): number | undefined {
   if (v === undefined) return undefined;
+  // yargs turns a non-numeric value into NaN, which JSON would print as "null".
+  if (typeof v === 'number' && Number.isNaN(v)) throw new UsageError(`--${name}: expected an integer ≥ ${min}, got a value that is not a number`);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) badArgument(name, `an integer ≥ ${min}`, v);
   return v;
+}
+
+/** Rejects searcher options the chosen strategy does not read (silently ignoring them would mislead). */
+function checkStrategyOptions(argv: Record<string, unknown>, strategy: SearcherName): void {
+  const all = [...new Set(Object.values(SEARCHER_CLI_OPTIONS).flat())];
+  for (const opt of all) {
+    if (argv[opt] === undefined || SEARCHER_CLI_OPTIONS[strategy].includes(opt)) continue;
+    const users = SEARCHER_NAMES.filter((n) => SEARCHER_CLI_OPTIONS[n].includes(opt));
+    throw new UsageError(`--${opt}: not used by --strategy ${strategy}; it is an option of ${users.join(', ')}`);
+  }
 }
 
 function pickEvaluator(argv: Record<string, unknown>, space: SpaceName): string {
@@ -71,22 +83,39 @@ function nb201DatasetFrom(dataset: unknown): string {
   return (NB201_DATASETS as readonly string[]).includes(String(dataset)) ? String(dataset) : 'cifar10';
 }
 
-export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<void> {
+/** Checks the command line before anything starts (backend, table, run folder). */
+function parseArgs(argv: Record<string, unknown>) {
+  // yargs collects a repeated option into an array; which value was meant is unclear.
+  const repeated = Object.keys(argv).find((k) => k !== '_' && !/[A-Z]/.test(k) && Array.isArray(argv[k]));
+  if (repeated) throw new UsageError(`--${repeated}: given ${(argv[repeated] as unknown[]).length} times; expected it once`);
   const strategy = String(argv.strategy);
   if (!(SEARCHER_NAMES as string[]).includes(strategy)) badArgument('strategy', [...SEARCHER_NAMES, 'darts'].join('|'), strategy);
   const spaceName = String(argv.space ?? 'nb201');
   if (!(SPACE_NAMES as string[]).includes(spaceName)) badArgument('space', SPACE_NAMES.join('|'), spaceName);
-  const space = getSpace(spaceName);
-  const seed = positiveInt('seed', argv.seed ?? 0, 0)!;
-  const budget = positiveInt('budget', argv.budget ?? 150)!;
-  const dataset = checkNb201Dataset(String(argv['nb201-dataset'] ?? nb201DatasetFrom(argv.dataset)));
+  checkStrategyOptions(argv, strategy as SearcherName);
+  if (argv['dry-run']) throw new UsageError(`--dry-run: only --strategy darts has a supernet to build; ${strategy} has nothing to dry-run`);
   const searcherOptions = Object.fromEntries(
     ([['population', 'population'], ['tournament', 'tournament'], ['init', 'init'], ['batch', 'batch'], ['steps', 'model-steps']] as const)
       .map(([k, opt]) => [k, positiveInt(opt, argv[opt])] as const)
       .filter(([, v]) => v !== undefined),
   );
+  return {
+    strategy: strategy as SearcherName,
+    space: getSpace(spaceName),
+    seed: positiveInt('seed', argv.seed ?? 0, 0)!,
+    budget: positiveInt('budget', argv.budget ?? 150)!,
+    dataset: checkNb201Dataset(String(argv['nb201-dataset'] ?? nb201DatasetFrom(argv.dataset))),
+    searcherOptions,
+  };
+}
+
+export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<void> {
+  const { strategy, space, seed, budget, dataset, searcherOptions } = parseArgs(argv);
   const evaluatorName = pickEvaluator(argv, space.name);
-  if (TF_SEARCHERS.includes(strategy as SearcherName) || evaluatorName !== 'nb201') await startBackend(String(argv.backend ?? 'auto'));
+  // Checked before the backend starts (makeEvaluator checks it again, for library callers).
+  const entry = EVALUATORS[evaluatorName];
+  if (entry && !entry.spaces.includes(space.name)) throw new UsageError(`--evaluator ${evaluatorName} works on --space ${entry.spaces.join('|')}, not ${space.name}`);
+  if (TF_SEARCHERS.includes(strategy) || evaluatorName !== 'nb201') await startBackend(String(argv.backend ?? 'auto'));
   const dataName = evaluatorName === 'nb201' ? dataset : String(argv.dataset ?? 'cifar10');
   const outDir = argv.out ? String(argv.out) : path.join('results', 'search', space.name, dataName, `${strategy}-seed-${seed}`);
   let evaluator = await makeEvaluator(evaluatorName, { space: space.name, table: argv.table as string | undefined, dataset, runDir: outDir, seed, argv });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BnUpdate, OpContext, Weights, applyBnUpdates } from '../ops/context';
+import { BnUpdate, OpContext, Recompute, Weights, applyBnUpdates } from '../ops/context';
 import type { Supernet } from '../nets/supernet';
 import { Adam, Grads, SgdMomentum, clipByGlobalNorm } from '../train/optim';
 import { correctCount, crossEntropy } from '../train/metrics';
@@ -22,8 +22,8 @@ export interface DartsHyper {
   archWeightDecay: number;
   /** r of the finite-difference Hessian-vector product, ε = r/‖∇w′ L_val‖ (default 0.01, as architect.py). */
   hvpR?: number;
-  /** Recompute supernet edges in the backward pass instead of keeping their activations (default true; see nets/supernet-edge.ts). */
-  recompute?: boolean;
+  /** Gradient checkpointing of the supernet (default 'cells', the least memory; see nets/supernet-edge.ts). */
+  recompute?: Recompute;
 }
 
 export interface XY {
@@ -60,7 +60,7 @@ export class DartsArchitect {
 
   /** Training-mode loss at weights `w` and α `a`; batch statistics go to `bn` when given. */
   loss(b: XY, w: Weights, a: Weights, bn: BnUpdate[] | null, logits?: (t: tf.Tensor2D) => void): tf.Scalar {
-    const ctx: OpContext = { training: true, w, buffers: this.net.buffers, bnUpdates: bn, recompute: this.hyper.recompute ?? true };
+    const ctx: OpContext = { training: true, w, buffers: this.net.buffers, bnUpdates: bn, recompute: this.hyper.recompute ?? 'cells' };
     const out = this.net.forward(b.x, ctx, a);
     if (logits) logits(out);
     return crossEntropy(out, b.y, this.net.numClasses);

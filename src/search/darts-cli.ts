@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { backendOption, printJsonSummary, startBackend } from '../cli/common';
 import { addDataOptions, getFactory, loadDatasetFromArgs } from '../data';
 import { badArgument } from '../io/errors';
+import { RECOMPUTE_MODES, Recompute } from '../ops/context';
 import { SPACE_NAMES } from '../nets/supernet-registry';
 import type { SpaceName } from '../nets/supernet';
 import { BLACKBOX_STRATEGIES } from './blackbox-cli';
@@ -41,7 +42,14 @@ export function addDartsSearchOptions<T>(y: Argv<T>): Argv<T> {
     .option('arch-beta1', { type: 'number', default: DARTS_DEFAULTS.archBeta1, describe: 'α Adam β1', group: G })
     .option('arch-beta2', { type: 'number', default: DARTS_DEFAULTS.archBeta2, describe: 'α Adam β2', group: G })
     .option('augment', { type: 'boolean', default: DARTS_DEFAULTS.augment, describe: 'random crop (pad 4) and flip, as the reference (--no-augment to disable)', group: G })
-    .option('valid-limit', { type: 'number', describe: 'evaluate on at most N architecture-part images per epoch (default all)', group: G }) as unknown as Argv<T>;
+    .option('valid-limit', { type: 'number', describe: 'evaluate on at most N architecture-part images per epoch (default all)', group: G })
+    .option('recompute', {
+      type: 'string',
+      default: DARTS_DEFAULTS.recompute,
+      choices: RECOMPUTE_MODES,
+      describe: 'recompute activations in the backward pass: cells (least memory), edges, none (fastest); same results',
+      group: G,
+    }) as unknown as Argv<T>;
 }
 
 /** The configuration from parsed arguments (validated). */
@@ -70,6 +78,7 @@ export function dartsConfigFromArgs(argv: Record<string, unknown>): DartsConfig 
     archBeta2: num('arch-beta2', DARTS_DEFAULTS.archBeta2),
     augment: argv.augment === undefined ? DARTS_DEFAULTS.augment : Boolean(argv.augment),
     validLimit: argv['valid-limit'] === undefined ? null : Number(argv['valid-limit']),
+    recompute: String(argv.recompute ?? DARTS_DEFAULTS.recompute) as Recompute,
   };
   validateDartsConfig(cfg);
   return cfg;

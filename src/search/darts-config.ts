@@ -1,5 +1,6 @@
 import { badArgument } from '../io/errors';
 import type { SpaceName } from '../nets/supernet';
+import { RECOMPUTE_MODES, Recompute } from '../ops/context';
 
 /**
  * Every setting of a DARTS search. Defaults are the paper's CIFAR-10 search (Liu et al., ICLR
@@ -29,6 +30,8 @@ export interface DartsConfig {
   augment: boolean;
   /** Evaluate on at most this many architecture-part images per epoch (null: all, as the reference). */
   validLimit: number | null;
+  /** Gradient checkpointing: `cells` (least memory), `edges`, or `none` (fastest, most memory); same results. */
+  recompute: Recompute;
 }
 
 export const DARTS_DEFAULTS: Omit<DartsConfig, 'space' | 'dataset' | 'seed' | 'layers'> = {
@@ -48,6 +51,7 @@ export const DARTS_DEFAULTS: Omit<DartsConfig, 'space' | 'dataset' | 'seed' | 'l
   archBeta2: 0.999,
   augment: true,
   validLimit: null,
+  recompute: 'cells',
 };
 
 /** Default depth: 8 cells for DARTS (paper), 5 cells per stage for NAS-Bench-201 (benchmark skeleton). */
@@ -87,10 +91,15 @@ export function validateDartsConfig(c: DartsConfig): void {
     if (!(b >= 0 && b < 1)) badArgument(n, 'a number in [0, 1)', b);
   }
   if (c.validLimit !== null) positiveInt('valid-limit', c.validLimit);
+  if (!RECOMPUTE_MODES.includes(c.recompute)) badArgument('recompute', RECOMPUTE_MODES.join('|'), c.recompute);
 }
 
-/** Settings that must not change when a run is resumed (everything that shapes the computation). */
+/**
+ * Settings that must not change when a run is resumed (everything that shapes the computation but
+ * the epoch count: a finished or interrupted run may be extended, with the cosine schedule
+ * recomputed for the new total).
+ */
 export const RESUME_KEYS: (keyof DartsConfig)[] = [
   'space', 'dataset', 'seed', 'batchSize', 'layers', 'initChannels', 'order', 'trainPortion', 'lr', 'lrMin',
-  'momentum', 'weightDecay', 'gradClip', 'archLr', 'archWeightDecay', 'archBeta1', 'archBeta2', 'augment', 'validLimit', 'epochs',
+  'momentum', 'weightDecay', 'gradClip', 'archLr', 'archWeightDecay', 'archBeta1', 'archBeta2', 'augment', 'validLimit',
 ];

@@ -63,10 +63,12 @@ export interface RunInfo {
 /** Writes config.json; when resuming, first checks that the settings that shape the run are unchanged. */
 export function writeConfig(runDir: string, info: RunInfo, resume: boolean): void {
   const file = path.join(runDir, 'config.json');
+  let record: RunInfo & { resumed?: string[] } = info;
   if (resume && fs.existsSync(file)) {
-    const old = readJson<{ config?: Partial<DartsConfig> }>(file).config ?? {};
+    const prev = readJson<Partial<RunInfo> & { resumed?: string[] }>(file);
+    const old: Partial<DartsConfig> = prev.config ?? {};
+    record = { ...info, started: prev.started ?? info.started, resumed: [...(prev.resumed ?? []), info.started] };
     for (const k of RESUME_KEYS) {
-      if (k === 'epochs') continue;
       if (JSON.stringify(old[k]) !== JSON.stringify(info.config[k])) {
         throw new UsageError(
           `--resume: the run in ${runDir} was started with ${k} = ${JSON.stringify(old[k])}, this command has ${JSON.stringify(info.config[k])}; use the same settings or another --out`,
@@ -74,7 +76,7 @@ export function writeConfig(runDir: string, info: RunInfo, resume: boolean): voi
       }
     }
   }
-  writeJsonAtomic(file, info);
+  writeJsonAtomic(file, record);
 }
 
 /** genotype.json: the derived cell in the canonical object form, its text form, and when it was derived. */

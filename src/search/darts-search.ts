@@ -56,84 +56,130 @@ export function buildSupernet(cfg: DartsConfig, numClasses: number, inChannels: 
 export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: DartsRunOptions): Promise<DartsSummary> {
   validateDartsConfig(cfg);
   prepareRunDir(opts.out, opts.resume, CHECKPOINT);
-  const net = buildSupernet(cfg, data.numClasses, data.shape[2]);
-  const arch = new DartsArchitect(net, cfg);
+  const run = new DartsRun(cfg, data, opts);
   try {
-    writeConfig(opts.out, { config: cfg, backend: opts.backend, params: net.paramCount(), versions: versions(), started: new Date().toISOString() }, opts.resume);
-    const split = searchSplit(data.train.count, cfg.trainPortion, cfg.seed);
-    const augment = cfg.augment ? { crop: 4, flip: true } : undefined;
-    const weightsLoader = new BatchLoader(data, 'train', split.weights, { batchSize: cfg.batchSize, seed: mixSeed(cfg.seed, 1), augment });
-    const archLoader = new BatchLoader(data, 'train', split.arch, { batchSize: cfg.batchSize, seed: mixSeed(cfg.seed, 2), augment });
-    const validIdx = cfg.validLimit === null ? split.arch : split.arch.slice(0, cfg.validLimit);
-    const validLoader = new BatchLoader(data, 'train', validIdx, { batchSize: cfg.batchSize, seed: 0, shuffle: false });
-    const alphaLog = new CsvLog(path.join(opts.out, 'alphas.csv'), ALPHA_COLUMNS);
-    let last: Derived = deriveFromNet(net);
-    let lastEpoch = -1;
-
-    const runEpoch = async (epoch: number): Promise<Row> => {
-      const lr = cosineLr(epoch, cfg.epochs, cfg.lr, cfg.lrMin);
-      weightsLoader.seek(epoch, 0);
-      const train = await trainEpoch(arch, weightsLoader, archLoader, lr, epoch, cfg);
-      const valid = await evaluate(arch, validLoader);
-      const weights = alphaWeights(net);
-      last = deriveFromNet(net, weights);
-      lastEpoch = epoch;
-      alphaLog.append(...alphaRows(net, epoch, weights));
-      writeGenotype(opts.out, cfg.space, last, epoch);
-      return { lr: Number(lr.toPrecision(6)), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: last.text };
-    };
-
-    const save = async (epoch: number): Promise<void> => {
-      const { tensors, adamSteps } = arch.state();
-      const all: Record<string, tf.Tensor> = { ...tensors };
-      for (const [group, vars] of Object.entries({ w: net.weights, buf: net.buffers, alpha: net.alphas })) {
-        for (const [k, v] of Object.entries(vars)) all[`${group}/${k}`] = v;
-      }
-      const state: CheckpointState = { nextEpoch: epoch + 1, adamSteps, archLoader: archLoader.state };
-      await saveCheckpoint(path.join(opts.out, CHECKPOINT), all, state);
-      opts.afterEpoch?.(epoch);
-    };
-
-    const restore = async (): Promise<number | null> => {
-      const ck = loadCheckpoint<CheckpointState>(path.join(opts.out, CHECKPOINT));
-      if (!ck) {
-        alphaLog.keepWhile(() => false);
-        return null;
-      }
-      try {
-        restoreTensors(net, ck.tensors);
-        arch.loadState(ck.tensors, ck.state.adamSteps);
-        archLoader.restore(ck.state.archLoader);
-      } finally {
-        disposeAll(ck.tensors);
-      }
-      alphaLog.load().keepWhile((r) => Number(r.epoch) < ck.state.nextEpoch);
-      last = deriveFromNet(net);
-      lastEpoch = ck.state.nextEpoch - 1;
-      return ck.state.nextEpoch;
-    };
-
-    const rows = await runEpochs({ runDir: opts.out, columns: LOG_COLUMNS, epochs: cfg.epochs, resume: opts.resume, runEpoch, save, restore, log: opts.log });
-    writeGenotype(opts.out, cfg.space, last, lastEpoch);
-    return {
-      space: cfg.space,
-      genotype: last.genotype,
-      text: last.text,
-      ...(cfg.space === 'nb201' ? { cell: last.text } : {}),
-      out: opts.out,
+    const rows = await runEpochs({
+      runDir: opts.out,
+      columns: LOG_COLUMNS,
       epochs: cfg.epochs,
-      params: net.paramCount(),
+      resume: opts.resume,
+      runEpoch: (e) => run.runEpoch(e),
+      save: (e) => run.save(e),
+      restore: () => run.restore(),
+      log: opts.log,
+    });
+    return run.summary(rows);
+  } finally {
+    run.dispose();
+  }
+}
+
+/** The state of one run: supernet, optimisers, loaders, the alphas log and the last derived cell. */
+class DartsRun {
+  private readonly net: Supernet;
+  private readonly arch: DartsArchitect;
+  private readonly weightsLoader: BatchLoader;
+  private readonly archLoader: BatchLoader;
+  private readonly validLoader: BatchLoader;
+  private readonly alphaLog: CsvLog;
+  private last: Derived;
+  private lastEpoch = -1;
+
+  constructor(private readonly cfg: DartsConfig, data: Dataset, private readonly opts: DartsRunOptions) {
+    this.net = buildSupernet(cfg, data.numClasses, data.shape[2]);
+    this.arch = new DartsArchitect(this.net, cfg);
+    try {
+      const info = { config: cfg, backend: opts.backend, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
+      writeConfig(opts.out, info, opts.resume);
+      const split = searchSplit(data.train.count, cfg.trainPortion, cfg.seed);
+      // train_search.py applies its training transform (crop + flip) to both halves.
+      const augment = cfg.augment ? { crop: 4, flip: true } : undefined;
+      this.weightsLoader = new BatchLoader(data, 'train', split.weights, { batchSize: cfg.batchSize, seed: mixSeed(cfg.seed, 1), augment });
+      this.archLoader = new BatchLoader(data, 'train', split.arch, { batchSize: cfg.batchSize, seed: mixSeed(cfg.seed, 2), augment });
+      const validIdx = cfg.validLimit === null ? split.arch : split.arch.slice(0, cfg.validLimit);
+      this.validLoader = new BatchLoader(data, 'train', validIdx, { batchSize: cfg.batchSize, seed: 0, shuffle: false });
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+    this.alphaLog = new CsvLog(path.join(opts.out, 'alphas.csv'), ALPHA_COLUMNS);
+    this.last = deriveFromNet(this.net);
+  }
+
+  /** Trains one epoch (architecture + weight steps), evaluates on the architecture part, logs α and the cell. */
+  async runEpoch(epoch: number): Promise<Row> {
+    const { cfg, net } = this;
+    const lr = cosineLr(epoch, cfg.epochs, cfg.lr, cfg.lrMin);
+    this.weightsLoader.seek(epoch, 0);
+    const train = await trainEpoch(this.arch, this.weightsLoader, this.archLoader, lr, epoch, cfg);
+    const valid = await evaluate(this.arch, this.validLoader);
+    const weights = alphaWeights(net);
+    this.last = deriveFromNet(net, weights);
+    this.lastEpoch = epoch;
+    this.alphaLog.append(...alphaRows(net, epoch, weights));
+    writeGenotype(this.opts.out, cfg.space, this.last, epoch);
+    return { lr: round(lr), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: this.last.text };
+  }
+
+  /** Checkpoint: weights, BN statistics, α, both optimisers, the architecture loader's position. */
+  async save(epoch: number): Promise<void> {
+    const { tensors, adamSteps } = this.arch.state();
+    const all: Record<string, tf.Tensor> = { ...tensors };
+    for (const [group, vars] of Object.entries(this.groups())) {
+      for (const [k, v] of Object.entries(vars)) all[`${group}/${k}`] = v;
+    }
+    const state: CheckpointState = { nextEpoch: epoch + 1, adamSteps, archLoader: this.archLoader.state };
+    await saveCheckpoint(path.join(this.opts.out, CHECKPOINT), all, state);
+    this.opts.afterEpoch?.(epoch);
+  }
+
+  /** Restores the last checkpoint (and cuts alphas.csv back to it); returns the next epoch, or null. */
+  async restore(): Promise<number | null> {
+    const ck = loadCheckpoint<CheckpointState>(path.join(this.opts.out, CHECKPOINT));
+    if (!ck) {
+      this.alphaLog.keepWhile(() => false);
+      return null;
+    }
+    try {
+      restoreTensors(this.groups(), ck.tensors);
+      this.arch.loadState(ck.tensors, ck.state.adamSteps);
+      this.archLoader.restore(ck.state.archLoader);
+    } finally {
+      disposeAll(ck.tensors);
+    }
+    this.alphaLog.load().keepWhile((r) => Number(r.epoch) < ck.state.nextEpoch);
+    this.last = deriveFromNet(this.net);
+    this.lastEpoch = ck.state.nextEpoch - 1;
+    return ck.state.nextEpoch;
+  }
+
+  summary(rows: Row[]): DartsSummary {
+    writeGenotype(this.opts.out, this.cfg.space, this.last, this.lastEpoch);
+    return {
+      space: this.cfg.space,
+      genotype: this.last.genotype,
+      text: this.last.text,
+      ...(this.cfg.space === 'nb201' ? { cell: this.last.text } : {}),
+      out: this.opts.out,
+      epochs: this.cfg.epochs,
+      params: this.net.paramCount(),
       final: rows.length > 0 ? rows[rows.length - 1] : null,
     };
-  } finally {
-    arch.dispose();
-    net.dispose();
+  }
+
+  private groups(): Record<string, Record<string, tf.Variable>> {
+    return { w: this.net.weights, buf: this.net.buffers, alpha: this.net.alphas };
+  }
+
+  dispose(): void {
+    this.arch.dispose();
+    this.net.dispose();
   }
 }
 
 /** Copies checkpointed weights, BN statistics and α into the live variables (shapes must match). */
-function restoreTensors(net: Supernet, tensors: Record<string, tf.Tensor>): void {
-  for (const [group, vars] of Object.entries({ w: net.weights, buf: net.buffers, alpha: net.alphas })) {
+function restoreTensors(groups: Record<string, Record<string, tf.Variable>>, tensors: Record<string, tf.Tensor>): void {
+  for (const [group, vars] of Object.entries(groups)) {
     for (const [k, v] of Object.entries(vars)) {
       const t = tensors[`${group}/${k}`];
       if (!t || t.shape.join(',') !== v.shape.join(',')) {

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../io/errors';
 import type { Nb201Genotype } from '../space/genotype-types';
+import { NB201_SPACE_SIZE } from '../space/nb201-space';
 import type { Genotype, SpaceName } from '../space/spaces';
 import { NB201_DATASETS, Nb201Table, type Nb201Dataset } from './nb201-table';
 
@@ -71,7 +72,12 @@ export class Nb201Evaluator implements Evaluator {
   readonly name = 'nb201';
   private n = 0;
 
-  constructor(readonly table: Nb201Table, readonly dataset: Nb201Dataset) {}
+  constructor(readonly table: Nb201Table, readonly dataset: Nb201Dataset) {
+    // Checked up front: a truncated table would otherwise fail mid-search, at the first missing cell.
+    if (table.size < NB201_SPACE_SIZE) {
+      throw new UsageError(`--table: ${table.file} has ${table.size} of the ${NB201_SPACE_SIZE} NAS-Bench-201 cells; the nb201 evaluator needs them all (is the file truncated?)`);
+    }
+  }
 
   get describe(): Record<string, string | number> {
     return { dataset: this.dataset, table: path.resolve(this.table.file) };
@@ -84,7 +90,7 @@ export class Nb201Evaluator implements Evaluator {
   /** Synchronous look-up (the bench loop uses this directly). */
   lookup(g: Genotype): EvalResult {
     const e = this.table.lookup(g as Nb201Genotype, this.dataset);
-    if (!e) throw new Error(`${this.table.file} has no row for cell ${JSON.stringify(g)} (the table is incomplete)`);
+    if (!e) throw new UsageError(`--table: ${this.table.file} has no row for cell ${JSON.stringify(g)} (the table is incomplete)`);
     this.n++;
     return { signal: e.valid12, testAccuracy: e.test200 };
   }

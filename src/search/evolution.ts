@@ -6,6 +6,7 @@
  * DARTS space), adds the child and removes the oldest member.
  */
 import type { Genotype, SearchSpace } from '../space/spaces';
+import { UsageError } from '../io/errors';
 import { BaseSearcher, type Scored, type SearcherOptions } from './searcher';
 
 export const EVOLUTION_DEFAULTS = { population: 10, tournament: 3 };
@@ -19,7 +20,8 @@ export class EvolutionSearcher extends BaseSearcher {
     super(name, space, opts);
     this.size = opts.population ?? EVOLUTION_DEFAULTS.population;
     this.sample = opts.tournament ?? EVOLUTION_DEFAULTS.tournament;
-    if (this.size < 1 || this.sample < 1) throw new Error('evolution: population and tournament must be ≥ 1');
+    if (!(this.size >= 1)) throw new UsageError(`--population: evolution needs a population ≥ 1, got ${this.size}`);
+    if (!(this.sample >= 1)) throw new UsageError(`--tournament: evolution needs a tournament sample ≥ 1, got ${this.sample}`);
   }
 
   protected propose(): Genotype {

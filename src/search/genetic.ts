@@ -6,6 +6,7 @@
  * a few tries) so the budget is not spent on repeats.
  */
 import type { Genotype, SearchSpace } from '../space/spaces';
+import { UsageError } from '../io/errors';
 import { BaseSearcher, topK, type Scored, type SearcherOptions } from './searcher';
 
 export const GENETIC_DEFAULTS = { population: 20, tournament: 3, elite: 2, crossover: 0.9 };
@@ -23,7 +24,10 @@ export class GeneticSearcher extends BaseSearcher {
     super(name, space, opts);
     this.size = opts.population ?? GENETIC_DEFAULTS.population;
     this.tournament = opts.tournament ?? GENETIC_DEFAULTS.tournament;
-    if (this.size <= GENETIC_DEFAULTS.elite) throw new Error(`genetic: population must be > ${GENETIC_DEFAULTS.elite} (the elite)`);
+    if (!(this.size > GENETIC_DEFAULTS.elite)) {
+      throw new UsageError(`--population: genetic needs a population > ${GENETIC_DEFAULTS.elite} (the elite kept each generation), got ${this.size}`);
+    }
+    if (!(this.tournament >= 1)) throw new UsageError(`--tournament: genetic needs a tournament size ≥ 1, got ${this.tournament}`);
   }
 
   private select(): Genotype {

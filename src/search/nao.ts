@@ -8,31 +8,17 @@
  * evaluated, `batch` per round; if decoding yields too few, one-step mutations of the best fill up.
  */
 import type { Genotype, SearchSpace } from '../space/spaces';
-import { BaseSearcher, topK, type SearcherOptions } from './searcher';
+import { ModelBasedSearcher, topK, type SearcherOptions } from './searcher';
 import { NAO_MODEL_DEFAULTS, NaoModel } from './nao-model';
-import { uniqueSample } from './predictor';
 
 export const NAO_DEFAULTS = { init: 10, batch: 10, parents: 20, step: 0.15, iters: 20 };
 
-export class NaoSearcher extends BaseSearcher {
-  private pending: string[] = [];
-  private readonly init: number;
-  private readonly batch: number;
-
+export class NaoSearcher extends ModelBasedSearcher {
   constructor(name: string, space: SearchSpace<Genotype>, opts: SearcherOptions) {
-    super(name, space, opts);
-    this.init = opts.init ?? NAO_DEFAULTS.init;
-    this.batch = opts.batch ?? NAO_DEFAULTS.batch;
-    if (this.init < 2 || this.batch < 1) throw new Error('nao: init must be ≥ 2 and batch ≥ 1');
+    super(name, space, opts, NAO_DEFAULTS);
   }
 
-  protected propose(): Genotype {
-    if (this.hist.length < this.init) return uniqueSample(this.space, this.rng, this.seen());
-    if (this.pending.length === 0) this.pending = this.nextBatch();
-    return this.space.fromKey(this.pending.shift()!);
-  }
-
-  private nextBatch(): string[] {
+  protected nextBatch(): string[] {
     const s = this.space;
     const seqs = this.hist.map((h) => s.tokens(s.fromKey(h.key)));
     const scores = this.hist.map((h) => h.score);
@@ -86,13 +72,5 @@ export class NaoSearcher extends BaseSearcher {
     }
     if (chosen.length === 0) chosen.push(s.key(s.sample(this.rng)));
     return chosen;
-  }
-
-  protected extraState(): unknown {
-    return { pending: this.pending };
-  }
-
-  protected loadExtra(extra: unknown): void {
-    this.pending = [...((extra as { pending: string[] }).pending ?? [])];
   }
 }

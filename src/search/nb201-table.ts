@@ -47,7 +47,12 @@ export class Nb201Table {
     } catch (e) {
       throw new UsageError(`--table: cannot read NAS-Bench-201 table ${file}: ${(e as Error).message}`);
     }
-    return Nb201Table.parse(text, file);
+    try {
+      return Nb201Table.parse(text, file);
+    } catch (e) {
+      if (e instanceof UsageError) throw new UsageError(`--table: ${e.message}`);
+      throw e;
+    }
   }
 
   static parse(text: string, file = '<table>'): Nb201Table {

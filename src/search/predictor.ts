@@ -7,7 +7,7 @@
  */
 import type { Genotype, SearchSpace } from '../space/spaces';
 import type { Rng } from '../space/rng';
-import { BaseSearcher, topK, type SearcherOptions } from './searcher';
+import { ModelBasedSearcher, topK, type SearcherOptions } from './searcher';
 import { EnsembleMlp, standardize } from './mlp';
 
 export const PREDICTOR_DEFAULTS = {
@@ -46,26 +46,12 @@ export function candidatePool(
   return [...pool.values()];
 }
 
-export class PredictorSearcher extends BaseSearcher {
-  private pending: string[] = [];
-  private readonly init: number;
-  private readonly batch: number;
-
+export class PredictorSearcher extends ModelBasedSearcher {
   constructor(name: string, space: SearchSpace<Genotype>, opts: SearcherOptions) {
-    super(name, space, opts);
-    this.init = opts.init ?? PREDICTOR_DEFAULTS.init;
-    this.batch = opts.batch ?? PREDICTOR_DEFAULTS.batch;
-    if (this.init < 2 || this.batch < 1) throw new Error('predictor: init must be ≥ 2 and batch ≥ 1');
+    super(name, space, opts, PREDICTOR_DEFAULTS);
   }
 
-  protected propose(): Genotype {
-    if (this.hist.length < this.init) return uniqueSample(this.space, this.rng, this.seen());
-    if (this.pending.length === 0) this.pending = this.nextBatch();
-    if (this.pending.length === 0) return this.space.sample(this.rng);
-    return this.space.fromKey(this.pending.shift()!);
-  }
-
-  private nextBatch(): string[] {
+  protected nextBatch(): string[] {
     const d = PREDICTOR_DEFAULTS;
     const pool = candidatePool(this.space, { rng: this.rng, hist: this.hist }, d);
     if (pool.length === 0) return [];
@@ -82,19 +68,4 @@ export class PredictorSearcher extends BaseSearcher {
       model.dispose();
     }
   }
-
-  protected extraState(): unknown {
-    return { pending: this.pending };
-  }
-
-  protected loadExtra(extra: unknown): void {
-    this.pending = [...((extra as { pending: string[] }).pending ?? [])];
-  }
-}
-
-/** A uniform sample not in `seen` (falls back to any sample after a few tries: the space may be tiny). */
-export function uniqueSample(space: SearchSpace<Genotype>, rng: Rng, seen: Set<string>): Genotype {
-  let g = space.sample(rng);
-  for (let t = 0; t < 100 && seen.has(space.key(g)); t++) g = space.sample(rng);
-  return g;
 }

@@ -24,6 +24,15 @@ export type SearcherName = keyof typeof SEARCHERS;
 /** The black-box strategy names, in registry order (for `--strategy` choices). */
 export const SEARCHER_NAMES = Object.keys(SEARCHERS) as SearcherName[];
 
+/** The `tfnas search` options each searcher reads (anything else of these is rejected, not ignored). */
+export const SEARCHER_CLI_OPTIONS: Record<SearcherName, readonly string[]> = {
+  random: [],
+  evolution: ['population', 'tournament'],
+  genetic: ['population', 'tournament'],
+  predictor: ['init', 'batch', 'model-steps'],
+  nao: ['init', 'batch', 'model-steps'],
+};
+
 /** Which searchers need TensorFlow.js (a backend must be started before they are asked). */
 export const TF_SEARCHERS: readonly SearcherName[] = ['predictor', 'nao'];
 

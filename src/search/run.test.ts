@@ -8,7 +8,7 @@ import { runSearch } from './run';
 import { runBlackBoxSearch } from './blackbox-cli';
 import { formatBenchTable, meanStd, runNb201Bench } from './nb201-bench';
 import { nb201FromOrdinal } from '../space/nb201-space';
-import { syntheticRow, tmpDir, writeSyntheticTable } from './test-utils/synthetic';
+import { syntheticRow, syntheticTableText, tmpDir, writeSyntheticTable } from './test-utils/synthetic';
 
 let dir: string;
 let tableFile: string;
@@ -35,6 +35,12 @@ describe('nb201 evaluator', () => {
     await ev.evaluate(g);
     expect(ev.queries).toBe(2);
     expect(nb201CellReport(g, tableFile)!.cifar100.test_200ep).toBeCloseTo(syntheticRow(123)[5], 4);
+  });
+
+  it('refuses a table that lacks cells of the space, naming --table', () => {
+    const partial = path.join(dir, 'partial.csv');
+    fs.writeFileSync(partial, syntheticTableText([0, 1, 2]));
+    expect(() => new Nb201Evaluator(loadNb201Table(partial), 'cifar10')).toThrow(/--table: .*partial\.csv has 3 of the 15625 NAS-Bench-201 cells/);
   });
 
   it('refuses other spaces and unknown evaluators clearly', async () => {
@@ -81,9 +87,33 @@ describe('runSearch', () => {
     const resumed = path.join(dir, 'resumed');
     await runSearch(base(resumed, 10));
     await expect(runSearch(base(resumed, 24))).rejects.toThrow(/already holds a search .* pass --resume/);
+    // A run killed during an atomic write leaves its temp file; resume removes it unless its writer lives.
+    const dead = '.tmp-checkpoint.json-999999999-1';
+    const alive = `.tmp-best.json-${process.pid}-1`;
+    for (const f of [dead, alive]) fs.writeFileSync(path.join(resumed, f), '{');
     const r = await runSearch(base(resumed, 24, true));
+    expect(fs.readdirSync(resumed).filter((f) => f.startsWith('.tmp-'))).toEqual([alive]);
+    fs.rmSync(path.join(resumed, alive));
     expect(r.best).toBe(s.best);
     expect(fs.readFileSync(path.join(resumed, 'history.csv'), 'utf8')).toBe(fs.readFileSync(path.join(straight, 'history.csv'), 'utf8'));
+  });
+
+  it('rejects an --out file, a damaged checkpoint and a budget below the queries made, by name', async () => {
+    const file = path.join(dir, 'a-file');
+    fs.writeFileSync(file, 'x');
+    await expect(runSearch(base(file, 3))).rejects.toThrow(/--out: .*a-file is a file; expected a run folder/);
+    const out = path.join(dir, 'damaged');
+    await runSearch(base(out, 4));
+    await expect(runSearch(base(out, 3, true))).rejects.toThrow(/--budget: the run in .* has already made 4 queries; pass --budget ≥ 4/);
+    fs.writeFileSync(path.join(out, 'checkpoint.json'), '{"version": 1');
+    await expect(runSearch(base(out, 8, true))).rejects.toThrow(/--resume: .*not valid JSON.*delete the run folder or choose another --out/);
+  });
+
+  it('leaves no run folder when the first query fails', async () => {
+    const out = path.join(dir, 'failing');
+    const failing: Evaluator = { name: 'fake', describe: {}, queries: 0, evaluate: async () => Promise.reject(new Error('evaluator broke')) };
+    await expect(runSearch({ ...base(out, 3), evaluator: failing })).rejects.toThrow('evaluator broke');
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it('refuses to resume a run made with other settings', async () => {
@@ -103,7 +133,8 @@ describe('runBlackBoxSearch (tfnas search --strategy …)', () => {
     });
     const errSpy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      await runBlackBoxSearch({ strategy, space: 'nb201', table: tableFile, budget: 14, seed: 1, out, json: true, backend: 'wasm', init: 4, batch: 5, 'model-steps': 10 });
+      const modelOptions = strategy === 'random' ? {} : { init: 4, batch: 5, 'model-steps': 10 };
+      await runBlackBoxSearch({ strategy, space: 'nb201', table: tableFile, budget: 14, seed: 1, out, json: true, backend: 'wasm', ...modelOptions });
     } finally {
       spy.mockRestore();
       errSpy.mockRestore();
@@ -117,6 +148,22 @@ describe('runBlackBoxSearch (tfnas search --strategy …)', () => {
   it('rejects bad arguments by name', async () => {
     await expect(runBlackBoxSearch({ strategy: 'hill', space: 'nb201' })).rejects.toThrow(/--strategy: expected random\|evolution\|genetic\|predictor\|nao\|darts/);
     await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', budget: 0, table: tableFile })).rejects.toThrow(/--budget: expected an integer ≥ 1, got 0/);
+    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', budget: NaN, table: tableFile })).rejects.toThrow(/--budget: expected an integer ≥ 1, got a value that is not a number/);
+    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', population: 5, table: tableFile })).rejects.toThrow(/--population: not used by --strategy random; it is an option of evolution, genetic/);
+    await expect(runBlackBoxSearch({ strategy: 'evolution', space: 'nb201', init: 5, table: tableFile })).rejects.toThrow(/--init: not used by --strategy evolution; it is an option of predictor, nao/);
+    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', table: [tableFile, tableFile] })).rejects.toThrow(/--table: given 2 times; expected it once/);
+    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', table: tableFile, 'dry-run': true })).rejects.toThrow(/--dry-run: only --strategy darts/);
+  });
+
+  it.each([
+    ['genetic', { population: 2 }, /--population: genetic needs a population > 2/],
+    ['evolution', { tournament: 0 }, /--tournament: expected an integer ≥ 1, got 0/],
+    ['nao', { init: 1 }, /--init: nao needs ≥ 2 random architectures/],
+    ['predictor', { init: 1 }, /--init: predictor needs ≥ 2 random architectures/],
+  ])('%s: rejects searcher options %j by name and creates no run folder', async (strategy, opts, message) => {
+    const out = path.join(dir, `bad-${strategy}`);
+    await expect(runBlackBoxSearch({ strategy, space: 'nb201', table: tableFile, budget: 5, out, backend: 'wasm', ...opts })).rejects.toThrow(message);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });
 

@@ -96,26 +96,81 @@ function identity(c: RunConfig): Record<string, unknown> {
   return { strategy: c.strategy, space: c.space.name, evaluator: c.evaluator.name, ...evaluatorIdentity, seed: c.seed, ...c.searcherOptions };
 }
 
+function readCheckpoint(file: string): Checkpoint {
+  try {
+    const ck = readJson<Checkpoint>(file);
+    if (ck?.version !== 1 || typeof ck.queries !== 'number' || !ck.searcher) throw new Error(`${file} is not a tfnas search checkpoint (version 1)`);
+    return ck;
+  } catch (e) {
+    throw new UsageError(`--resume: ${(e as Error).message}; delete the run folder or choose another --out`);
+  }
+}
+
 function openRun(c: RunConfig): { searcher: Searcher<Genotype>; start: number; best: BestSoFar | null; log: CsvLog } {
   const ckFile = path.join(c.outDir, 'checkpoint.json');
   const log = new CsvLog(path.join(c.outDir, 'history.csv'), HISTORY_COLUMNS);
   const opts = { seed: c.seed, ...c.searcherOptions };
-  if (!fs.existsSync(ckFile)) return { searcher: makeSearcher(c.strategy, c.space, opts), start: 0, best: null, log };
+  if (fs.existsSync(c.outDir) && !fs.statSync(c.outDir).isDirectory()) throw new UsageError(`--out: ${c.outDir} is a file; expected a run folder`);
+  if (!fs.existsSync(ckFile)) {
+    if (c.resume && !c.quiet) process.stderr.write(`tfnas: --resume: no checkpoint in ${c.outDir}; starting a new search\n`);
+    return { searcher: makeSearcher(c.strategy, c.space, opts), start: 0, best: null, log };
+  }
   if (!c.resume) throw new UsageError(`--out: ${c.outDir} already holds a search (checkpoint.json); pass --resume to continue it or choose another --out`);
-  const ck = readJson<Checkpoint>(ckFile);
+  const ck = readCheckpoint(ckFile);
   const want = JSON.stringify(identity(c));
   if (JSON.stringify(ck.config) !== want) {
     throw new UsageError(`--resume: ${ckFile} was made with ${JSON.stringify(ck.config)}, not ${want}`);
   }
+  if (c.budget < ck.queries) throw new UsageError(`--budget: the run in ${c.outDir} has already made ${ck.queries} queries; pass --budget ≥ ${ck.queries} to resume it`);
   log.load().keepWhile((row) => Number(row.query) <= ck.queries);
   return { searcher: restoreSearcher(ck.searcher, c.space, opts), start: ck.queries, best: ck.best, log };
+}
+
+/**
+ * Deletes the temporary files of atomic writes (`.tmp-<name>-<pid>-<time>`, io/atomic.ts) that a
+ * killed run left in its folder; a temp file of a process still alive is kept.
+ */
+function removeStaleTemps(dir: string): void {
+  for (const f of fs.readdirSync(dir)) {
+    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv)-(\d+)-\d+$/.exec(f);
+    if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, f), { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process that its parent has not reaped yet (a zombie) still answers signal 0.
+  try {
+    return !/^\d+ \(.*\) Z/s.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
 }
 
 /** A whole search with its run folder; returns the summary also written to best.json. */
 export async function runSearch(c: RunConfig): Promise<RunSummary> {
   if (!Number.isInteger(c.budget) || c.budget < 1) throw new UsageError(`--budget: expected a positive integer, got ${c.budget}`);
-  fs.mkdirSync(c.outDir, { recursive: true });
+  // Everything that can reject the arguments (searcher options, --resume checks) runs before the
+  // folder is made, so a bad command line leaves nothing behind.
   const { searcher, start, best: startBest, log } = openRun(c);
+  const created = !fs.existsSync(c.outDir);
+  fs.mkdirSync(c.outDir, { recursive: true });
+  removeStaleTemps(c.outDir);
+  try {
+    return await runQueries(c, searcher, start, startBest, log);
+  } catch (e) {
+    // A search that failed before its first query leaves no empty run folder behind.
+    if (created && fs.readdirSync(c.outDir).length === 0) fs.rmdirSync(c.outDir);
+    throw e;
+  }
+}
+
+/** The query loop of runSearch: logs, checkpoints and best.json after every query. */
+async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: number, startBest: BestSoFar | null, log: CsvLog): Promise<RunSummary> {
   const progress = new Progress(`search ${c.strategy}`, c.budget, process.stderr, c.quiet);
   progress.update(start);
   const summarize = (best: BestSoFar | null, queries: number): RunSummary => ({

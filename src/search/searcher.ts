@@ -4,6 +4,7 @@
  * (`state()` / `restore()`), so a search can be checkpointed after any `tell` and resumed with the
  * same continuation. Each searcher draws every random choice from its own seeded `Rng`.
  */
+import { UsageError } from '../io/errors';
 import type { Genotype, SearchSpace } from '../space/spaces';
 import { Rng } from '../space/rng';
 
@@ -136,4 +137,48 @@ export function topK(hist: readonly Scored[], n: number): Scored[] {
     .sort((a, b) => b.h.score - a.h.score || a.i - b.i)
     .slice(0, n)
     .map((x) => x.h);
+}
+
+/** A uniform sample not in `seen` (falls back to any sample after a few tries: the space may be tiny). */
+export function uniqueSample(space: SearchSpace<Genotype>, rng: Rng, seen: Set<string>): Genotype {
+  let g = space.sample(rng);
+  for (let t = 0; t < 100 && seen.has(space.key(g)); t++) g = space.sample(rng);
+  return g;
+}
+
+/**
+ * The common loop of the model-based searchers (predictor, NAO): `init` distinct random
+ * architectures, then batches of `batch` proposals that `nextBatch` picks with a model fit on the
+ * history; the batch still to be evaluated is part of the state.
+ */
+export abstract class ModelBasedSearcher extends BaseSearcher {
+  private pending: string[] = [];
+  protected readonly init: number;
+  protected readonly batch: number;
+
+  constructor(name: string, space: SearchSpace<Genotype>, opts: SearcherOptions, defaults: { init: number; batch: number }) {
+    super(name, space, opts);
+    this.init = opts.init ?? defaults.init;
+    this.batch = opts.batch ?? defaults.batch;
+    if (!(this.init >= 2)) throw new UsageError(`--init: ${name} needs ≥ 2 random architectures before its first model fit, got ${this.init}`);
+    if (!(this.batch >= 1)) throw new UsageError(`--batch: ${name} needs a batch ≥ 1, got ${this.batch}`);
+  }
+
+  /** Keys of the next architectures to evaluate (may be empty: then a random sample is used). */
+  protected abstract nextBatch(): string[];
+
+  protected propose(): Genotype {
+    if (this.hist.length < this.init) return uniqueSample(this.space, this.rng, this.seen());
+    if (this.pending.length === 0) this.pending = this.nextBatch();
+    if (this.pending.length === 0) return this.space.sample(this.rng);
+    return this.space.fromKey(this.pending.shift()!);
+  }
+
+  protected extraState(): unknown {
+    return { pending: this.pending };
+  }
+
+  protected loadExtra(extra: unknown): void {
+    this.pending = [...((extra as { pending: string[] }).pending ?? [])];
+  }
 }

@@ -3,13 +3,14 @@
  * intermediate node, non-`none` ops (what derivation can produce), sampling, mutation of one op or
  * one input, node-wise crossover, and encodings. Pure functions; randomness through `Rng`.
  */
+import { DARTS_CELL_OPS, validateDartsGenotype } from './genotype';
 import type { DartsGenotype, GenotypeEdge } from './genotype-types';
-import { DARTS_PRIMITIVES, DARTS_STEPS, DARTS_EDGES } from './primitives';
+import { DARTS_STEPS, DARTS_EDGES } from './primitives';
 import type { Rng } from './rng';
 import { argmax } from './nb201-space';
 
-/** The ops a derived DARTS cell may use: every primitive but `none` (as in the reference's parse()). */
-export const DARTS_CELL_OPS: readonly string[] = DARTS_PRIMITIVES.filter((p) => p !== 'none');
+// The ops a derived DARTS cell may use: every primitive but `none` (as in the reference's parse()).
+export { DARTS_CELL_OPS };
 const CELLS = ['normal', 'reduce'] as const;
 const CONCAT = Array.from({ length: DARTS_STEPS }, (_, k) => k + 2);
 
@@ -33,19 +34,18 @@ export function dartsCanonical(g: DartsGenotype): DartsGenotype {
   return { normal: canonicalCell(g.normal), normal_concat: CONCAT.slice(), reduce: canonicalCell(g.reduce), reduce_concat: CONCAT.slice() };
 }
 
+/**
+ * True if `g` is a member of the space: a genotype `validateDartsGenotype` accepts (non-`none` ops,
+ * inputs in range, 8 edges per cell, concat of intermediate nodes) whose nodes each take two
+ * distinct inputs, as derivation always produces (the top-2 of distinct incoming edges).
+ */
 export function dartsIsValid(g: DartsGenotype): boolean {
-  for (const cell of CELLS) {
-    const edges = g[cell];
-    if (!Array.isArray(edges) || edges.length !== 2 * DARTS_STEPS) return false;
-    for (let k = 0; k < DARTS_STEPS; k++) {
-      const [a, b] = [edges[2 * k], edges[2 * k + 1]];
-      for (const [op, j] of [a, b]) {
-        if (!DARTS_CELL_OPS.includes(op) || !Number.isInteger(j) || j < 0 || j > k + 1) return false;
-      }
-      if (a[1] === b[1]) return false;
-    }
+  try {
+    validateDartsGenotype(g);
+  } catch {
+    return false;
   }
-  return true;
+  return CELLS.every((cell) => Array.from({ length: DARTS_STEPS }, (_, k) => k).every((k) => g[cell][2 * k][1] !== g[cell][2 * k + 1][1]));
 }
 
 /** Compact one-line key, e.g. `normal=sep_conv_3x3~0,sep_conv_3x3~1,...;reduce=...` (canonical form). */

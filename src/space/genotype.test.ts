@@ -16,6 +16,7 @@ import {
 } from './genotype';
 import type { DartsGenotype } from './genotype-types';
 import { NB201_PRIMITIVES } from './primitives';
+import { itWithShared, sharedPath } from '../data/test-utils/shared';
 
 const V2 = () => builtinGenotype('DARTS_V2') as DartsGenotype;
 const NB = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
@@ -58,14 +59,13 @@ describe('round trips', () => {
     expect(formatNb201Genotype(parseNb201String(NB))).toBe(NB);
   });
 
-  const csv = path.resolve(__dirname, '../../../shared/data/nb201/nb201.csv');
-  (fs.existsSync(csv) ? it : it.skip)('every arch string of the NAS-Bench-201 table (skipped without ../shared/data/nb201)', () => {
+  const csv = sharedPath('nb201/nb201.csv');
+  itWithShared('nb201/nb201.csv', 'the NAS-Bench-201 table round trip')('every arch string of the NAS-Bench-201 table (skipped without ../shared/data/nb201)', () => {
     const lines = fs.readFileSync(csv, 'utf8').trim().split('\n').slice(1);
     expect(lines).toHaveLength(15625);
     const archs = lines.map((line) => line.split(',')[1]);
     expect(archs.filter((arch) => formatNb201Genotype(parseNb201String(arch)) !== arch)).toEqual([]);
   });
-  if (!fs.existsSync(csv)) console.log(`skipping the NAS-Bench-201 table round trip: ${csv} not found`);
 });
 
 describe('DARTS string variants', () => {
@@ -182,6 +182,7 @@ describe('resolveGenotype', () => {
     rejects(() => resolveGenotype('DARTS_V3'), '--genotype: "DARTS_V3" is not a built-in genotype (DARTS_V1, DARTS_V2', 'existing file or run folder');
     rejects(() => resolveGenotype(path.join(dir, 'missing.json')), `--genotype: no such file or folder: ${path.join(dir, 'missing.json')}`);
     rejects(() => resolveGenotype(dir, { argName: 'cell' }), '--cell:', 'has no genotype.json', 'tfnas search');
+    rejects(() => resolveGenotype(['DARTS_V1', 'DARTS_V2'] as unknown as string), '--genotype: expected one genotype, got ["DARTS_V1","DARTS_V2"]');
     const bad = path.join(dir, 'bad.json');
     fs.writeFileSync(bad, JSON.stringify({ ...V2(), normal_concat: [2, 9] }));
     rejects(() => resolveGenotype(bad), '--genotype:', 'normal_concat[1] = 9');

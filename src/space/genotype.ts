@@ -201,8 +201,10 @@ export type ResolvedGenotype = AnyGenotype & { source: string };
 function fromPath(p: string, opts: ResolveOptions): AnyGenotype & { source: string } {
   let file = p;
   if (fs.statSync(p).isDirectory()) {
-    file = path.join(p, 'genotype.json');
-    if (!fs.existsSync(file)) throw new UsageError(`folder ${p} has no genotype.json: is it a run folder of tfnas search?`);
+    // DARTS runs write genotype.json; black-box runs write best.json, whose "genotype" is the best cell.
+    const found = ['genotype.json', 'best.json'].map((f) => path.join(p, f)).find((f) => fs.existsSync(f));
+    if (!found) throw new UsageError(`folder ${p} has no genotype.json or best.json: is it a run folder of tfnas search?`);
+    file = found;
   }
   let text: string;
   try {
@@ -230,6 +232,8 @@ export function resolveGenotype(arg: string, opts?: ResolveOptions & { allowNb20
 export function resolveGenotype(arg: string, opts: ResolveOptions): ResolvedGenotype;
 export function resolveGenotype(arg: string, opts: ResolveOptions = {}): ResolvedGenotype {
   const name = opts.argName ?? 'genotype';
+  // yargs turns a repeated option into an array.
+  if (typeof arg !== 'string') throw new UsageError(`--${name}: expected one genotype, got ${show(arg)}`);
   const t = arg.trim();
   let found: ResolvedGenotype;
   try {

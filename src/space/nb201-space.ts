@@ -3,6 +3,7 @@
  * uniform sampling, one-op mutation, uniform crossover and the one-hot encoding. Pure functions on
  * plain arrays; every random choice goes through an `Rng`.
  */
+import { formatNb201Genotype, parseNb201String, validateNb201Genotype } from './genotype';
 import type { Nb201Genotype } from './genotype-types';
 import { NB201_EDGES, NB201_PRIMITIVES } from './primitives';
 import type { Rng } from './rng';
@@ -23,42 +24,29 @@ const OPS: readonly string[] = NB201_PRIMITIVES;
 export const NB201_SPACE_SIZE = OPS.length ** NB201_EDGES;
 
 /**
- * The benchmark's cell string, e.g. `|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|...|`.
- * (A small converter of our own: the general genotype parser lives in genotype.ts.)
+ * The benchmark's cell string, e.g. `|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|...|`: the
+ * search-space key of a cell. Same printer as `tfnas export --format nb201` (genotype.ts).
  */
 export function nb201ToString(g: Nb201Genotype): string {
-  const nodes: string[] = [];
-  let e = 0;
-  for (let i = 1; i <= 3; i++) {
-    const parts: string[] = [];
-    for (let j = 0; j < i; j++) parts.push(`${g.ops[e++]}~${j}`);
-    nodes.push(`|${parts.join('|')}|`);
-  }
-  return nodes.join('+');
+  return formatNb201Genotype(g);
 }
 
-/** Parses a cell string; throws an Error saying what is wrong (callers add file/row context). */
+/**
+ * Parses a cell string with the same parser and checks as `--genotype` (genotype.ts); throws a
+ * UsageError saying what is wrong (callers add file/row context).
+ */
 export function nb201FromString(s: string): Nb201Genotype {
-  const nodes = s.trim().split('+');
-  if (nodes.length !== 3) throw new Error(`NAS-Bench-201 cell string needs 3 nodes separated by '+', got "${s}"`);
-  const ops: string[] = [];
-  nodes.forEach((node, k) => {
-    const i = k + 1;
-    if (!node.startsWith('|') || !node.endsWith('|')) throw new Error(`node ${i} of "${s}" must be wrapped in '|'`);
-    const edges = node.slice(1, -1).split('|');
-    if (edges.length !== i) throw new Error(`node ${i} of "${s}" needs ${i} edges, got ${edges.length}`);
-    edges.forEach((edge, j) => {
-      const [op, src] = edge.split('~');
-      if (!OPS.includes(op)) throw new Error(`unknown op "${op}" in "${s}" (expected one of ${OPS.join(', ')})`);
-      if (src !== String(j)) throw new Error(`edge ${edge} of node ${i} in "${s}" must come from node ${j}`);
-      ops.push(op);
-    });
-  });
-  return { ops };
+  return parseNb201String(s);
 }
 
+/** True if `g` is a cell of the space (the checks of validateNb201Genotype, as a predicate). */
 export function nb201IsValid(g: Nb201Genotype): boolean {
-  return Array.isArray(g.ops) && g.ops.length === NB201_EDGES && g.ops.every((o) => OPS.includes(o));
+  try {
+    validateNb201Genotype(g);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Index of a cell in base-5 edge order (not the benchmark's row index, which is the table's). */

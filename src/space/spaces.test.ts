@@ -25,8 +25,8 @@ describe('NAS-Bench-201 cell strings', () => {
   it.each([
     ['|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|', /3 nodes/],
     ['|conv_7x7~0|+|none~0|none~1|+|none~0|none~1|none~2|', /unknown op "conv_7x7"/],
-    ['|none~1|+|none~0|none~1|+|none~0|none~1|none~2|', /must come from node 0/],
-    ['|none~0|+|none~0|+|none~0|none~1|none~2|', /node 2 .* needs 2 edges/],
+    ['|none~1|+|none~0|none~1|+|none~0|none~1|none~2|', /node 1 entry none~1: input 1 is out of range \(node 1 takes inputs 0\.\.0\)/],
+    ['|none~0|+|none~0|+|none~0|none~1|none~2|', /node 2 needs 2 edges/],
   ])('rejects %s', (s, msg) => {
     expect(() => nb201FromString(s)).toThrow(msg);
   });

@@ -154,25 +154,30 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
     const modelDir = path.join(o.runDir, 'model');
     await saveFinalModel(trainer, modelDir, o, dataset, counts.params_without_auxiliary);
     const test = await evaluateSaved(modelDir, dataset, o.batchSize);
-    writeConfusionCsv(path.join(o.runDir, 'confusion.csv'), test);
     const seconds = (Date.now() - t0) / 1000;
-    writeJsonAtomic(path.join(o.runDir, 'metrics.json'), {
-      genotype: o.genotypeName,
-      dataset: dataset.name,
-      test_accuracy: test.accuracy,
-      test_loss: test.loss,
-      test_count: test.count,
-      params: counts.params,
-      params_without_auxiliary: counts.params_without_auxiliary,
-      params_millions: formatParamsMillions(counts.params_without_auxiliary),
-      epochs: o.epochs,
-      seconds,
-      per_class_accuracy: Object.fromEntries(test.perClass.map((c) => [c.name, c.accuracy])),
-    });
+    writeResults(o, dataset, test, counts, seconds);
     return { rows, test, params: counts.params, paramsWithoutAuxiliary: counts.params_without_auxiliary, modelDir, seconds };
   } finally {
     trainer.dispose();
   }
+}
+
+/** `metrics.json` (test accuracy, parameter counts) and `confusion.csv` of a finished run. */
+function writeResults(o: RetrainOptions, dataset: Dataset, test: EvalResult, counts: ReturnType<typeof countParams>, seconds: number): void {
+  writeConfusionCsv(path.join(o.runDir, 'confusion.csv'), test);
+  writeJsonAtomic(path.join(o.runDir, 'metrics.json'), {
+    genotype: o.genotypeName,
+    dataset: dataset.name,
+    test_accuracy: test.accuracy,
+    test_loss: test.loss,
+    test_count: test.count,
+    params: counts.params,
+    params_without_auxiliary: counts.params_without_auxiliary,
+    params_millions: formatParamsMillions(counts.params_without_auxiliary),
+    epochs: o.epochs,
+    seconds,
+    per_class_accuracy: Object.fromEntries(test.perClass.map((c) => [c.name, c.accuracy])),
+  });
 }
 
 function describe(d: Dataset): Record<string, unknown> {
