@@ -7,9 +7,9 @@
  *
  * Configurations: `paper` = batch 64, C = 16, 8 cells (the DARTS paper's CIFAR-10 search);
  * `small` = batch 32, C = 8, 5 cells. Reports the median seconds per step over `--steps` timed
- * steps (after one warm-up step), the peak tensor memory of one step (tf.profile's peakBytes,
- * when it can be taken) and the process's peak resident set size (on wasm this includes the wasm
- * heap, which never shrinks, so it is the true peak). Each case runs in a child process so that one case's
+ * steps (after one warm-up step), the peak tensor memory (the engine's live tensor bytes, sampled
+ * after every kernel) and the process's peak resident set size (on wasm it includes the wasm heap,
+ * which never shrinks, so it is the true peak). Each case runs in a child process so that one case's
  * memory (or an out-of-memory abort: the wasm backend's heap is capped at 4 GB) does not affect the
  * next; a failed case is reported as such.
  */
@@ -66,14 +66,17 @@ async function runCase(c: Case, backendName: string, steps: number): Promise<Res
     tf.dispose([r.loss, r.correct]);
     sample();
   };
-  // The warm-up step, profiled for its peak tensor memory; tf.profile overflows the call stack on
-  // the largest cases (it spreads its per-kernel records), in which case the step is rerun plainly.
-  let peakTensorMB: number | undefined;
-  try {
-    peakTensorMB = (await tf.profile(step)).peakBytes / 2 ** 20;
-  } catch {
-    await step();
-  }
+  // Peak tensor memory: the engine's byte count sampled after every kernel (tf.profile would do
+  // it too, but keeps a record per kernel, which overflows the call stack on the largest cases).
+  const engine = tf.engine() as unknown as { state: { numBytes: number }; runKernelFunc: (p: unknown) => unknown };
+  let peakBytes = 0;
+  const run = engine.runKernelFunc.bind(engine);
+  engine.runKernelFunc = (p: unknown) => {
+    const out = run(p);
+    peakBytes = Math.max(peakBytes, engine.state.numBytes);
+    return out;
+  };
+  await step(); // warm-up
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = process.hrtime.bigint();
@@ -83,7 +86,7 @@ async function runCase(c: Case, backendName: string, steps: number): Promise<Res
   arch.dispose();
   net.dispose();
   tf.dispose([t.x, t.y, v.x, v.y]);
-  return { ...c, backend, secondsPerStep: median(times), stepSeconds: times, peakTensorMB, peakRssMB: peakRss / 2 ** 20 };
+  return { ...c, backend, secondsPerStep: median(times), stepSeconds: times, peakTensorMB: peakBytes / 2 ** 20, peakRssMB: peakRss / 2 ** 20 };
 }
 
 function spawnCase(c: Case, backend: string, steps: number): Result {
