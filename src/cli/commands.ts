@@ -9,4 +9,12 @@ import { evalCommand } from './eval';
 
 /** Every top-level command; each lives in its own module under src/cli/. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<any, any>[] = [searchCommand, benchCommand, backendsCommand, dataCommand, exportCommand, trainCommand, evalCommand];
+export const COMMANDS: CommandModule<any, any>[] = [
+  searchCommand,
+  trainCommand,
+  evalCommand,
+  exportCommand,
+  dataCommand,
+  benchCommand,
+  backendsCommand,
+];
