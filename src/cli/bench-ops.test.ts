@@ -2,23 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../backend';
 import { benchSubjects, median } from '../backend/op-bench';
 import { BENCH_OP_NAMES, dartsBenchSubjects, formatOpTable, MIXED_EDGE } from './bench-ops';
-import { main } from './main';
-
-async function capture(fn: () => Promise<number>): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const cl = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (out += a.join(' ') + '\n'));
-  try {
-    const code = await fn();
-    return { out, err, code };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    cl.mockRestore();
-  }
-}
+import { runCli } from './test-utils/run-cli';
 
 const TINY = { batch: 2, channels: 4, size: 8, repeats: 2, warmup: 1, seed: 0 };
 
@@ -50,7 +34,7 @@ describe('bench ops', () => {
 
   test('the CLI prints the table and, with --json, one JSON summary as the last stdout line', async () => {
     const args = ['bench', 'ops', '--backend', 'wasm', '--batch', '2', '--channels', '4', '--size', '6', '--repeats', '1', '--warmup', '0'];
-    const { out, err, code } = await capture(() => main([...args, '--ops', 'avg_pool_3x3', MIXED_EDGE, '--json']));
+    const { out, err, code } = await runCli([...args, '--ops', 'avg_pool_3x3', MIXED_EDGE, '--json']);
     expect(code).toBe(0);
     expect(err).toMatch(/tfnas: backend wasm/);
     expect(err).toMatch(/mixed_edge\s+[\d.]+/);
@@ -65,7 +49,7 @@ describe('bench ops', () => {
     [['--stride', '2', '--channels', '5'], /even values with --stride 2/],
     [['--ops', 'conv_7x7'], /Invalid values/],
   ])('bad arguments exit 2 with a clear message: %s', async (extra, message) => {
-    const { err, code } = await capture(() => main(['bench', 'ops', '--backend', 'wasm', ...(extra as string[])]));
+    const { err, code } = await runCli(['bench', 'ops', '--backend', 'wasm', ...(extra as string[])]);
     expect(code).toBe(2);
     expect(err).toMatch(message as RegExp);
   });

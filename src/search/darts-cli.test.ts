@@ -2,21 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../cli/main';
-
-async function capture(fn: () => Promise<unknown>): Promise<{ out: string; err: string; result: unknown }> {
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const cl = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (out += a.join(' ') + '\n'));
-  try {
-    return { result: await fn(), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    cl.mockRestore();
-  }
-}
+import { capture } from '../cli/test-utils/run-cli';
 
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop() as string);
 
