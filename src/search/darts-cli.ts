@@ -9,6 +9,7 @@ import type { SpaceName } from '../nets/supernet';
 import { BLACKBOX_STRATEGIES } from './blackbox-cli';
 import { DARTS_DEFAULTS, DEFAULT_LAYERS, DartsConfig, validateDartsConfig } from './darts-config';
 import { buildSupernet, runDartsSearchLoop } from './darts-search';
+import { checkNb201Dataset } from './nb201-table';
 
 /**
  * `tfnas search` options shared by every strategy (--strategy, --space, --seed, --out, --json,
@@ -79,6 +80,8 @@ export function dartsConfigFromArgs(argv: Record<string, unknown>): DartsConfig 
     augment: argv.augment === undefined ? DARTS_DEFAULTS.augment : Boolean(argv.augment),
     validLimit: argv['valid-limit'] === undefined ? null : Number(argv['valid-limit']),
     recompute: String(argv.recompute ?? DARTS_DEFAULTS.recompute) as Recompute,
+    table: argv.table === undefined ? null : String(argv.table),
+    benchDataset: checkNb201Dataset(String(argv['nb201-dataset'] ?? (['cifar10', 'cifar100', 'imagenet16'].includes(String(argv.dataset)) ? argv.dataset : 'cifar10'))),
   };
   validateDartsConfig(cfg);
   return cfg;
@@ -115,6 +118,10 @@ export async function runDartsSearch(argv: Record<string, unknown>): Promise<voi
   if (argv.json) printJsonSummary(summary);
   else {
     console.log(`genotype: ${summary.text}`);
+    if (summary.benchmark) {
+      const b = summary.benchmark;
+      console.log(`NAS-Bench-201 (200-epoch test accuracy): cifar10 ${b.cifar10.test_200ep}%, cifar100 ${b.cifar100.test_200ep}%, imagenet16 ${b.imagenet16.test_200ep}%`);
+    }
     console.log(`run folder: ${summary.out}`);
   }
 }

@@ -32,6 +32,13 @@ export interface DartsConfig {
   validLimit: number | null;
   /** Gradient checkpointing: `cells` (least memory), `edges`, or `none` (fastest, most memory); same results. */
   recompute: Recompute;
+  /**
+   * NAS-Bench-201 table (`--table`, --space nb201 only): each epoch's derived cell is looked up and
+   * its benchmark accuracies logged, as the NAS-Bench-201 paper reports DARTS (null: no look-up).
+   */
+  table: string | null;
+  /** Which of the benchmark's datasets the logged accuracies are for. */
+  benchDataset: 'cifar10' | 'cifar100' | 'imagenet16';
 }
 
 export const DARTS_DEFAULTS: Omit<DartsConfig, 'space' | 'dataset' | 'seed' | 'layers'> = {
@@ -52,6 +59,8 @@ export const DARTS_DEFAULTS: Omit<DartsConfig, 'space' | 'dataset' | 'seed' | 'l
   augment: true,
   validLimit: null,
   recompute: 'cells',
+  table: null,
+  benchDataset: 'cifar10',
 };
 
 /** Default depth: 8 cells for DARTS (paper), 5 cells per stage for NAS-Bench-201 (benchmark skeleton). */
@@ -75,6 +84,7 @@ export function validateDartsConfig(c: DartsConfig): void {
   positiveInt('batch-size', c.batchSize);
   positiveInt('layers', c.layers);
   positiveInt('init-channels', c.initChannels);
+  if (c.table !== null && c.space !== 'nb201') badArgument('table', 'only with --space nb201 for a DARTS search (the table scores NAS-Bench-201 cells)', c.table);
   if (c.space === 'darts' && c.layers < 3) badArgument('layers', 'at least 3 for the DARTS space (two cells are reduction cells)', c.layers);
   if (c.order !== 1 && c.order !== 2) badArgument('order', '1 or 2', c.order);
   if (!Number.isInteger(c.seed) || c.seed < 0) badArgument('seed', 'a non-negative integer', c.seed);

@@ -10,6 +10,8 @@ import { loadCheckpoint, disposeAll } from '../train/checkpoint';
 import { validateDartsGenotype, validateNb201Genotype } from '../space/genotype';
 import { DARTS_DEFAULTS, DartsConfig } from './darts-config';
 import { runDartsSearchLoop } from './darts-search';
+import { writeSyntheticTable } from './test-utils/synthetic';
+import { loadNb201Table } from './evaluators';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -118,5 +120,33 @@ describe('DARTS search run', () => {
     expect(ck?.state.nextEpoch).toBe(1);
     if (ck) disposeAll(ck.tensors);
     expect(fs.readFileSync(path.join(out, 'log.csv'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('NB201 with --table logs each epoch\'s derived cell\'s benchmark accuracies and reports them at the end', async () => {
+    const table = writeSyntheticTable(tmp);
+    const out = path.join(tmp, 'bench');
+    const s = await runDartsSearchLoop(config({ space: 'nb201', layers: 1, epochs: 2, table, benchDataset: 'cifar100' }), data(16), {
+      out,
+      resume: false,
+      backend: 'wasm',
+      log: quiet,
+    });
+    const lines = fs.readFileSync(path.join(out, 'log.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('epoch,lr,train_loss,train_acc,valid_loss,valid_acc,seconds,genotype,nb201_valid_12ep,nb201_test_200ep');
+    const g = JSON.parse(fs.readFileSync(path.join(out, 'genotype.json'), 'utf8')).genotype;
+    const entry = loadNb201Table(table).lookup(g, 'cifar100')!;
+    const last = lines[2].split(',');
+    expect(Number(last[last.length - 2])).toBeCloseTo(entry.valid12, 4);
+    expect(Number(last[last.length - 1])).toBeCloseTo(entry.test200, 4);
+    expect(s.benchmark!.cifar100.test_200ep).toBeCloseTo(entry.test200, 4);
+    expect(s.benchmark!.cifar10.test_200ep).not.toBeCloseTo(entry.test200, 1);
+  });
+
+  it('refuses --table outside the NB201 space before writing anything', async () => {
+    const out = path.join(tmp, 'refused');
+    await expect(runDartsSearchLoop(config({ table: 'x.csv' }), data(16), { out, resume: false, backend: 'wasm', log: quiet })).rejects.toThrow(
+      /--table: expected only with --space nb201/,
+    );
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

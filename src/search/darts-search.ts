@@ -11,6 +11,8 @@ import { AverageMeter } from '../train/metrics';
 import { assertFinite, epochProgress, prepareRunDir, runEpochs } from '../train/runner';
 import { DartsArchitect, StepResult } from './darts-architect';
 import { DartsConfig, validateDartsConfig } from './darts-config';
+import { loadNb201Table, nb201CellReport } from './evaluators';
+import type { Nb201Genotype } from '../space/genotype-types';
 import { ALPHA_COLUMNS, Derived, LOG_COLUMNS, alphaRows, alphaWeights, deriveFromNet, versions, writeConfig, writeGenotype } from './darts-files';
 
 /**
@@ -37,9 +39,13 @@ export interface DartsSummary {
   epochs: number;
   params: number;
   final: Row | null;
+  /** NB201 with --table: the derived cell's benchmark accuracies on every dataset. */
+  benchmark?: ReturnType<typeof nb201CellReport>;
 }
 
 const CHECKPOINT = 'checkpoint';
+/** Extra log.csv columns of an NB201 search given a benchmark table (`--table`). */
+const BENCH_COLUMNS = ['nb201_valid_12ep', 'nb201_test_200ep'];
 
 interface CheckpointState {
   nextEpoch: number;
@@ -55,12 +61,13 @@ export function buildSupernet(cfg: DartsConfig, numClasses: number, inChannels: 
 /** Runs (or resumes) a search; resolves with the final summary. */
 export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: DartsRunOptions): Promise<DartsSummary> {
   validateDartsConfig(cfg);
+  if (cfg.table) loadNb201Table(cfg.table); // a bad table fails now, not after the first epoch
   prepareRunDir(opts.out, opts.resume, CHECKPOINT);
   const run = new DartsRun(cfg, data, opts);
   try {
     const rows = await runEpochs({
       runDir: opts.out,
-      columns: LOG_COLUMNS,
+      columns: cfg.table ? [...LOG_COLUMNS, ...BENCH_COLUMNS] : LOG_COLUMNS,
       epochs: cfg.epochs,
       resume: opts.resume,
       runEpoch: (e) => run.runEpoch(e),
@@ -118,7 +125,15 @@ class DartsRun {
     this.lastEpoch = epoch;
     this.alphaLog.append(...alphaRows(net, epoch, weights));
     writeGenotype(this.opts.out, cfg.space, this.last, epoch);
-    return { lr: round(lr), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: this.last.text };
+    const row: Row = { lr: round(lr), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: this.last.text };
+    return { ...row, ...this.benchmarkColumns() };
+  }
+
+  /** NB201 with a table: the derived cell's 12-epoch validation and 200-epoch test accuracy. */
+  private benchmarkColumns(): Row {
+    if (!this.cfg.table) return {};
+    const e = loadNb201Table(this.cfg.table).lookup(this.last.genotype as Nb201Genotype, this.cfg.benchDataset);
+    return { nb201_valid_12ep: e ? e.valid12 : null, nb201_test_200ep: e ? e.test200 : null };
   }
 
   /** Checkpoint: weights, BN statistics, α, both optimisers, the architecture loader's position. */
@@ -164,6 +179,7 @@ class DartsRun {
       epochs: this.cfg.epochs,
       params: this.net.paramCount(),
       final: rows.length > 0 ? rows[rows.length - 1] : null,
+      ...(this.cfg.table ? { benchmark: nb201CellReport(this.last.genotype as Nb201Genotype, this.cfg.table) } : {}),
     };
   }
 
