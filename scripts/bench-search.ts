@@ -3,7 +3,7 @@
  * order, on CIFAR-sized random input (32×32×3, 10 classes):
  *
  *   npm run bench:search -- [--backend wasm|cpu|tensorflow|auto] [--steps 3] [--configs small,paper]
- *                           [--recompute cells|edges|none] [--json]
+ *                           [--recompute cells|edges|none] [--orders 1,2] [--json]
  *
  * Configurations: `paper` = batch 64, C = 16, 8 cells (the DARTS paper's CIFAR-10 search);
  * `small` = batch 32, C = 8, 5 cells. Reports the median seconds per step over `--steps` timed
@@ -113,10 +113,12 @@ async function main(): Promise<void> {
   }
   const names = arg('configs', 'small,paper').split(',');
   const recompute = arg('recompute', 'cells') as Recompute;
+  const orders = arg('orders', '1,2').split(',').map(Number) as (1 | 2)[];
+  if (!orders.every((o) => o === 1 || o === 2)) throw new Error(`--orders: expected a comma-separated list of 1 and 2, got ${arg('orders', '')}`);
   const results: Result[] = [];
   for (const config of names) {
     if (!CONFIGS[config]) throw new Error(`--configs: unknown configuration ${config} (known: ${Object.keys(CONFIGS).join(', ')})`);
-    for (const order of [1, 2] as const) {
+    for (const order of orders) {
       const r = spawnCase({ config, ...CONFIGS[config], order, recompute }, backend, steps);
       results.push(r);
       const what = `${config.padEnd(5)} batch ${String(r.batch).padStart(2)} C ${String(r.C).padStart(2)} cells ${r.layers} order ${order} recompute ${recompute}`;

@@ -33,10 +33,26 @@ export function poolInfo(xShape: number[], dyShape: number[], attrs: PoolGradAtt
   return { ...info, outHeight: dyShape[1], outWidth: dyShape[2], outShape: [info.batchSize, dyShape[1], dyShape[2], info.outChannels] };
 }
 
-/** The in-bounds part [start, end) of the window of output position o along one axis. */
-function span(o: number, stride: number, padBefore: number, k: number, size: number): [number, number] {
-  const first = o * stride - padBefore;
-  return [Math.max(0, first), Math.min(size, first + k)];
+/**
+ * The in-bounds part [start, end) of every output position's window along one axis, as two arrays
+ * computed once per call (the loops below would otherwise recompute them per window).
+ */
+function spans(outSize: number, stride: number, padBefore: number, k: number, size: number): { from: Int32Array; to: Int32Array } {
+  const from = new Int32Array(outSize);
+  const to = new Int32Array(outSize);
+  for (let o = 0; o < outSize; o++) {
+    const first = o * stride - padBefore;
+    from[o] = Math.max(0, first);
+    to[o] = Math.min(size, first + k);
+  }
+  return { from, to };
+}
+
+function rowAndColSpans(c: tf.backend_util.Conv2DInfo) {
+  return {
+    rows: spans(c.outHeight, c.strideHeight, c.padInfo.top, c.effectiveFilterHeight, c.inHeight),
+    cols: spans(c.outWidth, c.strideWidth, c.padInfo.left, c.effectiveFilterWidth, c.inWidth),
+  };
 }
 
 /**
@@ -45,19 +61,24 @@ function span(o: number, stride: number, padBefore: number, k: number, size: num
  */
 export function avgPoolGradInto(c: tf.backend_util.Conv2DInfo, dy: ArrayLike<number>, dx: Float32Array): void {
   const C = c.inChannels;
+  const { rows, cols } = rowAndColSpans(c);
+  const share = new Float64Array(C);
   dx.fill(0);
   for (let b = 0; b < c.batchSize; b++) {
     for (let oh = 0; oh < c.outHeight; oh++) {
-      const [r0, r1] = span(oh, c.strideHeight, c.padInfo.top, c.effectiveFilterHeight, c.inHeight);
+      const r0 = rows.from[oh];
+      const r1 = rows.to[oh];
       for (let ow = 0; ow < c.outWidth; ow++) {
-        const [c0, c1] = span(ow, c.strideWidth, c.padInfo.left, c.effectiveFilterWidth, c.inWidth);
+        const c0 = cols.from[ow];
+        const c1 = cols.to[ow];
         const count = (r1 - r0) * (c1 - c0);
         if (count <= 0) continue; // a window wholly in the padding: its output is NaN and takes no part
         const dyBase = ((b * c.outHeight + oh) * c.outWidth + ow) * C;
+        for (let ch = 0; ch < C; ch++) share[ch] = dy[dyBase + ch] / count;
         for (let r = r0; r < r1; r++) {
           for (let col = c0; col < c1; col++) {
             const dxBase = ((b * c.inHeight + r) * c.inWidth + col) * C;
-            for (let ch = 0; ch < C; ch++) dx[dxBase + ch] += dy[dyBase + ch] / count;
+            for (let ch = 0; ch < C; ch++) dx[dxBase + ch] += share[ch];
           }
         }
       }
@@ -71,22 +92,28 @@ export function avgPoolGradInto(c: tf.backend_util.Conv2DInfo, dy: ArrayLike<num
  */
 export function maxPoolGradInto(c: tf.backend_util.Conv2DInfo, x: ArrayLike<number>, dy: ArrayLike<number>, dx: Float32Array): void {
   const C = c.inChannels;
+  const { rows, cols } = rowAndColSpans(c);
   const best = new Float64Array(C);
   const at = new Int32Array(C);
   dx.fill(0);
   for (let b = 0; b < c.batchSize; b++) {
     for (let oh = 0; oh < c.outHeight; oh++) {
-      const [r0, r1] = span(oh, c.strideHeight, c.padInfo.top, c.effectiveFilterHeight, c.inHeight);
+      const r0 = rows.from[oh];
+      const r1 = rows.to[oh];
       for (let ow = 0; ow < c.outWidth; ow++) {
-        const [c0, c1] = span(ow, c.strideWidth, c.padInfo.left, c.effectiveFilterWidth, c.inWidth);
-        best.fill(-Infinity);
-        at.fill(-1);
+        const c0 = cols.from[ow];
+        const c1 = cols.to[ow];
+        for (let ch = 0; ch < C; ch++) {
+          best[ch] = -Infinity;
+          at[ch] = -1;
+        }
         for (let r = r0; r < r1; r++) {
           for (let col = c0; col < c1; col++) {
             const base = ((b * c.inHeight + r) * c.inWidth + col) * C;
             for (let ch = 0; ch < C; ch++) {
-              if (x[base + ch] > best[ch]) {
-                best[ch] = x[base + ch];
+              const v = x[base + ch];
+              if (v > best[ch]) {
+                best[ch] = v;
                 at[ch] = base + ch;
               }
             }

@@ -4,8 +4,9 @@ import { bn, conv, factorizedReduce, reluConvBn } from '../ops/layers';
 import { dartsMixedOps } from '../ops/darts-ops';
 import { DARTS_PRIMITIVES, DARTS_STEPS } from '../space/primitives';
 import { Rng } from '../space/rng';
-import { AlphaLayout, Edge, Supernet, SupernetConfig, buildEdge, classifierHead, countParams, disposeVars, initAlpha, mixedNode } from './supernet';
-import { checkpointed, tracked } from './supernet-edge';
+import { AlphaLayout, Edge, Supernet, SupernetConfig, buildEdge, classifierHead, countParams, disposeVars, initAlpha } from './supernet';
+import { tracked } from './supernet-edge';
+import { CellParts, cellOutput, cellStates, checkpointedCell } from './supernet-darts-cell';
 
 /**
  * The DARTS search network (quark0/darts cnn/model_search.py Network): a 3×3 conv stem to 3·C
@@ -29,22 +30,20 @@ export function dartsEdgeLabels(): string[] {
 }
 
 function buildCell(b: ParamBuilder, name: string, cpp: number, cp: number, C: number, reduction: boolean, reductionPrev: boolean): SearchCell {
-  const { value, params } = tracked(b, () => buildCellOps(b, name, cpp, cp, C, reduction, reductionPrev));
+  const parts = buildCellParts(b, name, cpp, cp, C, reduction, reductionPrev);
   return {
     reduction,
     forward(s0, s1, w, ctx) {
-      if (!(ctx.recompute === 'cells' && ctx.training)) return value(s0, s1, w, ctx);
-      // One checkpointed block per cell (of checkpointed edges): see supernet-edge.ts. The first
-      // cell gets the stem output as both inputs; it is passed once so its gradient is not doubled.
-      if (s0 === s1) return checkpointed(([x, m], c) => value(x as tf.Tensor4D, x as tf.Tensor4D, m as tf.Tensor2D, c), [s0, w], params, ctx);
-      return checkpointed(([x0, x1, m], c) => value(x0 as tf.Tensor4D, x1 as tf.Tensor4D, m as tf.Tensor2D, c), [s0, s1, w], params, ctx);
+      // One checkpointed node per cell that keeps its node states: see supernet-darts-cell.ts.
+      if (ctx.recompute === 'cells' && ctx.training) return checkpointedCell(parts, s0, s1, w, ctx);
+      return cellOutput(parts, cellStates(parts, s0, s1, tf.unstack(w) as tf.Tensor1D[], ctx));
     },
   };
 }
 
-function buildCellOps(b: ParamBuilder, name: string, cpp: number, cp: number, C: number, reduction: boolean, reductionPrev: boolean): SearchCell['forward'] {
-  const pre0 = (reductionPrev ? factorizedReduce(b, `${name}.pre0`, cpp, C, false) : reluConvBn(b, `${name}.pre0`, cpp, C, 1, 1, 0, false)).apply;
-  const pre1 = reluConvBn(b, `${name}.pre1`, cp, C, 1, 1, 0, false).apply;
+function buildCellParts(b: ParamBuilder, name: string, cpp: number, cp: number, C: number, reduction: boolean, reductionPrev: boolean): CellParts {
+  const pre0 = tracked(b, () => (reductionPrev ? factorizedReduce(b, `${name}.pre0`, cpp, C, false) : reluConvBn(b, `${name}.pre0`, cpp, C, 1, 1, 0, false)).apply);
+  const pre1 = tracked(b, () => reluConvBn(b, `${name}.pre1`, cp, C, 1, 1, 0, false).apply);
   const edges: Edge[] = [];
   for (let i = 0; i < DARTS_STEPS; i++) {
     for (let j = 0; j < i + 2; j++) {
@@ -52,18 +51,7 @@ function buildCellOps(b: ParamBuilder, name: string, cpp: number, cp: number, C:
       edges.push(buildEdge(b, () => dartsMixedOps(b, `${name}.edge${edges.length}`, C, stride)));
     }
   }
-  return (s0, s1, w, ctx) => {
-    const rows = tf.unstack(w) as tf.Tensor1D[];
-    const states = [pre0(s0, ctx), pre1(s1, ctx)];
-    const relus: (tf.Tensor4D | undefined)[] = [];
-    let offset = 0;
-    for (let i = 0; i < DARTS_STEPS; i++) {
-      const n = states.length;
-      states.push(mixedNode(states, edges.slice(offset, offset + n), rows.slice(offset, offset + n), ctx, relus));
-      offset += n;
-    }
-    return tf.concat(states.slice(-MULTIPLIER), 3);
-  };
+  return { pre0: pre0.value, pre1: pre1.value, pre0Params: pre0.params, pre1Params: pre1.params, edges, steps: DARTS_STEPS, multiplier: MULTIPLIER };
 }
 
 export function createDartsSupernet(cfg: SupernetConfig): Supernet {

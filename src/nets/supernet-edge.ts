@@ -14,7 +14,8 @@ import { Op, OpContext, ParamBuilder, Weights } from '../ops/context';
  * only one cell's and then one edge's intermediates are alive at a time. Values and gradients are
  * the same (tested). Measured on wasm, C=8, 5 cells, batch 4, 32×32, one first-order step: peak
  * tensor memory 659 MB → 41 MB. The price is compute: up to two extra forwards of each edge per
- * step (`edges` recomputes only one).
+ * step (`edges` recomputes only one). The DARTS supernet's cells also keep their node states and
+ * walk their DAG by hand in the backward (supernet-darts-cell.ts), which leaves one extra forward.
  */
 export interface Edge {
   ops: Op[];
@@ -36,7 +37,7 @@ export function tracked<T>(b: ParamBuilder, make: () => T): { value: T; params: 
 }
 
 /** Σ_k w_k·op_k(h), skipping `none` (its term is 0 and gives no gradient but through the softmax). */
-function edgeValue(h: tf.Tensor4D, ops: Op[], row: tf.Tensor1D, ctx: OpContext, hRelu?: () => tf.Tensor4D): tf.Tensor4D {
+export function edgeValue(h: tf.Tensor4D, ops: Op[], row: tf.Tensor1D, ctx: OpContext, hRelu?: () => tf.Tensor4D): tf.Tensor4D {
   const w = tf.unstack(row) as tf.Scalar[];
   let relu: tf.Tensor4D | undefined;
   const terms: tf.Tensor4D[] = [];
@@ -78,8 +79,8 @@ export function checkpointed(run: (inputs: tf.Tensor[], ctx: OpContext) => tf.Te
           return tf.grads((...xs: tf.Tensor[]) => {
             const w: Weights = { ...ctx.w };
             params.forEach((name, i) => (w[name] = xs[n + i]));
-            return tf.sum(tf.mul(run(xs.slice(0, n), { ...ctx, w, bnUpdates: null }), dy));
-          })(saved);
+            return run(xs.slice(0, n), { ...ctx, w, bnUpdates: null });
+          })(saved, dy); // dy seeds the backward directly (no Σ(out·dy) and its gradient)
         } finally {
           state.activeTape = outerTape;
         }

@@ -152,12 +152,16 @@ export function batchNorm(name: string, affine: boolean): Apply {
 }
 
 /**
- * Column means of a [M, C] matrix as [1, C], as xᵀ·(1/M) (one matMul; on wasm about twice as fast
- * as tf.sum over axis 0, which transposes first).
+ * Per-channel means of an NHWC tensor given as its [N·H·W, C] matrix, as [1, C]: an average pool
+ * over each whole image, then the mean of the N rows as a small matMul. On wasm (XNNPACK) this is
+ * 2–20x faster than a matMul over all N·H·W rows (xᵀ·1 packs the big operand; 1ᵀ·x packs it as the
+ * weights, fresh for every tensor) and than tf.mean over axis 0, which transposes first (measured
+ * at N 16–64, 8–32 px, C 8–64).
  */
-function colMean(x: tf.Tensor2D): tf.Tensor2D {
-  const [m, c] = x.shape;
-  return tf.reshape(tf.matMul(x, tf.fill([m, 1], 1 / m), true, false), [1, c]);
+function colMean(x: tf.Tensor2D, shape: readonly number[]): tf.Tensor2D {
+  const [n, h, w, c] = shape;
+  const perImage = tf.avgPool(tf.reshape(x, [n, h, w, c]) as tf.Tensor4D, [h, w], 1, 'valid');
+  return tf.matMul(tf.fill([1, n], 1 / n) as tf.Tensor2D, tf.reshape(perImage, [n, c]) as tf.Tensor2D);
 }
 
 /**
@@ -178,9 +182,9 @@ export function batchNormTrain(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Te
     const [xs, g, b] = args as tf.Tensor[];
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const x2 = tf.reshape(xs, [M, C]) as tf.Tensor2D;
-    const mu = colMean(x2);
+    const mu = colMean(x2, shape);
     const xc = tf.sub(x2, mu);
-    const v = colMean(tf.square(xc) as tf.Tensor2D);
+    const v = colMean(tf.square(xc) as tf.Tensor2D, shape);
     const r = tf.rsqrt(tf.add(v, BN_EPS));
     const xhat = tf.mul(xc, r) as tf.Tensor2D;
     mean = tf.keep(tf.reshape(mu, [C])) as tf.Tensor1D;
@@ -193,12 +197,12 @@ export function batchNormTrain(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Te
         const [sxhat, sr, sg] = saved as tf.Tensor2D[];
         const dy2 = tf.reshape(dy, [M, C]) as tf.Tensor2D;
         const dyg = affine ? (tf.mul(dy2, sg) as tf.Tensor2D) : dy2;
-        const m1 = colMean(dyg);
-        const m2 = colMean(tf.mul(dyg, sxhat) as tf.Tensor2D);
+        const m1 = colMean(dyg, shape);
+        const m2 = colMean(tf.mul(dyg, sxhat) as tf.Tensor2D, shape);
         const dx = tf.reshape(tf.mul(tf.sub(tf.sub(dyg, m1), tf.mul(sxhat, m2)), sr), shape);
         if (!affine) return [dx];
-        const dGamma = tf.reshape(tf.mul(colMean(tf.mul(dy2, sxhat) as tf.Tensor2D), M), [C]);
-        const dBeta = tf.reshape(tf.mul(colMean(dy2), M), [C]);
+        const dGamma = tf.reshape(tf.mul(colMean(tf.mul(dy2, sxhat) as tf.Tensor2D, shape), M), [C]);
+        const dBeta = tf.reshape(tf.mul(colMean(dy2, shape), M), [C]);
         return [dx, dGamma, dBeta];
       },
     };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { composite, Info, view, slice4 } from './scope';
+import { composite, Info, KernelScope, view, slice4 } from './scope';
 import { loopKernel } from '../pool-grad';
-import { axes, BackpropAttrs, cropNegative, explicitPad, filterGradPads, forwardInfo, inputGradPads, upsample } from './geometry';
+import { axes, BackpropAttrs, ConvInfo, cropNegative, explicitPad, filterGradPads, forwardInfo, inputGradPads, upsample } from './geometry';
 
 /**
  * DepthwiseConv2dNativeBackpropInput and DepthwiseConv2dNativeBackpropFilter for the wasm backend
@@ -61,32 +61,56 @@ export function depthwiseBackpropFilter(args: Args): Info {
 export const DENSE_MAX_CHANNELS = 8;
 
 /**
- * One depthwise convolution of x as [1,H,W,N·C] with dy as an [OH,OW,N·C,M] filter (stride and
- * dilation swapped), so its outputs are the kernel positions; then a sum over n.
+ * Batch entries per depthwise convolution in `filterGradViaDepthwise`: at most this many floats of
+ * dy (the convolution's filter) per call. XNNPACK packs the whole filter; beyond a few hundred KB
+ * it falls out of cache and the call slows down more than linearly. Measured at batch 64, 32×32,
+ * C 16 (the DARTS paper configuration's normal cells), k 3/5, dilation 1/2: one call 57–87 ms,
+ * chunks of 8 entries 25–49 ms, of 16 37–51 ms.
  */
-export function filterGradViaDepthwise(args: Args): Info {
+export const DEPTHWISE_CHUNK_FLOATS = 1 << 17;
+
+/**
+ * One depthwise convolution of x as [1,H,W,N·C] with dy as an [OH,OW,N·C,M] filter (stride and
+ * dilation swapped), so its outputs are the kernel positions; then a sum over n. Large batches go
+ * in chunks of batch entries (see DEPTHWISE_CHUNK_FLOATS) whose results are added.
+ */
+export function filterGradViaDepthwise(args: Args, chunkFloats = DEPTHWISE_CHUNK_FLOATS): Info {
   const { x, dy } = args.inputs as { x: Info; dy: Info };
   const attrs = args.attrs as unknown as FilterGradAttrs;
   const c = forwardInfo(x.shape, attrs.filterShape, attrs, true);
-  const [kh, kw, channels, mult] = attrs.filterShape;
-  const n = c.batchSize;
+  const perEntry = c.outHeight * c.outWidth * c.outChannels;
+  const chunk = Math.max(1, Math.min(c.batchSize, Math.floor(chunkFloats / perEntry)));
   return composite(args.backend, 'wasm', (s) => {
-    const [rowAxis, colAxis] = axes(c);
-    const xt = s.run('Transpose', { x }, { perm: [1, 2, 0, 3] });
-    const dyt = s.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-    const g = s.run('DepthwiseConv2dNative', {
-      x: view(xt, [1, c.inHeight, c.inWidth, n * channels]),
-      filter: view(dyt, [c.outHeight, c.outWidth, n * channels, mult]),
-    }, {
-      strides: [c.dilationHeight, c.dilationWidth],
-      dilations: [c.strideHeight, c.strideWidth],
-      pad: explicitPad(filterGradPads(rowAxis), filterGradPads(colAxis)),
-    });
-    const cut = slice4(s, g, [0, 0, 0, 0], [1, kh, kw, n * channels * mult]);
-    if (n === 1) return s.keep(cut, [kh, kw, channels, mult]);
-    const df = s.run('Sum', { x: view(cut, [kh, kw, n, channels * mult]) }, { axis: [2], keepDims: false });
-    return s.keep(df, [kh, kw, channels, mult]);
+    let total: Info | null = null;
+    for (let n0 = 0; n0 < c.batchSize; n0 += chunk) {
+      const n = Math.min(chunk, c.batchSize - n0);
+      const xs = slice4(s, x, [n0, 0, 0, 0], [n, c.inHeight, c.inWidth, c.inChannels]);
+      const dys = slice4(s, dy, [n0, 0, 0, 0], [n, c.outHeight, c.outWidth, c.outChannels]);
+      const part = depthwiseFilterGradPart(s, xs, dys, { ...c, batchSize: n }, attrs.filterShape);
+      total = total ? s.run('Add', { a: total, b: part }) : part;
+    }
+    return s.keep(total as Info, attrs.filterShape);
   });
+}
+
+/** The filter gradient of one chunk of the batch, as a result of scope `s`. */
+function depthwiseFilterGradPart(s: KernelScope, x: Info, dy: Info, c: ConvInfo, filterShape: number[]): Info {
+  const [kh, kw, channels, mult] = filterShape;
+  const n = c.batchSize;
+  const [rowAxis, colAxis] = axes(c);
+  const xt = n === 1 ? x : s.run('Transpose', { x }, { perm: [1, 2, 0, 3] });
+  const dyt = n === 1 ? dy : s.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+  const g = s.run('DepthwiseConv2dNative', {
+    x: view(xt, [1, c.inHeight, c.inWidth, n * channels]),
+    filter: view(dyt, [c.outHeight, c.outWidth, n * channels, mult]),
+  }, {
+    strides: [c.dilationHeight, c.dilationWidth],
+    dilations: [c.strideHeight, c.strideWidth],
+    pad: explicitPad(filterGradPads(rowAxis), filterGradPads(colAxis)),
+  });
+  const cut = slice4(s, g, [0, 0, 0, 0], [1, kh, kw, n * channels * mult]);
+  if (n === 1) return cut;
+  return s.run('Sum', { x: view(cut, [kh, kw, n, channels * mult]) }, { axis: [2], keepDims: false });
 }
 
 /**

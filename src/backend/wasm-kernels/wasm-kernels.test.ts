@@ -72,6 +72,8 @@ describe('wasm depthwise backprop kernels vs float64 reference', () => {
     // The registered kernel picks one of two formulations by channel count: check both.
     expectMatches(callKernelFunc(filterGradViaDense, { x: xt, dy: dyt }, filterAttrs), ref.df, `${label} filter (dense)`);
     expectMatches(callKernelFunc(filterGradViaDepthwise, { x: xt, dy: dyt }, filterAttrs), ref.df, `${label} filter (depthwise)`);
+    // Large batches are split into chunks of entries: force one entry per chunk here.
+    expectMatches(callKernelFunc((a) => filterGradViaDepthwise(a, 1), { x: xt, dy: dyt }, filterAttrs), ref.df, `${label} filter (depthwise, chunked)`);
     expectMatches(runKernel('DepthwiseConv2dNativeBackpropInput', { dy: dyt, filter: ft }, { ...attrs, inputShape: x.shape }), ref.dx, `${label} input`);
     tf.dispose([xt, ft, dyt]);
   });
