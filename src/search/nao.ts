@@ -1,17 +1,19 @@
 /**
  * Neural Architecture Optimization (Luo et al., NeurIPS 2018) as a searcher: after `init` random
- * architectures, each round trains encoder/predictor/decoder jointly on everything seen
- * (scores min-max scaled to [0, 1] as in NAO), then from the embeddings of the best `parents`
- * architectures takes growing steps along the predictor's gradient, decodes, and keeps for each
- * parent the first decoded architecture not yet evaluated (NAO increases its step size until the
- * decoded architecture changes). The unseen candidates with the highest predicted score are
- * evaluated, `batch` per round; if decoding yields too few, one-step mutations of the best fill up.
+ * architectures, each round trains the LSTM encoder / MLP predictor / attention LSTM decoder of
+ * `nao-model.ts` jointly on everything seen (scores min-max scaled to [0, 1] as in NAO), then
+ * from the best `parents` architectures moves the encoder state along the predictor's gradient
+ * with step η = 1, 2, … up to 100 (the reference's `predict_step_size += 1` loop and
+ * `max_step_size`), greedily decodes, and keeps for each parent the first decoded architecture
+ * that is new (not evaluated, not already proposed this round). The new candidates with the
+ * highest predicted score are evaluated, `batch` per round; if decoding yields too few,
+ * one-step mutations of the best fill up.
  */
 import type { Genotype, SearchSpace } from '../space/spaces';
 import { ModelBasedSearcher, topK, type SearcherOptions } from './searcher';
 import { NAO_MODEL_DEFAULTS, NaoModel } from './nao-model';
 
-export const NAO_DEFAULTS = { init: 10, batch: 10, parents: 20, step: 0.15, iters: 20 };
+export const NAO_DEFAULTS = { init: 10, batch: 10, parents: 20, step: 1, iters: 100 };
 
 export class NaoSearcher extends ModelBasedSearcher {
   constructor(name: string, space: SearchSpace<Genotype>, opts: SearcherOptions) {
@@ -38,22 +40,18 @@ export class NaoSearcher extends ModelBasedSearcher {
     }
   }
 
-  /** First new architecture decoded along each parent's gradient walk. */
+  /** First new architecture decoded along each parent's gradient walk (η = step, 2·step, …). */
   private decodeCandidates(model: NaoModel): Map<string, true> {
     const s = this.space;
     const seen = this.seen();
     const parents = topK(this.hist, NAO_DEFAULTS.parents).map((h) => s.tokens(s.fromKey(h.key)));
-    const walks = model.walk(parents, NAO_DEFAULTS.step, NAO_DEFAULTS.iters);
+    const etas = Array.from({ length: NAO_DEFAULTS.iters }, (_, t) => NAO_DEFAULTS.step * (t + 1));
     const found = new Map<string, true>();
-    parents.forEach((_, n) => {
-      for (const stepOut of walks) {
-        const scoresPerPos = stepOut[n].map((row, p) => row.slice(0, s.tokenVocab[p]));
-        const key = s.key(s.fromTokenScores(scoresPerPos));
-        if (!seen.has(key)) {
-          found.set(key, true);
-          break;
-        }
-      }
+    model.walk(parents, etas, (_n, logp) => {
+      const key = s.key(s.fromTokenScores(logp.map((row, p) => row.slice(0, s.tokenVocab[p]))));
+      if (seen.has(key) || found.has(key)) return false;
+      found.set(key, true);
+      return true;
     });
     return found;
   }
