@@ -1,17 +1,21 @@
 /**
- * `npm run bench:train [-- --backend wasm --steps 3 --configs small,large,small-b16,large-b4 --json]`
+ * `npm run bench:train [-- --backend wasm --steps 3 --configs small,large,small-b16,large-b4 --recompute cells|none --json]`
  *
  * Median seconds per retraining step (forward + backward + clip + SGD, DARTS_V2 with auxiliary
  * head and drop-path 0.2, random 32×32 CIFAR-shaped batches) and peak memory, at the paper's
  * configuration (C=36, 20 cells, batch 96) and at the search-sized one (C=16, 8 cells, batch 64).
  * Peak memory is given two ways: tf.profile's peakBytes for one step (tensor memory the backend
  * holds at its highest point) and the process's peak resident set size (includes the wasm heap,
- * which grows and never shrinks). Each configuration runs in its own process, so one that does not
+ * which grows and never shrinks; the profiled step also copies every kernel output to JS, which
+ * inflates it), plus, on wasm, the size the wasm heap grew to (capped at 4 GiB: the limit that
+ * decides whether a configuration fits). Each configuration runs in its own process, so one that does not
  * fit (the wasm heap is capped at 4 GiB) is reported as failed without ending the others.
+ * `--recompute` chooses the gradient checkpointing of the step (default cells, as `tfnas train`).
  */
 import { spawnSync } from 'child_process';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/backend';
+import { RECOMPUTE_MODES, RecomputeMode } from '../src/nets/layers-recompute';
 import { countParams } from '../src/nets/network';
 import { builtinGenotype } from '../src/space/builtin-genotypes';
 import type { DartsGenotype } from '../src/space/genotype-types';
@@ -45,10 +49,16 @@ function median(xs: number[]): number {
 
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
 
-async function benchOne(cfg: BenchConfig, steps: number) {
+/** The wasm backend's heap size (it only grows, so this is its high-water mark); {} on other backends. */
+function wasmHeap(): { wasm_heap_mib?: number } {
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8;
+  return heap ? { wasm_heap_mib: mib(heap.length) } : {};
+}
+
+async function benchOne(cfg: BenchConfig, steps: number, recompute: RecomputeMode) {
   const genotype = builtinGenotype('DARTS_V2') as DartsGenotype;
   const trainer = new Trainer(genotype, { C: cfg.C, layers: cfg.layers, numClasses: 10, auxiliary: true, dropPath: true, inputShape: [32, 32, 3], seed: 0 }, {
-    momentum: 0.9, weightDecay: 3e-4, gradClip: 5, auxWeight: 0.4,
+    momentum: 0.9, weightDecay: 3e-4, gradClip: 5, auxWeight: 0.4, recompute,
   });
   trainer.net.dropPath.rate = 0.1;
   const x = tf.randomNormal([cfg.batch, 32, 32, 3], 0, 1, 'float32', 1);
@@ -66,6 +76,7 @@ async function benchOne(cfg: BenchConfig, steps: number) {
     }
     return {
       config: cfg.name,
+      recompute,
       params_without_auxiliary: countParams(trainer.net.model).params_without_auxiliary,
       steps,
       median_step_seconds: Number(median(times).toFixed(3)),
@@ -73,6 +84,7 @@ async function benchOne(cfg: BenchConfig, steps: number) {
       images_per_second: Number((cfg.batch / median(times)).toFixed(2)),
       peak_tensor_mib: mib(profile.peakBytes),
       peak_rss_mib: mib(process.resourceUsage().maxRSS * 1024),
+      ...wasmHeap(),
     };
   } finally {
     tf.dispose([x, y]);
@@ -81,9 +93,9 @@ async function benchOne(cfg: BenchConfig, steps: number) {
 }
 
 /** Runs one configuration in a child process: a wasm heap abort or an out-of-memory kill ends only that one. */
-function runChild(name: string, backend: string, steps: number): Record<string, unknown> {
+function runChild(name: string, backend: string, steps: number, recompute: RecomputeMode): Record<string, unknown> {
   const tsNode = require.resolve('ts-node/dist/bin.js');
-  const r = spawnSync(process.execPath, [tsNode, '--transpile-only', __filename, '--one', name, '--backend', backend, '--steps', String(steps)], {
+  const r = spawnSync(process.execPath, [tsNode, '--transpile-only', __filename, '--one', name, '--backend', backend, '--steps', String(steps), '--recompute', recompute], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 * 2 ** 20,
@@ -91,16 +103,18 @@ function runChild(name: string, backend: string, steps: number): Record<string, 
   const last = (r.stdout ?? '').trim().split('\n').pop() ?? '';
   if (r.status === 0 && last.startsWith('{')) return JSON.parse(last);
   const why = (r.stderr ?? '').split('\n').filter((l) => /error|abort|memory|heap/i.test(l) && !/^\s+at /.test(l)).slice(0, 2).join(' | ');
-  return { backend, config: CONFIGS[name].name, error: `failed (exit ${r.status ?? r.signal}): ${why || 'no message'}` };
+  return { backend, config: CONFIGS[name].name, recompute, error: `failed (exit ${r.status ?? r.signal}): ${why || 'no message'}` };
 }
 
 async function main(): Promise<void> {
   const backend = arg('backend', 'wasm');
   const steps = Number(arg('steps', '3'));
   const one = arg('one', '');
+  const recompute = arg('recompute', 'cells') as RecomputeMode;
+  if (!RECOMPUTE_MODES.includes(recompute)) throw new Error(`--recompute: expected one of ${RECOMPUTE_MODES.join(', ')}, got ${recompute}`);
   if (one) {
     const used = await useBackend(backend);
-    process.stdout.write(JSON.stringify({ backend: used, ...(await benchOne(CONFIGS[one], steps)) }) + '\n');
+    process.stdout.write(JSON.stringify({ backend: used, ...(await benchOne(CONFIGS[one], steps, recompute)) }) + '\n');
     return;
   }
   const names = arg('configs', 'small,large,small-b16,large-b4').split(',');
@@ -108,9 +122,9 @@ async function main(): Promise<void> {
   for (const n of names) {
     const cfg = CONFIGS[n];
     if (!cfg) throw new Error(`--configs: unknown configuration ${n}; expected ${Object.keys(CONFIGS).join(', ')}`);
-    process.stderr.write(`bench:train: ${cfg.name} on ${backend}, ${steps} timed steps…\n`);
-    const r = runChild(n, backend, steps);
-    process.stderr.write(r.error ? `  ${r.error}\n` : `  median ${r.median_step_seconds}s/step (${r.images_per_second} img/s), peak tensors ${r.peak_tensor_mib} MiB, peak RSS ${r.peak_rss_mib} MiB\n`);
+    process.stderr.write(`bench:train: ${cfg.name} on ${backend}, recompute ${recompute}, ${steps} timed steps…\n`);
+    const r = runChild(n, backend, steps, recompute);
+    process.stderr.write(r.error ? `  ${r.error}\n` : `  median ${r.median_step_seconds}s/step (${r.images_per_second} img/s), peak tensors ${r.peak_tensor_mib} MiB, peak RSS ${r.peak_rss_mib} MiB${r.wasm_heap_mib ? `, wasm heap ${r.wasm_heap_mib} MiB` : ''}\n`);
     results.push(r);
   }
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');

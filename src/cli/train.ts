@@ -2,6 +2,7 @@ import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { addDataOptions, DataArgs, getFactory, loadDatasetFromArgs } from '../data';
 import { badArgument } from '../io/errors';
+import { RECOMPUTE_MODES, type RecomputeMode } from '../nets/layers-recompute';
 import { buildNetwork, countParams, disposeNetwork, formatParamsMillions, NetworkConfig } from '../nets/network';
 import { resolveGenotype, type ResolvedGenotype } from '../space/genotype';
 import { retrain, RETRAIN_DEFAULTS, RetrainOptions } from '../train/retrain';
@@ -24,6 +25,7 @@ interface TrainArgs extends DataArgs, BackendArgs {
   auxiliary: boolean;
   'aux-weight': number;
   seed: number;
+  recompute: RecomputeMode;
   out?: string;
   resume: boolean;
   'dry-run': boolean;
@@ -51,6 +53,11 @@ function addTrainOptions(y: Argv): Argv<TrainArgs> {
     .option('auxiliary', { type: 'boolean', default: D.auxiliary, describe: 'auxiliary head at 2/3 depth (--no-auxiliary to turn off)' })
     .option('aux-weight', { type: 'number', default: D.auxWeight, describe: 'weight of the auxiliary loss' })
     .option('seed', { type: 'number', default: D.seed })
+    .option('recompute', {
+      choices: RECOMPUTE_MODES,
+      default: D.recompute,
+      describe: 'gradient checkpointing: cells (recompute cells and their edges in the backward: same results, least memory), whole-cells (more memory, less compute), none (keep everything)',
+    })
     .option('out', { type: 'string', describe: 'run folder (default results/train/<dataset>/<genotype>-seed-<seed>)' })
     .option('resume', { type: 'boolean', default: false, describe: 'continue the run in --out from its last checkpoint' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'build the network and print its parameter counts; no data, no training' })
@@ -148,6 +155,7 @@ async function handler(a: TrainArgs): Promise<void> {
     cutout: a.cutout,
     dropPath: a['drop-path'],
     seed: a.seed,
+    recompute: a.recompute,
     runDir,
     resume: a.resume,
     log: (line) => process.stderr.write(`tfnas: ${line}\n`),

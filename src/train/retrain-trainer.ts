@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../io/errors';
+import { dartsSegments, planRecompute, RecomputeMode, RecomputePlan } from '../nets/layers-recompute';
+import { trainingGradients } from '../nets/layers-recompute-step';
 import { buildNetwork, DartsNetwork, disposeNetwork, NetworkConfig } from '../nets/network';
 import type { DartsGenotype } from '../space/genotype-types';
 import { disposeAll, loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -15,6 +17,13 @@ export interface StepOptions {
   gradClip: number;
   /** Weight of the auxiliary loss (DARTS: 0.4). */
   auxWeight: number;
+  /**
+   * Gradient checkpointing (nets/layers-recompute.ts): 'cells' (default) keeps only each cell's
+   * output through the forward and recomputes cells, and edges inside them, in the backward (same
+   * loss and gradients, a fraction of the memory, about two extra forwards of compute);
+   * 'whole-cells' recomputes whole cells (more memory, one extra forward); 'none' keeps everything.
+   */
+  recompute?: RecomputeMode;
 }
 
 export interface StepResult {
@@ -41,6 +50,7 @@ export class Trainer {
   private readonly all: Record<string, tf.LayerVariable> = {};
   private readonly byVarName: Record<string, string> = {};
   private readonly optimizer: SgdMomentum;
+  private readonly plan: RecomputePlan | null;
 
   constructor(genotype: DartsGenotype, cfg: NetworkConfig, private readonly opts: StepOptions) {
     this.net = buildNetwork(genotype, cfg);
@@ -52,6 +62,8 @@ export class Trainer {
         this.byVarName[(w.read() as tf.Variable).name] = w.originalName;
       }
     }
+    const recompute = opts.recompute ?? 'cells';
+    this.plan = recompute === 'none' ? null : planRecompute(this.net.model, dartsSegments(recompute));
     this.optimizer = new SgdMomentum(this.params, { momentum: opts.momentum, weightDecay: opts.weightDecay });
   }
 
@@ -59,15 +71,12 @@ export class Trainer {
   step(x: tf.Tensor, y: tf.Tensor, lr: number, epoch: number, stepIndex: number): StepResult {
     const numClasses = this.net.config.numClasses;
     let correct: tf.Scalar | null = null;
-    const vars = Object.values(this.params);
-    const { value, grads } = tf.variableGrads(() => {
-      const out = this.net.model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
-      const [logits, aux] = Array.isArray(out) ? out : [out];
+    const { value, grads } = trainingGradients(this.net.model, this.plan, x, ([logits, aux]) => {
       correct = tf.keep(correctCount(logits, y));
       const loss = crossEntropy(logits, y, numClasses);
       if (!aux || this.opts.auxWeight === 0) return loss;
       return tf.add(loss, tf.mul(crossEntropy(aux, y, numClasses), this.opts.auxWeight)) as tf.Scalar;
-    }, vars);
+    });
     const named: Grads = {};
     for (const [varName, g] of Object.entries(grads)) named[this.byVarName[varName]] = g;
     try {

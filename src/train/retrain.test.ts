@@ -125,4 +125,25 @@ describe('training steps', () => {
     tf.dispose([b.x, b.y]);
     trainer.dispose();
   });
+
+  test('--recompute cells and none give the same loss and the same weights after an SGD step', () => {
+    const cfg = { C: 4, layers: 3, numClasses: 4, auxiliary: true, dropPath: true, inputShape: [8, 8, 3] as [number, number, number], seed: 0 };
+    const opts = { momentum: 0.9, weightDecay: 3e-4, gradClip: 5, auxWeight: 0.4 };
+    const b = new BatchLoader(data, 'train', null, { batchSize: 16, seed: 1 }).next();
+    const run = (recompute: 'cells' | 'none') => {
+      const trainer = new Trainer(ALL_OPS, cfg, { ...opts, recompute });
+      trainer.net.dropPath.rate = 0.3;
+      trainer.net.dropPath.reseed(5);
+      const r = trainer.step(b.x, b.y, 0.1, 0, 0);
+      const weights = Object.fromEntries(Object.entries(trainer.params).map(([k, v]) => [k, Array.from(v.dataSync())]));
+      trainer.dispose();
+      return { loss: r.loss, weights };
+    };
+    const plain = run('none');
+    const ckpt = run('cells');
+    expect(ckpt.loss).toBeCloseTo(plain.loss, 5);
+    const off = Object.keys(plain.weights).filter((k) => !plain.weights[k].every((v, i) => Math.abs(v - ckpt.weights[k][i]) <= 1e-5 * Math.max(1, Math.abs(v))));
+    expect(off).toEqual([]);
+    tf.dispose([b.x, b.y]);
+  });
 });

@@ -4,6 +4,7 @@ import { mixSeed } from '../data/split';
 import type { Dataset } from '../data/types';
 import { writeJsonAtomic } from '../io/atomic';
 import type { Row } from '../io/csv';
+import type { RecomputeMode } from '../nets/layers-recompute';
 import { countParams, formatParamsMillions, NetworkConfig, toInferenceModel } from '../nets/network';
 import { loadModel, saveModel } from '../nets/network-io';
 import type { DartsGenotype } from '../space/genotype-types';
@@ -53,6 +54,7 @@ export const RETRAIN_DEFAULTS = {
   cutout: 16,
   dropPath: 0.2,
   seed: 0,
+  recompute: 'cells' as RecomputeMode,
 };
 
 export const LOG_COLUMNS = ['epoch', 'lr', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'seconds'];
