@@ -2,25 +2,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { buildCli } from './main';
+import { runCli } from './test-utils/run-cli';
 
 let root: string;
 
-/** Runs a command in-process and returns what it printed on stdout. */
+/** Runs a command in-process and returns what it printed on stdout; a non-zero exit fails the test. */
 async function run(args: string[]): Promise<string> {
-  let out = '';
-  const spyOut = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const spyErr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await buildCli(args).parseAsync();
-  } finally {
-    spyOut.mockRestore();
-    spyErr.mockRestore();
-  }
-  return out;
+  const r = await runCli(args);
+  if (r.code !== 0) throw new Error(`tfnas ${args.join(' ')} exited with ${r.code}: ${r.err}`);
+  return r.out;
 }
 
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop() as string);

@@ -10,7 +10,7 @@ import { badArgument, UsageError } from '../io/errors';
 import { printJsonSummary, startBackend } from '../cli/common';
 import { getSpace, SPACE_NAMES, type SpaceName } from '../space/spaces';
 import { EVALUATORS, EVALUATOR_NAMES, loadNb201Table, makeEvaluator, withNb201TestAccuracy } from './evaluators';
-import { checkNb201Dataset, NB201_DATASETS } from './nb201-table';
+import { checkNb201Dataset, nb201DatasetFrom, NB201_DATASETS } from './nb201-table';
 import { SEARCHER_CLI_OPTIONS, SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from './registry';
 import { runSearch } from './run';
 
@@ -76,11 +76,6 @@ function pickEvaluator(argv: Record<string, unknown>, space: SpaceName): string 
     throw new UsageError(`--space ${space}: no black-box evaluator supports this space yet; available: ${have}`);
   }
   return fit;
-}
-
-/** `--dataset` when it names a NAS-Bench-201 dataset, else the benchmark paper's cifar10. */
-function nb201DatasetFrom(dataset: unknown): string {
-  return (NB201_DATASETS as readonly string[]).includes(String(dataset)) ? String(dataset) : 'cifar10';
 }
 
 /** Checks the command line before anything starts (backend, table, run folder). */

@@ -9,7 +9,7 @@ import type { SpaceName } from '../nets/supernet';
 import { BLACKBOX_STRATEGIES } from './blackbox-cli';
 import { DARTS_DEFAULTS, DEFAULT_LAYERS, DartsConfig, validateDartsConfig } from './darts-config';
 import { buildSupernet, runDartsSearchLoop } from './darts-search';
-import { checkNb201Dataset } from './nb201-table';
+import { checkNb201Dataset, nb201DatasetFrom } from './nb201-table';
 
 /**
  * `tfnas search` options shared by every strategy (--strategy, --space, --seed, --out, --json,
@@ -81,7 +81,7 @@ export function dartsConfigFromArgs(argv: Record<string, unknown>): DartsConfig 
     validLimit: argv['valid-limit'] === undefined ? null : Number(argv['valid-limit']),
     recompute: String(argv.recompute ?? DARTS_DEFAULTS.recompute) as Recompute,
     table: argv.table === undefined ? null : String(argv.table),
-    benchDataset: checkNb201Dataset(String(argv['nb201-dataset'] ?? (['cifar10', 'cifar100', 'imagenet16'].includes(String(argv.dataset)) ? argv.dataset : 'cifar10'))),
+    benchDataset: checkNb201Dataset(String(argv['nb201-dataset'] ?? nb201DatasetFrom(argv.dataset))),
   };
   validateDartsConfig(cfg);
   return cfg;

@@ -108,6 +108,11 @@ export class Nb201Table {
   }
 }
 
+/** The benchmark dataset a search on `dataset` is compared on: itself if NAS-Bench-201 has it, else the paper's cifar10. */
+export function nb201DatasetFrom(dataset: unknown): string {
+  return (NB201_DATASETS as readonly string[]).includes(String(dataset)) ? String(dataset) : 'cifar10';
+}
+
 export function checkNb201Dataset(name: string): Nb201Dataset {
   if (!(NB201_DATASETS as readonly string[]).includes(name)) {
     throw new UsageError(`--dataset: expected one of ${NB201_DATASETS.join(', ')}, got ${JSON.stringify(name)}`);
