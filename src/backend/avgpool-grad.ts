@@ -8,7 +8,7 @@ import { avgPoolGradInto, loopKernel, PoolGradAttrs, poolInfo } from './pool-gra
  * pixel got a wrong gradient (issue 2: corner of avgPool(ones[1,3,3,1], 3, 1, 'same') is
  * 1/4+1/6+1/6+1/9 ≈ 0.694, not 4/9). The native TensorFlow kernels of tfjs-node are right already.
  */
-function avgPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+export function avgPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const info = poolInfo(input.shape, dy.shape, args.attrs as unknown as PoolGradAttrs);
   return loopKernel(args.backend, [dy], input.shape, ([dyValues], dx) => avgPoolGradInto(info, dyValues, dx));

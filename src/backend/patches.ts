@@ -2,15 +2,25 @@ import * as tf from '@tensorflow/tfjs';
 import { WASM_TRAINING_KERNELS } from './wasm-kernels';
 import { avgPoolGradConfig } from './avgpool-grad';
 import { maxPoolGradConfig } from './wasm-kernels/max-pool-grad';
+import { SIMD_WASM_KERNELS } from './simd/simd-kernels';
 
 /**
  * Kernel fixes per tfjs backend name (see wasm-kernels/ and avgpool-grad.ts). The native
  * `tensorflow` backend needs none. Built once so that every call registers the same configs.
  */
 const FIXES: Record<string, readonly tf.KernelConfig[]> = {
-  wasm: [...WASM_TRAINING_KERNELS, avgPoolGradConfig('wasm')],
+  wasm: overriding([...WASM_TRAINING_KERNELS, avgPoolGradConfig('wasm')], SIMD_WASM_KERNELS),
   cpu: [avgPoolGradConfig('cpu'), maxPoolGradConfig('cpu')],
 };
+
+/**
+ * `base` with the configs of `over` in place of same-named ones. The SIMD kernels (simd/) dispatch
+ * to the composed ones of `base` themselves where SIMD is unavailable or a case is not covered.
+ */
+function overriding(base: readonly tf.KernelConfig[], over: readonly tf.KernelConfig[]): tf.KernelConfig[] {
+  const names = new Set(over.map((k) => k.kernelName));
+  return [...base.filter((k) => !names.has(k.kernelName)), ...over];
+}
 
 /** The backprop kernels whose tfnas versions honour a `dilations` attr (the built-in cpu ones ignore it). */
 const DILATION_AWARE = ['Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'];

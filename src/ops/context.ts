@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../space/rng';
+import { BN_GRAD_KERNEL, BN_TRAIN_KERNEL, hasFusedBatchNorm } from '../backend/simd/simd-kernels';
 
 /**
  * The functional building blocks of the candidate ops. Every op is a closure over the *names* of
@@ -171,7 +172,14 @@ function colMean(x: tf.Tensor2D, shape: readonly number[]): tf.Tensor2D {
  * r = 1/√(σ² + ε): dx = r·(g − mean(g) − x̂·mean(g·x̂)) where g = γ·dy; dγ = Σ dy·x̂; dβ = Σ dy.
  * Returns the batch mean and (biased) variance as kept tensors for the running statistics.
  */
-export function batchNormTrain(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Tensor1D): { y: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+export function batchNormTrain(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Tensor1D): BnTrainResult {
+  return hasFusedBatchNorm() ? batchNormTrainFused(x, gamma, beta) : batchNormTrainComposed(x, gamma, beta);
+}
+
+type BnTrainResult = { y: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D };
+
+/** `batchNormTrain` from tfjs ops (every backend). */
+export function batchNormTrainComposed(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Tensor1D): BnTrainResult {
   const shape = x.shape;
   const C = shape[3];
   const M = shape[0] * shape[1] * shape[2];
@@ -204,6 +212,37 @@ export function batchNormTrain(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Te
         const dGamma = tf.reshape(tf.mul(colMean(tf.mul(dy2, sxhat) as tf.Tensor2D, shape), M), [C]);
         const dBeta = tf.reshape(tf.mul(colMean(dy2, shape), M), [C]);
         return [dx, dGamma, dBeta];
+      },
+    };
+  });
+  const y = (affine ? f(x, gamma, beta) : f(x)) as tf.Tensor4D;
+  return { y, mean: mean as unknown as tf.Tensor1D, variance: variance as unknown as tf.Tensor1D };
+}
+
+/**
+ * `batchNormTrain` with one fused kernel each way (wasm SIMD, backend/simd): the forward returns
+ * x̂, the statistics and r; the backward returns dx = γr·(dy − mean(dy) − x̂·mean(dy·x̂)) with
+ * Σdy·x̂ = dγ and Σdy = dβ, the same formulas as the composed version.
+ */
+export function batchNormTrainFused(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Tensor1D): BnTrainResult {
+  const affine = gamma !== undefined && beta !== undefined;
+  let mean: tf.Tensor1D | null = null;
+  let variance: tf.Tensor1D | null = null;
+  const f = tf.customGrad((...args: unknown[]) => {
+    const [xs, g, b] = args as tf.Tensor[];
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [xhat, mu, v, r] = tf.engine().runKernel(BN_TRAIN_KERNEL, { x: xs }, { eps: BN_EPS }) as tf.Tensor[];
+    mean = tf.keep(mu as tf.Tensor1D);
+    variance = tf.keep(v as tf.Tensor1D);
+    const scale = affine ? tf.mul(r, g) : r;
+    save([xhat, scale]);
+    return {
+      value: affine ? tf.add(tf.mul(xhat, g), b) : xhat,
+      gradFunc: (dy: tf.Tensor, [sxhat, sscale]: tf.Tensor[]) => {
+        const [dx, sumDy, sumDyXhat] = tf.engine().runKernel(BN_GRAD_KERNEL, { dy, xhat: sxhat, scale: sscale }, {}) as tf.Tensor[];
+        if (affine) return [dx, sumDyXhat, sumDy];
+        tf.dispose([sumDy, sumDyXhat]);
+        return [dx];
       },
     };
   });

@@ -7,7 +7,7 @@ import { loopKernel, maxPoolGradInto, PoolGradAttrs, poolInfo } from '../pool-gr
  * and padding cases (issue 2), and for cpu, whose built-in mis-sizes dy when the forward pool used a
  * numeric pad with 'ceil' rounding (see poolInfo).
  */
-function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const info = poolInfo(input.shape, dy.shape, args.attrs as unknown as PoolGradAttrs);
   return loopKernel(args.backend, [input, dy], input.shape, ([x, g], dx) => maxPoolGradInto(info, x, g, dx));
