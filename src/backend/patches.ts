@@ -3,6 +3,7 @@ import { WASM_TRAINING_KERNELS } from './wasm-kernels';
 import { avgPoolGradConfig } from './avgpool-grad';
 import { maxPoolGradConfig } from './wasm-kernels/max-pool-grad';
 import { SIMD_WASM_KERNELS } from './simd/simd-kernels';
+import { recordBuiltin } from './builtins';
 
 /**
  * Kernel fixes per tfjs backend name (see wasm-kernels/ and avgpool-grad.ts). The native
@@ -49,10 +50,14 @@ export function patchedKernels(tfName: string): string[] {
  * the same name is unregistered first (re-registering would replace it, but with a warning).
  */
 export function patchBackend(tfName: string): void {
+  const ours = new Set(Object.values(FIXES).flatMap((list) => list.map((k) => k.kernelFunc)));
   for (const config of FIXES[tfName] ?? []) {
     const current = tf.getKernel(config.kernelName, config.backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current) tf.unregisterKernel(config.kernelName, config.backendName);
+    if (current) {
+      if (!ours.has(current.kernelFunc)) recordBuiltin(current);
+      tf.unregisterKernel(config.kernelName, config.backendName);
+    }
     tf.registerKernel(config);
   }
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Op, OpContext, ParamBuilder, Weights } from '../ops/context';
+import { fusedKernelsActive } from '../backend/simd/simd-kernels';
+import { WEIGHTED_SUM_GRAD_KERNEL, WEIGHTED_SUM_KERNEL } from '../backend/simd/edge-kernels';
 
 /**
  * One supernet edge (DARTS MixedOp): Σ_k w_k·op_k(h) over the candidate ops, with w = softmax(α)
@@ -38,19 +40,41 @@ export function tracked<T>(b: ParamBuilder, make: () => T): { value: T; params: 
 
 /** Σ_k w_k·op_k(h), skipping `none` (its term is 0 and gives no gradient but through the softmax). */
 export function edgeValue(h: tf.Tensor4D, ops: Op[], row: tf.Tensor1D, ctx: OpContext, hRelu?: () => tf.Tensor4D): tf.Tensor4D {
-  const w = tf.unstack(row) as tf.Scalar[];
   let relu: tf.Tensor4D | undefined;
   const terms: tf.Tensor4D[] = [];
+  const indices: number[] = [];
   ops.forEach((op, k) => {
     if (op.zero) return;
-    let y: tf.Tensor4D;
     if (op.afterRelu) {
       relu ??= hRelu ? hRelu() : tf.relu(h);
-      y = op.afterRelu(relu, ctx);
-    } else y = op.apply(h, ctx);
-    terms.push(tf.mul(y, w[k]));
+      terms.push(op.afterRelu(relu, ctx));
+    } else terms.push(op.apply(h, ctx));
+    indices.push(k);
   });
-  return terms.length === 1 ? terms[0] : (tf.addN(terms) as tf.Tensor4D);
+  return weightedSum(terms, row, indices);
+}
+
+/**
+ * Σ_k row[indices[k]]·terms[k]: one fused kernel each way where available (wasm SIMD), else tfjs
+ * ops. Same values either way (tested).
+ */
+export function weightedSum(terms: tf.Tensor4D[], row: tf.Tensor1D, indices: number[]): tf.Tensor4D {
+  if (!fusedKernelsActive()) {
+    const w = tf.unstack(row) as tf.Scalar[];
+    const scaled = terms.map((t, k) => tf.mul(t, w[indices[k]]) as tf.Tensor4D);
+    return scaled.length === 1 ? scaled[0] : (tf.addN(scaled) as tf.Tensor4D);
+  }
+  const named = (w: tf.Tensor, ts: tf.Tensor[]) => Object.fromEntries([['w', w], ...ts.map((t, k) => [`t${k}`, t])]) as tf.NamedTensorMap;
+  const f = tf.customGrad((...args: unknown[]) => {
+    const [w, ...ts] = args.slice(0, -1) as tf.Tensor[];
+    (args[args.length - 1] as tf.GradSaveFunc)([w, ...ts]);
+    return {
+      value: tf.engine().runKernel(WEIGHTED_SUM_KERNEL, named(w, ts), { indices } as unknown as tf.NamedAttrMap) as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor, [sw, ...sts]: tf.Tensor[]) =>
+        tf.engine().runKernel(WEIGHTED_SUM_GRAD_KERNEL, { dy, ...named(sw, sts) }, { indices } as unknown as tf.NamedAttrMap) as tf.Tensor[],
+    };
+  });
+  return f(row, ...terms) as tf.Tensor4D;
 }
 
 /** The engine's tape slot, which a gradient computed inside a backward pass would clear. */

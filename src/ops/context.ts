@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../space/rng';
-import { BN_GRAD_KERNEL, BN_TRAIN_KERNEL, hasFusedBatchNorm } from '../backend/simd/simd-kernels';
+import { BN_GRAD_KERNEL, BN_TRAIN_KERNEL, fusedKernelsActive } from '../backend/simd/simd-kernels';
+import { BN_RUNNING_KERNEL } from '../backend/simd/edge-kernels';
 
 /**
  * The functional building blocks of the candidate ops. Every op is a closure over the *names* of
@@ -173,7 +174,7 @@ function colMean(x: tf.Tensor2D, shape: readonly number[]): tf.Tensor2D {
  * Returns the batch mean and (biased) variance as kept tensors for the running statistics.
  */
 export function batchNormTrain(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Tensor1D): BnTrainResult {
-  return hasFusedBatchNorm() ? batchNormTrainFused(x, gamma, beta) : batchNormTrainComposed(x, gamma, beta);
+  return fusedKernelsActive() ? batchNormTrainFused(x, gamma, beta) : batchNormTrainComposed(x, gamma, beta);
 }
 
 type BnTrainResult = { y: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D };
@@ -255,13 +256,21 @@ export function batchNormTrainFused(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: 
  * variance uses the unbiased batch variance, as PyTorch does) and disposes the collected tensors.
  */
 export function applyBnUpdates(buffers: Record<string, tf.Variable>, updates: BnUpdate[]): void {
+  const fused = fusedKernelsActive();
   tf.tidy(() => {
     for (const u of updates) {
       const rm = buffers[`${u.name}/mean`];
       const rv = buffers[`${u.name}/var`];
-      const unbiased = u.count > 1 ? u.count / (u.count - 1) : 1;
-      rm.assign(tf.add(tf.mul(rm, 1 - BN_MOMENTUM), tf.mul(u.mean, BN_MOMENTUM)));
-      rv.assign(tf.add(tf.mul(rv, 1 - BN_MOMENTUM), tf.mul(u.variance, BN_MOMENTUM * unbiased)));
+      const varMomentum = BN_MOMENTUM * (u.count > 1 ? u.count / (u.count - 1) : 1);
+      if (fused) {
+        const inputs = { runMean: rm, runVar: rv, mean: u.mean, variance: u.variance };
+        const [m, v] = tf.engine().runKernel(BN_RUNNING_KERNEL, inputs, { momentum: BN_MOMENTUM, varMomentum }) as tf.Tensor[];
+        rm.assign(m);
+        rv.assign(v);
+      } else {
+        rm.assign(tf.add(tf.mul(rm, 1 - BN_MOMENTUM), tf.mul(u.mean, BN_MOMENTUM)));
+        rv.assign(tf.add(tf.mul(rv, 1 - BN_MOMENTUM), tf.mul(u.variance, varMomentum)));
+      }
     }
   });
   for (const u of updates) {

@@ -283,3 +283,204 @@ EXPORT void bn_backward(const f32 *dy, const f32 *xhat, const f32 *scale, f32 *d
     for (; c < C; c++) d[c] = scale[c] * (g[c] - m1[c] - h[c] * m2[c]);
   }
 }
+
+/*
+ * Dense convolution filter gradient, df [KH,KW,Cin,Cout]:
+ *   df[kh,kw,i,o] = sum_{n,oh,ow} x[n, oh*sh - pt + kh*dh, ow*sw - pl + kw*dw, i] * dy[n,oh,ow,o].
+ * Per tap and output row, a sum of outer products x_row^T dy_row accumulated in registers in
+ * blocks of 4 input by 8 output channels. A 1x1 stride-1 unpadded convolution is passed as one
+ * image of one row of N*H*W pixels, so the sums run over the whole batch at once.
+ */
+static void outer_block(const f32 *xs, const f32 *ds, int cnt, int xstep, int dstep, int Cin, int Cout, f32 *f) {
+  int i = 0;
+  for (; i + 4 <= Cin; i += 4) {
+    int o = 0;
+    for (; o + 8 <= Cout; o += 8) {
+      v128_t a0 = wasm_f32x4_splat(0), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+      const f32 *xp = xs + i, *dp = ds + o;
+      for (int r = 0; r < cnt; r++, xp += xstep, dp += dstep) {
+        v128_t d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
+        v128_t x0 = wasm_v128_load32_splat(xp), x1 = wasm_v128_load32_splat(xp + 1);
+        v128_t x2 = wasm_v128_load32_splat(xp + 2), x3 = wasm_v128_load32_splat(xp + 3);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(x0, d0)); a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(x0, d1));
+        b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(x1, d0)); b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(x1, d1));
+        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x2, d0)); c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x2, d1));
+        e0 = wasm_f32x4_add(e0, wasm_f32x4_mul(x3, d0)); e1 = wasm_f32x4_add(e1, wasm_f32x4_mul(x3, d1));
+      }
+      f32 *g = f + (long)i * Cout + o;
+      wasm_v128_store(g, wasm_f32x4_add(wasm_v128_load(g), a0)); wasm_v128_store(g + 4, wasm_f32x4_add(wasm_v128_load(g + 4), a1)); g += Cout;
+      wasm_v128_store(g, wasm_f32x4_add(wasm_v128_load(g), b0)); wasm_v128_store(g + 4, wasm_f32x4_add(wasm_v128_load(g + 4), b1)); g += Cout;
+      wasm_v128_store(g, wasm_f32x4_add(wasm_v128_load(g), c0)); wasm_v128_store(g + 4, wasm_f32x4_add(wasm_v128_load(g + 4), c1)); g += Cout;
+      wasm_v128_store(g, wasm_f32x4_add(wasm_v128_load(g), e0)); wasm_v128_store(g + 4, wasm_f32x4_add(wasm_v128_load(g + 4), e1));
+    }
+    for (; o < Cout; o++) {
+      f32 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      const f32 *xp = xs + i, *dp = ds + o;
+      for (int r = 0; r < cnt; r++, xp += xstep, dp += dstep) {
+        s0 += xp[0] * dp[0]; s1 += xp[1] * dp[0]; s2 += xp[2] * dp[0]; s3 += xp[3] * dp[0];
+      }
+      f[(long)i * Cout + o] += s0; f[(long)(i + 1) * Cout + o] += s1;
+      f[(long)(i + 2) * Cout + o] += s2; f[(long)(i + 3) * Cout + o] += s3;
+    }
+  }
+  for (; i < Cin; i++) {
+    int o = 0;
+    for (; o + 4 <= Cout; o += 4) {
+      v128_t a = wasm_f32x4_splat(0);
+      const f32 *xp = xs + i, *dp = ds + o;
+      for (int r = 0; r < cnt; r++, xp += xstep, dp += dstep) a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load32_splat(xp), wasm_v128_load(dp)));
+      f32 *g = f + (long)i * Cout + o;
+      wasm_v128_store(g, wasm_f32x4_add(wasm_v128_load(g), a));
+    }
+    for (; o < Cout; o++) {
+      f32 s = 0;
+      for (int r = 0; r < cnt; r++) s += xs[(long)r * xstep + i] * ds[(long)r * dstep + o];
+      f[(long)i * Cout + o] += s;
+    }
+  }
+}
+
+/* Rows in chunks that stay in cache while every channel block passes over them. */
+#define ROWS 128
+static void outer_rows(const f32 *xs, const f32 *ds, int cnt, int xstep, int dstep, int Cin, int Cout, f32 *f) {
+  for (int r = 0; r < cnt; r += ROWS)
+    outer_block(xs + (long)r * xstep, ds + (long)r * dstep, imin(ROWS, cnt - r), xstep, dstep, Cin, Cout, f);
+}
+
+EXPORT void conv_filter_grad(const f32 *x, const f32 *dy, f32 *df, int N, int H, int W, int Cin, int OH, int OW, int Cout,
+                             int KH, int KW, int sh, int sw, int dh, int dw, int pt, int pl) {
+  zero(df, KH * KW * Cin * Cout);
+  for (int n = 0; n < N; n++)
+    for (int oh = 0; oh < OH; oh++) {
+      const f32 *dyrow = dy + ((long)(n * OH + oh) * OW) * Cout;
+      for (int kh = 0; kh < KH; kh++) {
+        int ih = oh * sh - pt + kh * dh;
+        if (ih < 0 || ih >= H) continue;
+        const f32 *xrow = x + ((long)(n * H + ih) * W) * Cin;
+        for (int kw = 0; kw < KW; kw++) {
+          int o0 = first_out(sw, pl, kw * dw), o1 = end_out(sw, pl, kw * dw, W, OW);
+          if (o0 >= o1) continue;
+          outer_rows(xrow + (long)(o0 * sw - pl + kw * dw) * Cin, dyrow + (long)o0 * Cout, o1 - o0, sw * Cin, Cout, Cin, Cout,
+                     df + (long)(kh * KW + kw) * Cin * Cout);
+        }
+      }
+    }
+}
+
+/*
+ * Depthwise convolution, channel multiplier 1:
+ *   y[n,oh,ow,c] = sum_{kh,kw} f[kh,kw,c] * x[n, oh*sh - pt + kh*dh, ow*sw - pl + kw*dw, c],
+ * taps outside the input skipped (zero padding). Per output pixel, 16 channels at a time are
+ * summed over the taps in registers and stored once.
+ */
+EXPORT void dw_forward(const f32 *x, const f32 *f, f32 *y, int N, int H, int W, int C, int OH, int OW,
+                       int KH, int KW, int sh, int sw, int dh, int dw, int pt, int pl) {
+  for (int n = 0; n < N; n++)
+    for (int oh = 0; oh < OH; oh++) {
+      /* Valid taps kh in [k0, k1): 0 <= oh*sh - pt + kh*dh < H. */
+      int top = oh * sh - pt, k0 = top >= 0 ? 0 : (-top + dh - 1) / dh, k1 = imin(KH, (H - 1 - top) / dh + 1);
+      if (H - 1 - top < 0) k1 = 0;
+      for (int ow = 0; ow < OW; ow++) {
+        int left = ow * sw - pl, j0 = left >= 0 ? 0 : (-left + dw - 1) / dw, j1 = imin(KW, (W - 1 - left) / dw + 1);
+        if (W - 1 - left < 0) j1 = 0;
+        f32 *out = y + ((long)(n * OH + oh) * OW + ow) * C;
+        long base = ((long)(n * H + top) * W + left) * C; /* may be negative: only valid taps are read */
+        int c = 0;
+        for (; c + 16 <= C; c += 16) {
+          v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+          for (int kh = k0; kh < k1; kh++)
+            for (int kw = j0; kw < j1; kw++) {
+              const f32 *xp = x + base + ((long)kh * dh * W + kw * dw) * C + c, *fp = f + (kh * KW + kw) * C + c;
+              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load(fp)));
+              a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(xp + 4), wasm_v128_load(fp + 4)));
+              a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(xp + 8), wasm_v128_load(fp + 8)));
+              a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(xp + 12), wasm_v128_load(fp + 12)));
+            }
+          wasm_v128_store(out + c, a0);
+          wasm_v128_store(out + c + 4, a1);
+          wasm_v128_store(out + c + 8, a2);
+          wasm_v128_store(out + c + 12, a3);
+        }
+        for (; c + 4 <= C; c += 4) {
+          v128_t a0 = wasm_f32x4_splat(0);
+          for (int kh = k0; kh < k1; kh++)
+            for (int kw = j0; kw < j1; kw++)
+              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(x + base + ((long)kh * dh * W + kw * dw) * C + c),
+                                                     wasm_v128_load(f + (kh * KW + kw) * C + c)));
+          wasm_v128_store(out + c, a0);
+        }
+        for (; c < C; c++) {
+          f32 a = 0;
+          for (int kh = k0; kh < k1; kh++)
+            for (int kw = j0; kw < j1; kw++) a += x[base + ((long)kh * dh * W + kw * dw) * C + c] * f[(kh * KW + kw) * C + c];
+          out[c] = a;
+        }
+      }
+    }
+}
+
+/*
+ * The mixed edge of a supernet, y = sum_k w[idx_k] * t_k over K terms of n floats each (DARTS
+ * MixedOp: softmax weights times op outputs). `table` holds K term addresses then K indices.
+ */
+EXPORT void weighted_sum(const f32 *w, f32 *y, int n, int K, const int *table) {
+  const f32 *const *t = (const f32 *const *)table;
+  const int *idx = table + K;
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t a = wasm_f32x4_splat(0);
+    for (int k = 0; k < K; k++) a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_splat(w[idx[k]]), wasm_v128_load(t[k] + i)));
+    wasm_v128_store(y + i, a);
+  }
+  for (; i < n; i++) {
+    f32 a = 0;
+    for (int k = 0; k < K; k++) a += w[idx[k]] * t[k][i];
+    y[i] = a;
+  }
+}
+
+/*
+ * Its backward: dt_k = w[idx_k] * dy (table: K term addresses, K indices, K output addresses) and
+ * dw[j] = sum over k with idx_k = j of sum_i dy[i] * t_k[i] (dw has `m` entries, the others 0).
+ * The dot products run in float32 over chunks of 1024 elements, summed in float64 (`work`: K
+ * doubles then K float vectors).
+ */
+EXPORT void weighted_sum_grad(const f32 *dy, const f32 *w, f32 *dw, int n, int K, int m, const int *table, double *work) {
+  const f32 *const *t = (const f32 *const *)table;
+  const int *idx = table + K;
+  f32 *const *dt = (f32 *const *)(table + 2 * K);
+  double *tot = work;
+  v128_t *acc = (v128_t *)(work + K + (K & 1)); /* 16-byte aligned after the doubles */
+  for (int k = 0; k < K; k++) tot[k] = 0;
+  for (int c0 = 0; c0 < n; c0 += 1024) {
+    int c1 = imin(n, c0 + 1024), i = c0;
+    for (int k = 0; k < K; k++) acc[k] = wasm_f32x4_splat(0);
+    for (; i + 4 <= c1; i += 4) {
+      v128_t g = wasm_v128_load(dy + i);
+      for (int k = 0; k < K; k++) {
+        wasm_v128_store(dt[k] + i, wasm_f32x4_mul(wasm_f32x4_splat(w[idx[k]]), g));
+        acc[k] = wasm_f32x4_add(acc[k], wasm_f32x4_mul(g, wasm_v128_load(t[k] + i)));
+      }
+    }
+    for (int k = 0; k < K; k++) {
+      v128_t a = acc[k];
+      double s = (double)wasm_f32x4_extract_lane(a, 0) + wasm_f32x4_extract_lane(a, 1) + wasm_f32x4_extract_lane(a, 2) + wasm_f32x4_extract_lane(a, 3);
+      for (int j = i; j < c1; j++) { dt[k][j] = w[idx[k]] * dy[j]; s += (double)dy[j] * t[k][j]; }
+      tot[k] += s;
+    }
+  }
+  for (int j = 0; j < m; j++) dw[j] = 0;
+  for (int k = 0; k < K; k++) dw[idx[k]] += (f32)tot[k];
+}
+
+/*
+ * BatchNorm running statistics (PyTorch, momentum m): rm' = (1-m)*rm + m*mean and
+ * rv' = (1-m)*rv + mv*var with mv = m*count/(count-1), which turns the batch variance into the
+ * unbiased estimate PyTorch keeps.
+ */
+EXPORT void bn_running(const f32 *rm, const f32 *rv, const f32 *mean, const f32 *var, f32 *rm_out, f32 *rv_out, int C, f32 m, f32 mv) {
+  for (int c = 0; c < C; c++) {
+    rm_out[c] = rm[c] * (1 - m) + mean[c] * m;
+    rv_out[c] = rv[c] * (1 - m) + var[c] * mv;
+  }
+}

@@ -1,51 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
-import { SimdModule, simdKernels, WasmBackendInternals } from './simd';
+import { simdKernels } from './simd';
 import { BackpropAttrs, forwardInfo } from '../wasm-kernels/geometry';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from '../wasm-kernels/depthwise-backprop';
 import { maxPoolGrad } from '../wasm-kernels/max-pool-grad';
+import { conv2DBackpropFilter } from '../wasm-kernels/conv2d-backprop';
 import { avgPoolGrad } from '../avgpool-grad';
+import { builtinKernel } from '../builtins';
 import { PoolGradAttrs, poolInfo } from '../pool-grad';
 
 /**
- * wasm kernels backed by the SIMD module (kernels.c): the depthwise backprops (channel multiplier
+ * wasm kernels backed by the SIMD module (kernels.c): the dense filter gradient, the depthwise
+ * convolution and its backprops (channel multiplier
  * 1, every DARTS/NB201 case), both pooling gradients, and tfnas's fused batch normalisation
  * (TfnasBatchNormTrain / TfnasBatchNormGrad, used by ops/context.ts `batchNormTrain`). Each falls
  * back to the composed kernel where the SIMD module is unavailable or the case is not covered.
  */
 
-type Info = tf.TensorInfo;
-type Args = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
-type KernelFn = (args: Args) => Info | Info[];
-
-interface WasmBackend extends WasmBackendInternals {
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-}
-
-/**
- * Runs SIMD function `name` in the backend's heap: addresses of the inputs, then of new outputs of
- * `outShapes`, then `args`, then (with `workBytes`) the address of scratch space freed afterwards.
- */
-function simdRun(backend: tf.KernelBackend, name: string, inputs: Info[], outShapes: number[][], args: number[], workBytes = 0): Info[] {
-  const wasm = backend as unknown as WasmBackend;
-  const simd = simdKernels(backend) as SimdModule;
-  const outs = outShapes.map((s) => wasm.makeOutput(s, 'float32'));
-  const addr = (i: Info) => (wasm.dataIdMap.get(i.dataId) as { memoryOffset: number }).memoryOffset;
-  const work = workBytes > 0 ? wasm.wasm._malloc(workBytes) : 0;
-  try {
-    simd.call(name, [...inputs.map(addr), ...outs.map(addr), ...args, ...(workBytes > 0 ? [work] : [])]);
-  } finally {
-    if (work) wasm.wasm._free(work);
-  }
-  return outs;
-}
-
-/** Every operand non-empty and float32: tfjs gives an empty tensor no heap address. */
-const usable = (a: Args) => Object.values(a.inputs).every((i) => i !== undefined && i.dtype === 'float32' && tf.util.sizeFromShape(i.shape) > 0);
-
-/** `simd` where the module is loaded and `covers` the call, else `fallback`. */
-function withFallback(simd: KernelFn, fallback: KernelFn, covers: (a: Args) => boolean = () => true): KernelFn {
-  return (a) => (simdKernels(a.backend) && usable(a) && covers(a) ? simd(a) : fallback(a));
-}
+import { Args, config, Info, KernelFn, nhwc, simdRun, unavailable, withFallback } from './simd-run';
+import { EDGE_KERNELS } from './edge-kernels';
 
 function convArgs(c: tf.backend_util.Conv2DInfo): number[] {
   return [c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.filterHeight, c.filterWidth,
@@ -67,6 +39,33 @@ const dwInputGrad: KernelFn = ({ inputs, backend, attrs }) => {
   const c = forwardInfo(a.inputShape, filter.shape, a, true);
   return simdRun(backend, 'dw_input_grad', [dy, filter], [a.inputShape], convArgs(c))[0];
 };
+
+/** A 1×1, stride-1, unpadded convolution: one matrix product over all N·H·W pixels. */
+function isPointwise(c: tf.backend_util.Conv2DInfo): boolean {
+  const p = c.padInfo;
+  return c.filterHeight === 1 && c.filterWidth === 1 && c.strideHeight === 1 && c.strideWidth === 1 &&
+    p.top + p.left + p.bottom + p.right === 0 && c.outHeight === c.inHeight && c.outWidth === c.inWidth;
+}
+
+const convFilterGrad: KernelFn = ({ inputs, backend, attrs }) => {
+  const { x, dy } = inputs as { x: Info; dy: Info };
+  const a = attrs as unknown as BackpropAttrs & { filterShape: number[] };
+  const c = forwardInfo(x.shape, a.filterShape, a, false);
+  const rows = c.batchSize * c.inHeight * c.inWidth;
+  const geometry = isPointwise(c)
+    ? [1, 1, rows, c.inChannels, 1, rows, c.outChannels, 1, 1, 1, 1, 1, 1, 0, 0]
+    : [c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.outChannels, c.filterHeight, c.filterWidth,
+      c.strideHeight, c.strideWidth, c.dilationHeight, c.dilationWidth, c.padInfo.top, c.padInfo.left];
+  return simdRun(backend, 'conv_filter_grad', [x, dy], [a.filterShape], geometry)[0];
+};
+
+const dwForward: KernelFn = ({ inputs, backend, attrs }) => {
+  const { x, filter } = inputs as { x: Info; filter: Info };
+  const c = forwardInfo(x.shape, filter.shape, attrs as unknown as BackpropAttrs, true);
+  return simdRun(backend, 'dw_forward', [x, filter], [c.outShape], convArgs(c))[0];
+};
+
+const builtin = (name: string): KernelFn => (a) => builtinKernel(name, 'wasm')(a as unknown as Parameters<tf.KernelFunc>[0]) as Info;
 
 function poolArgs(x: Info, dy: Info, attrs: tf.NamedAttrMap | undefined): number[] {
   const c = poolInfo(x.shape, dy.shape, attrs as unknown as PoolGradAttrs);
@@ -104,25 +103,22 @@ const bnGrad: KernelFn = ({ inputs, backend }) => {
   return simdRun(backend, 'bn_backward', [dy, xhat, scale], [dy.shape, [C], [C]], [M, C], 16 * C);
 };
 
-const unavailable = (name: string): KernelFn => () => {
-  throw new Error(`tfnas: kernel ${name} needs WebAssembly SIMD, which this runtime lacks`);
-};
-
-const config = (kernelName: string, fn: KernelFn): tf.KernelConfig => ({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
-
 const BN_TRAIN_CONFIG = config(BN_TRAIN_KERNEL, withFallback(bnTrain, unavailable(BN_TRAIN_KERNEL)));
 
 /** The SIMD-backed wasm kernels (registered by backend/patches.ts). */
 export const SIMD_WASM_KERNELS: readonly tf.KernelConfig[] = [
+  config('Conv2DBackpropFilter', withFallback(convFilterGrad, conv2DBackpropFilter, nhwc)),
+  config('DepthwiseConv2dNative', withFallback(dwForward, builtin('DepthwiseConv2dNative'), (a) => nhwc(a) && (a.inputs.filter as Info).shape[3] === 1)),
   config('DepthwiseConv2dNativeBackpropFilter', withFallback(dwFilterGrad, depthwiseBackpropFilter, multiplierOne((a) => (a.attrs as { filterShape: number[] }).filterShape))),
   config('DepthwiseConv2dNativeBackpropInput', withFallback(dwInputGrad, depthwiseBackpropInput, multiplierOne((a) => (a.inputs.filter as Info).shape))),
   config('MaxPoolGrad', withFallback(simdMaxPoolGrad, maxPoolGrad)),
   config('AvgPoolGrad', withFallback(simdAvgPoolGrad, avgPoolGrad)),
   BN_TRAIN_CONFIG,
   config(BN_GRAD_KERNEL, withFallback(bnGrad, unavailable(BN_GRAD_KERNEL))),
+  ...EDGE_KERNELS,
 ];
 
-/** True when the fused batch-norm kernels can run on the active backend. */
-export function hasFusedBatchNorm(): boolean {
+/** True when tfnas's fused kernels (batch norm, mixed edge; simd/) can run on the active backend. */
+export function fusedKernelsActive(): boolean {
   return tf.getBackend() === 'wasm' && simdKernels(tf.backend()) !== null && tf.getKernel(BN_TRAIN_KERNEL, 'wasm')?.kernelFunc === BN_TRAIN_CONFIG.kernelFunc;
 }

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { useBackend } from '../index';
 import { KERNELS_C_SHA256 } from './kernels-wasm';
 import { simdKernels } from './simd';
-import { BN_TRAIN_KERNEL, hasFusedBatchNorm, SIMD_WASM_KERNELS } from './simd-kernels';
+import { BN_TRAIN_KERNEL, fusedKernelsActive, SIMD_WASM_KERNELS } from './simd-kernels';
 import { convReference, poolReference, randomArr4 } from '../test-utils/reference';
 import { expectMatches, geoms, liveCounts, PAD_CASES, runKernel, tensor4 } from '../test-utils/tf-helpers';
 import { batchNormTrainComposed, batchNormTrainFused } from '../../ops/context';
@@ -55,6 +55,60 @@ describe('SIMD depthwise backprops vs float64 reference (multiplier 1)', () => {
   });
 });
 
+describe('SIMD depthwise convolution vs float64 reference (multiplier 1)', () => {
+  const cases = CHANNELS.flatMap((C) => [1, 3, 5].flatMap((k) => [1, 2].flatMap((s) => [1, 2].flatMap((d) =>
+    PAD_CASES.map((p) => [`C${C} k${k} s${s} d${d} ${p.name}`, C, k, s, d, p] as const)))))
+    .filter(([, , k, s, d, p]) => geoms(H, W, k, s, d, p).every((g) => g.outSize >= 1)); // the window must fit
+  test.each(cases)('%s', (label, C, k, s, d, p) => {
+    const [gh, gw] = geoms(H, W, k, s, d, p);
+    const x = randomArr4([2, H, W, C], 14);
+    const f = randomArr4([k, k, C, 1], 15);
+    const ref = convReference(x, f, gh, gw, true);
+    const [xt, ft] = [tensor4(x), tensor4(f)];
+    const attrs = { strides: [s, s], dilations: [d, d], pad: p.tf, dimRoundingMode: p.rounding, dataFormat: 'NHWC' };
+    expectMatches(runKernel('DepthwiseConv2dNative', { x: xt, filter: ft }, attrs), ref.y, label);
+    tf.dispose([xt, ft]);
+  });
+
+  test('a channel multiplier of 2 goes to the backend\'s own kernel, and matches', () => {
+    const [gh, gw] = geoms(H, W, 3, 1, 1, PAD_CASES[0]);
+    const x = randomArr4([2, H, W, 5], 16);
+    const f = randomArr4([3, 3, 5, 2], 17);
+    const [xt, ft] = [tensor4(x), tensor4(f)];
+    expectMatches(runKernel('DepthwiseConv2dNative', { x: xt, filter: ft }, { strides: 1, dilations: 1, pad: 'same', dataFormat: 'NHWC' }), convReference(x, f, gh, gw, true).y, 'multiplier 2');
+    tf.dispose([xt, ft]);
+  });
+});
+
+describe('SIMD dense convolution filter gradient vs float64 reference', () => {
+  // [Cin, Cout]: blocks of 4×8 with remainders on both sides, and scalar-only.
+  const channelPairs = [[5, 20], [8, 9], [3, 4]];
+  const cases = channelPairs.flatMap(([ci, co]) => [1, 3].flatMap((k) => [1, 2].flatMap((s) => [1, 2].flatMap((d) =>
+    [PAD_CASES[0], PAD_CASES[1], PAD_CASES[4]].map((p) => [`Cin${ci} Cout${co} k${k} s${s} d${d} ${p.name}`, ci, co, k, s, d, p] as const)))));
+  test.each(cases)('%s', (label, ci, co, k, s, d, p) => {
+    const [gh, gw] = geoms(H, W, k, s, d, p);
+    const x = randomArr4([2, H, W, ci], 41);
+    const f = randomArr4([k, k, ci, co], 42);
+    const dy = randomArr4([2, gh.outSize, gw.outSize, co], 43);
+    const ref = convReference(x, f, gh, gw, false, dy);
+    const [xt, dyt] = [tensor4(x), tensor4(dy)];
+    const attrs = { strides: [s, s], dilations: [d, d], pad: p.tf, dimRoundingMode: p.rounding, dataFormat: 'NHWC', filterShape: f.shape };
+    expectMatches(runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, attrs), ref.df, label);
+    tf.dispose([xt, dyt]);
+  });
+
+  test('a 1×1 convolution over more pixels than one row chunk (the sums run in chunks of 128 rows)', () => {
+    const x = randomArr4([3, 16, 15, 12], 44);
+    const f = randomArr4([1, 1, 12, 16], 45);
+    const [gh, gw] = geoms(16, 15, 1, 1, 1, PAD_CASES[1]);
+    const dy = randomArr4([3, 16, 15, 16], 46);
+    const [xt, dyt] = [tensor4(x), tensor4(dy)];
+    const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: f.shape };
+    expectMatches(runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, attrs), convReference(x, f, gh, gw, false, dy).df, '1x1 720 rows');
+    tf.dispose([xt, dyt]);
+  });
+});
+
 describe('SIMD pooling gradients vs float64 reference', () => {
   const cases = CHANNELS.flatMap((C) => (['max', 'avg'] as const).flatMap((kind) => [1, 2].flatMap((s) =>
     [PAD_CASES[0], PAD_CASES[2]].map((p) => [`${kind} C${C} s${s} ${p.name}`, kind, C, s, p] as const))));
@@ -75,7 +129,7 @@ describe('SIMD pooling gradients vs float64 reference', () => {
 describe('fused batch normalisation equals the composed one', () => {
   const shapes: [number, number, number, number][] = [[2, 5, 7, 20], [3, 4, 4, 5], [64, 8, 8, 3]];
   test.each(shapes.flatMap((shape) => [false, true].map((affine) => [`${shape.join('x')}${affine ? ' affine' : ''}`, shape, affine] as const)))('%s', (_l, shape, affine) => {
-    expect(hasFusedBatchNorm()).toBe(true);
+    expect(fusedKernelsActive()).toBe(true);
     // An offset mean checks that the variance is taken around the mean (no cancellation).
     const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 1), 3), 100) as tf.Tensor4D);
     const dy = tf.randomNormal(shape, 0, 1, 'float32', 2) as tf.Tensor4D;
@@ -132,7 +186,7 @@ describe('without WebAssembly SIMD (TFNAS_SIMD=0)', () => {
   test('the registered kernels fall back to the composed ones, and the fused batch norm is not used', () => {
     process.env.TFNAS_SIMD = '0';
     expect(simdKernels(tf.backend())).toBeNull();
-    expect(hasFusedBatchNorm()).toBe(false);
+    expect(fusedKernelsActive()).toBe(false);
     const x = randomArr4([2, H, W, 5], 31);
     const f = randomArr4([3, 3, 5, 1], 32);
     const [gh, gw] = geoms(H, W, 3, 1, 2, PAD_CASES[0]);
