@@ -15,7 +15,7 @@ function withSimd<T>(on: boolean, f: () => T): T {
   }
 }
 
-const maxRelDiff = (a: Float32Array | number[], b: Float32Array | number[]) => {
+const maxRelDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   const scale = Math.max(1, ...Array.from(b, Math.abs));
   return Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]))) / scale;
 };
@@ -27,7 +27,7 @@ beforeAll(async () => {
 describe('fused mixed-edge weighted sum equals tfjs ops', () => {
   // DARTS: 7 of 8 ops (none skipped); NB201: 4 of 5; one term; sizes with a remainder of 1–3
   // floats after the 4-wide vectors and more than one 1024-element chunk.
-  const cases: [string, number[], number[]][] = [
+  const cases: [string, [number, number, number, number], number[]][] = [
     ['darts 7 of 8', [2, 9, 7, 5], [1, 2, 3, 4, 5, 6, 7]],
     ['nb201 4 of 5', [3, 8, 8, 6], [1, 2, 3, 4]],
     ['one term', [1, 3, 3, 3], [2]],
