@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Apply, OpContext, Weights } from '../ops/context';
-import { Edge, edgeValue, mixedNode } from './supernet-edge';
+import { Edge, edgeValue, gradParams, mixedNode } from './supernet-edge';
 
 /**
  * A DARTS search cell's parts, and its gradient checkpointing in `recompute: 'cells'` mode.
@@ -47,7 +47,7 @@ export function cellOutput(p: CellParts, states: tf.Tensor4D[]): tf.Tensor4D {
 export function checkpointedCell(p: CellParts, s0: tf.Tensor4D, s1: tf.Tensor4D, w: tf.Tensor2D, ctx: OpContext): tf.Tensor4D {
   const same = s0 === s1;
   const inputs: tf.Tensor[] = same ? [s0, w] : [s0, s1, w];
-  const params = [...p.pre0Params, ...p.pre1Params, ...p.edges.flatMap((e) => e.params)];
+  const params = gradParams([...p.pre0Params, ...p.pre1Params, ...p.edges.flatMap((e) => e.params)], ctx);
   const f = tf.customGrad((...args: unknown[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     // Nothing inside a custom gradient's forward is taped; the edges' checkpoints ('edges') only
@@ -115,22 +115,24 @@ function cellBackward(p: CellParts, dy: tf.Tensor4D, states: tf.Tensor4D[], s0: 
     for (let j = 0; j < node; j++) {
       const e = firstEdge(i) + j;
       const edge = p.edges[e];
+      const names = gradParams(edge.params, ctx);
       const [dh, dRow, ...dParams] = tf.grads((h: tf.Tensor, r: tf.Tensor, ...ps: tf.Tensor[]) => {
         const ew: Weights = { ...ctx.w };
-        edge.params.forEach((name, k) => (ew[name] = ps[k]));
+        names.forEach((name, k) => (ew[name] = ps[k]));
         return edgeValue(h as tf.Tensor4D, edge.ops, r as tf.Tensor1D, { ...bctx, w: ew });
-      })([states[j], rows[e], ...edge.params.map((n) => ctx.w[n])], g);
+      })([states[j], rows[e], ...names.map((n) => ctx.w[n])], g);
       d[j] = addInto(d[j], dh);
       dRows[e] = dRow;
-      edge.params.forEach((name, k) => (grads[name] = dParams[k]));
+      names.forEach((name, k) => (grads[name] = dParams[k]));
     }
     g.dispose();
     d[node] = null;
   }
-  const [ds0, ...g0] = blockGrads(p.pre0, s0, p.pre0Params, d[0] ?? tf.zerosLike(states[0]), bctx);
-  const [ds1, ...g1] = blockGrads(p.pre1, s1, p.pre1Params, d[1] ?? tf.zerosLike(states[1]), bctx);
-  p.pre0Params.forEach((name, k) => (grads[name] = g0[k]));
-  p.pre1Params.forEach((name, k) => (grads[name] = g1[k]));
+  const [pre0Names, pre1Names] = [gradParams(p.pre0Params, ctx), gradParams(p.pre1Params, ctx)];
+  const [ds0, ...g0] = blockGrads(p.pre0, s0, pre0Names, d[0] ?? tf.zerosLike(states[0]), bctx);
+  const [ds1, ...g1] = blockGrads(p.pre1, s1, pre1Names, d[1] ?? tf.zerosLike(states[1]), bctx);
+  pre0Names.forEach((name, k) => (grads[name] = g0[k]));
+  pre1Names.forEach((name, k) => (grads[name] = g1[k]));
   const dw = tf.stack(dRows);
   const dInputs = s0 === s1 ? [addInto(ds0, ds1), dw] : [ds0, ds1, dw];
   return [...dInputs, ...params.map((name) => grads[name])];

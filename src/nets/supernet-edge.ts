@@ -89,8 +89,9 @@ interface EngineState {
  * nest (cells of checkpointed edges): each level restores the enclosing tape, which tfjs's
  * gradients() would otherwise clear when it finishes.
  */
-export function checkpointed(run: (inputs: tf.Tensor[], ctx: OpContext) => tf.Tensor4D, inputs: tf.Tensor[], params: string[], ctx: OpContext): tf.Tensor4D {
+export function checkpointed(run: (inputs: tf.Tensor[], ctx: OpContext) => tf.Tensor4D, inputs: tf.Tensor[], allParams: string[], ctx: OpContext): tf.Tensor4D {
   const n = inputs.length;
+  const params = gradParams(allParams, ctx);
   const f = tf.customGrad((...args: unknown[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     save(args.slice(0, -1) as tf.Tensor[]);
@@ -112,6 +113,11 @@ export function checkpointed(run: (inputs: tf.Tensor[], ctx: OpContext) => tf.Te
     };
   });
   return f(...inputs, ...params.map((name) => ctx.w[name])) as tf.Tensor4D;
+}
+
+/** The parameters whose gradients a checkpointed block must return (none when ctx.paramGrads is false). */
+export function gradParams(params: string[], ctx: OpContext): string[] {
+  return ctx.paramGrads === false ? [] : params;
 }
 
 function recomputed(h: tf.Tensor4D, edge: Edge, row: tf.Tensor1D, ctx: OpContext): tf.Tensor4D {

@@ -111,6 +111,32 @@ describe.each(SPACE_NAMES)('%s supernet', (space) => {
     net.dispose();
   });
 
+  it('α gradients without the weights\' (paramGrads: false, architecture steps) equal those with them', () => {
+    const net = tiny(space, 2);
+    const x = tf.randomNormal([3, 8, 8, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const y = tf.tensor1d([0, 2, 1], 'int32');
+    const run = (recompute: Recompute, paramGrads: boolean) =>
+      lossAndGrads(() => {
+        const ctx: OpContext = { training: true, w: net.weights, buffers: net.buffers, bnUpdates: null, recompute, paramGrads };
+        return crossEntropy(net.forward(x, ctx, net.alphas), y, 3);
+      }, net.alphas);
+    const full = run('none', true);
+    for (const mode of ['edges', 'cells'] as const) {
+      const before = tf.memory().numTensors;
+      const lean = run(mode, false);
+      expect(tf.memory().numTensors).toBe(before + 1 + Object.keys(net.alphas).length);
+      for (const k of Object.keys(net.alphas)) {
+        const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(lean.grads[k], full.grads[k]))).dataSync()[0]);
+        const scale = tf.tidy(() => tf.max(tf.abs(full.grads[k])).dataSync()[0]);
+        expect(scale).toBeGreaterThan(0);
+        expect(diff).toBeLessThanOrEqual(1e-6 + 1e-4 * scale);
+      }
+      tf.dispose([lean.value, ...Object.values(lean.grads)]);
+    }
+    tf.dispose([full.value, ...Object.values(full.grads), x, y]);
+    net.dispose();
+  });
+
   it('gradients reach α and every weight', () => {
     const net = tiny(space, 1);
     const x = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 3) as tf.Tensor4D;

@@ -39,6 +39,12 @@ export interface OpContext {
    * the least memory; `none` (or absent) keeps every activation.
    */
   recompute?: Recompute;
+  /**
+   * false: the caller differentiates with respect to α and inputs only, so checkpointed blocks skip
+   * the weights' gradients in their recomputed backward (DARTS's architecture steps; tfjs prunes
+   * them by itself elsewhere). Default true.
+   */
+  paramGrads?: boolean;
 }
 
 export type Apply = (x: tf.Tensor4D, ctx: OpContext) => tf.Tensor4D;

@@ -38,7 +38,7 @@ describe('DARTS second-order hypergradient', () => {
   it('agrees with a finite-difference estimate of the unrolled validation loss (and the first-order gradient does not)', () => {
     const net = tiny('nb201');
     const xi = 0.025;
-    const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, order: 2, hvpR: 1e-4 });
+    const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, recompute: 'cells', order: 2, hvpR: 1e-4 });
     const train = batch(4, 8, 1);
     const valid = batch(4, 8, 2);
     const before = tf.memory().numTensors;
@@ -66,7 +66,7 @@ describe('DARTS second-order hypergradient', () => {
 
   it('reduces to the first-order gradient ∇α L_val(w, α) when ξ = 0 (DARTS space)', () => {
     const net = tiny('darts', 2);
-    const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, order: 2 });
+    const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, recompute: 'cells', order: 2 });
     const train = batch(2, 8, 3);
     const valid = batch(2, 8, 4);
     const hyper = arch.unrolledArchGrads(train, valid, 0, null);
@@ -85,7 +85,7 @@ describe('DARTS search step', () => {
   for (const order of [1, 2] as const) {
     it(`order ${order}: α moves by Adam's first step (≈ lr 3e-4 per entry), weights and BN statistics change, tensor count stays constant`, () => {
       const net = tiny('darts', 2);
-      const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, order });
+      const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, recompute: 'cells', order });
       const train = batch(2, 8, 5);
       const valid = batch(2, 8, 6);
       const snap = (vars: Record<string, tf.Variable>) => Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.from(v.dataSync())]));

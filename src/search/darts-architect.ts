@@ -59,8 +59,8 @@ export class DartsArchitect {
   }
 
   /** Training-mode loss at weights `w` and α `a`; batch statistics go to `bn` when given. */
-  loss(b: XY, w: Weights, a: Weights, bn: BnUpdate[] | null, logits?: (t: tf.Tensor2D) => void): tf.Scalar {
-    const ctx: OpContext = { training: true, w, buffers: this.net.buffers, bnUpdates: bn, recompute: this.hyper.recompute ?? 'cells' };
+  loss(b: XY, w: Weights, a: Weights, bn: BnUpdate[] | null, logits?: (t: tf.Tensor2D) => void, paramGrads = true): tf.Scalar {
+    const ctx: OpContext = { training: true, w, buffers: this.net.buffers, bnUpdates: bn, recompute: this.hyper.recompute ?? 'cells', paramGrads };
     const out = this.net.forward(b.x, ctx, a);
     if (logits) logits(out);
     return crossEntropy(out, b.y, this.net.numClasses);
@@ -83,7 +83,7 @@ export class DartsArchitect {
   firstOrderArchGrads(arch: XY, bn: BnUpdate[] | null): Grads {
     return tf.tidy(() => {
       const a = this.net.alphas;
-      const { grads } = lossAndGrads(() => this.loss(arch, this.net.weights, a, bn), a);
+      const { grads } = lossAndGrads(() => this.loss(arch, this.net.weights, a, bn, undefined, false), a);
       return grads;
     });
   }
@@ -116,8 +116,11 @@ export class DartsArchitect {
         for (const n of names) out[n] = tf.add(w[n], tf.mul(v[n], tf.mul(eps, sign)));
         return out;
       };
-      const gPlus = lossAndGrads(() => this.loss(train, shifted(1), a, bn), a).grads;
-      const gMinus = lossAndGrads(() => this.loss(train, shifted(-1), a, bn), a).grads;
+      // w± are made outside the differentiated functions: with paramGrads false the checkpointed
+      // blocks do not keep them, and tfjs frees a function's own intermediates after its forward.
+      const [wPlus, wMinus] = [shifted(1), shifted(-1)];
+      const gPlus = lossAndGrads(() => this.loss(train, wPlus, a, bn, undefined, false), a).grads;
+      const gMinus = lossAndGrads(() => this.loss(train, wMinus, a, bn, undefined, false), a).grads;
       const scale = tf.div(xi, tf.mul(eps, 2));
       const out: Grads = {};
       for (const n of Object.keys(a)) out[n] = tf.sub(gVal[`a/${n}`], tf.mul(tf.sub(gPlus[n], gMinus[n]), scale));

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { backendOption, printJsonSummary, startBackend } from '../cli/common';
 import { addDataOptions, getFactory, loadDatasetFromArgs } from '../data';
 import { badArgument } from '../io/errors';
-import { RECOMPUTE_MODES, Recompute } from '../ops/context';
+import { RECOMPUTE_SETTINGS, RecomputeSetting } from '../nets/supernet-memory';
 import { SPACE_NAMES } from '../nets/supernet-registry';
 import type { SpaceName } from '../nets/supernet';
 import { BLACKBOX_STRATEGIES } from './blackbox-cli';
@@ -47,8 +47,8 @@ export function addDartsSearchOptions<T>(y: Argv<T>): Argv<T> {
     .option('recompute', {
       type: 'string',
       default: DARTS_DEFAULTS.recompute,
-      choices: RECOMPUTE_MODES,
-      describe: 'recompute activations in the backward pass: cells (least memory), edges, none (fastest); same results',
+      choices: RECOMPUTE_SETTINGS,
+      describe: 'recompute activations in the backward pass: cells (least memory), edges, none (fastest), auto (none where it fits in memory, else cells); same results',
       group: G,
     }) as unknown as Argv<T>;
 }
@@ -79,7 +79,7 @@ export function dartsConfigFromArgs(argv: Record<string, unknown>): DartsConfig 
     archBeta2: num('arch-beta2', DARTS_DEFAULTS.archBeta2),
     augment: argv.augment === undefined ? DARTS_DEFAULTS.augment : Boolean(argv.augment),
     validLimit: argv['valid-limit'] === undefined ? null : Number(argv['valid-limit']),
-    recompute: String(argv.recompute ?? DARTS_DEFAULTS.recompute) as Recompute,
+    recompute: String(argv.recompute ?? DARTS_DEFAULTS.recompute) as RecomputeSetting,
     table: argv.table === undefined ? null : String(argv.table),
     benchDataset: checkNb201Dataset(String(argv['nb201-dataset'] ?? nb201DatasetFrom(argv.dataset))),
   };

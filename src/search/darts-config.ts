@@ -1,6 +1,6 @@
 import { badArgument } from '../io/errors';
 import type { SpaceName } from '../nets/supernet';
-import { RECOMPUTE_MODES, Recompute } from '../ops/context';
+import { RECOMPUTE_SETTINGS, RecomputeSetting } from '../nets/supernet-memory';
 
 /**
  * Every setting of a DARTS search. Defaults are the paper's CIFAR-10 search (Liu et al., ICLR
@@ -30,8 +30,12 @@ export interface DartsConfig {
   augment: boolean;
   /** Evaluate on at most this many architecture-part images per epoch (null: all, as the reference). */
   validLimit: number | null;
-  /** Gradient checkpointing: `cells` (least memory), `edges`, or `none` (fastest, most memory); same results. */
-  recompute: Recompute;
+  /**
+   * Gradient checkpointing: `cells` (least memory), `edges`, `none` (fastest, most memory), or
+   * `auto`: `none` where the estimated memory fits the backend, else `cells` (nets/supernet-memory.ts).
+   * Same results in every mode.
+   */
+  recompute: RecomputeSetting;
   /**
    * NAS-Bench-201 table (`--table`, --space nb201 only): each epoch's derived cell is looked up and
    * its benchmark accuracies logged, as the NAS-Bench-201 paper reports DARTS (null: no look-up).
@@ -58,7 +62,7 @@ export const DARTS_DEFAULTS: Omit<DartsConfig, 'space' | 'dataset' | 'seed' | 'l
   archBeta2: 0.999,
   augment: true,
   validLimit: null,
-  recompute: 'cells',
+  recompute: 'auto',
   table: null,
   benchDataset: 'cifar10',
 };
@@ -101,7 +105,7 @@ export function validateDartsConfig(c: DartsConfig): void {
     if (!(b >= 0 && b < 1)) badArgument(n, 'a number in [0, 1)', b);
   }
   if (c.validLimit !== null) positiveInt('valid-limit', c.validLimit);
-  if (!RECOMPUTE_MODES.includes(c.recompute)) badArgument('recompute', RECOMPUTE_MODES.join('|'), c.recompute);
+  if (!RECOMPUTE_SETTINGS.includes(c.recompute)) badArgument('recompute', RECOMPUTE_SETTINGS.join('|'), c.recompute);
 }
 
 /**

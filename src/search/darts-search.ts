@@ -1,3 +1,4 @@
+import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { CsvLog, Row } from '../io/csv';
@@ -5,6 +6,7 @@ import type { Dataset } from '../data/types';
 import { BatchLoader, LoaderState, mixSeed, searchSplit } from '../data';
 import { SUPERNETS } from '../nets/supernet-registry';
 import type { Supernet } from '../nets/supernet';
+import { RecomputeChoice, resolveRecompute } from '../nets/supernet-memory';
 import { cosineLr } from '../train/schedule';
 import { saveCheckpoint, loadCheckpoint, disposeAll } from '../train/checkpoint';
 import { AverageMeter } from '../train/metrics';
@@ -38,6 +40,8 @@ export interface DartsSummary {
   out: string;
   epochs: number;
   params: number;
+  /** The gradient checkpointing used (`--recompute auto` resolved). */
+  recompute: string;
   final: Row | null;
   /** NB201 with --table: the derived cell's benchmark accuracies on every dataset. */
   benchmark?: ReturnType<typeof nb201CellReport>;
@@ -91,12 +95,16 @@ class DartsRun {
   private readonly alphaLog: CsvLog;
   private last: Derived;
   private lastEpoch = -1;
+  /** The gradient checkpointing in use (`auto` resolved; written to config.json). */
+  readonly recompute: RecomputeChoice;
 
   constructor(private readonly cfg: DartsConfig, data: Dataset, private readonly opts: DartsRunOptions) {
     this.net = buildSupernet(cfg, data.numClasses, data.shape[2]);
-    this.arch = new DartsArchitect(this.net, cfg);
+    const shape = { batch: cfg.batchSize, C: cfg.initChannels, layers: cfg.layers, height: data.shape[0], width: data.shape[1] };
+    this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem());
+    this.arch = new DartsArchitect(this.net, { ...cfg, recompute: this.recompute.mode });
     try {
-      const info = { config: cfg, backend: opts.backend, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
+      const info = { config: cfg, recompute: this.recompute, backend: opts.backend, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
       writeConfig(opts.out, info, opts.resume);
       const split = searchSplit(data.train.count, cfg.trainPortion, cfg.seed);
       // train_search.py applies its training transform (crop + flip) to both halves.
@@ -178,6 +186,7 @@ class DartsRun {
       out: this.opts.out,
       epochs: this.cfg.epochs,
       params: this.net.paramCount(),
+      recompute: this.recompute.mode,
       final: rows.length > 0 ? rows[rows.length - 1] : null,
       ...(this.cfg.table ? { benchmark: nb201CellReport(this.last.genotype as Nb201Genotype, this.cfg.table) } : {}),
     };
