@@ -21,9 +21,11 @@ const termsOf = (inputs: tf.NamedTensorInfoMap, K: number): Info[] => Array.from
 /** Runs `name` with an int32 table (term addresses, indices, then `extra` addresses) in the heap. */
 function withTable(backend: tf.KernelBackend, entries: number[], body: (table: number) => void): void {
   const wasm = backend as unknown as WasmBackend;
-  const table = wasm.wasm._malloc(4 * entries.length);
+  const table = wasm.wasm._malloc(4 * entries.length) >>> 0; // addresses past 2 GiB come back negative
   try {
-    wasm.wasm.HEAP32.set(entries, table >> 2);
+    // A view of the memory as it is now: the malloc may have grown it, and the Module's HEAP32
+    // view is not always renewed on growth.
+    new Int32Array((wasm.wasm.asm as { memory: { buffer: ArrayBuffer } }).memory.buffer, table, entries.length).set(entries);
     body(table);
   } finally {
     wasm.wasm._free(table);

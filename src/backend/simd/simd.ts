@@ -23,7 +23,7 @@ const wasmApi = (): WasmApi | undefined => (globalThis as unknown as { WebAssemb
 
 /** The tfjs wasm backend internals the kernels use (tfjs-backend-wasm 4.x `BackendWasm`). */
 export interface WasmBackendInternals {
-  wasm: { asm?: { memory?: object }; HEAP32: Int32Array; _malloc(bytes: number): number; _free(ptr: number): void };
+  wasm: { asm?: { memory?: object }; _malloc(bytes: number): number; _free(ptr: number): void };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
