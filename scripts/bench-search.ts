@@ -3,7 +3,13 @@
  * order, on CIFAR-sized random input (32×32×3, 10 classes):
  *
  *   npm run bench:search -- [--backend wasm|cpu|tensorflow|auto] [--steps 3] [--configs small,paper]
- *                           [--recompute cells|edges|none] [--orders 1,2] [--json]
+ *                           [--recompute auto|cells|edges|none] [--orders 1,2] [--no-simd] [--json]
+ *                           [--reference DIR [--reference-python python3] [--reference-threads 0,2]]
+ *
+ * `--no-simd` runs without tfnas's SIMD kernels (TFNAS_SIMD=0: the composed wasm kernels), for
+ * before/after comparisons. `--reference DIR` also times the reference implementation, a checkout
+ * of quark0/darts that you clone yourself, with PyTorch (scripts/bench-search-reference.py), at each
+ * configuration and torch thread count (0: torch's default), and prints tfnas's time over it.
  *
  * Configurations: `paper` = batch 64, C = 16, 8 cells (the DARTS paper's CIFAR-10 search);
  * `small` = batch 32, C = 8, 5 cells. Reports the median seconds per step over `--steps` timed
@@ -14,12 +20,14 @@
  * next; a failed case is reported as such.
  */
 import { spawnSync } from 'child_process';
+import { join } from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/backend';
 import { SUPERNETS } from '../src/nets/supernet-registry';
 import { DartsArchitect } from '../src/search/darts-architect';
 import { DARTS_DEFAULTS } from '../src/search/darts-config';
-import type { Recompute } from '../src/ops/context';
+import { RECOMPUTE_SETTINGS, RecomputeSetting, resolveRecompute } from '../src/nets/supernet-memory';
+import { totalmem } from 'os';
 
 interface Case {
   config: string;
@@ -27,7 +35,8 @@ interface Case {
   C: number;
   layers: number;
   order: 1 | 2;
-  recompute: Recompute;
+  /** As `tfnas search --recompute`; `auto` is resolved per case as a search would. */
+  recompute: RecomputeSetting;
 }
 
 const CONFIGS: Record<string, Omit<Case, 'order' | 'config' | 'recompute'>> = {
@@ -35,13 +44,22 @@ const CONFIGS: Record<string, Omit<Case, 'order' | 'config' | 'recompute'>> = {
   small: { batch: 32, C: 8, layers: 5 },
 };
 
+interface Reference {
+  threads: number;
+  secondsPerStep?: number;
+  peakRssMB?: number;
+  error?: string;
+}
+
 interface Result extends Case {
   backend: string;
+  recomputeMode?: string;
   secondsPerStep?: number;
   stepSeconds?: number[];
   peakTensorMB?: number;
   peakRssMB?: number;
   error?: string;
+  reference?: Reference[];
 }
 
 function arg(name: string, def: string): string {
@@ -57,7 +75,8 @@ async function runCase(c: Case, backendName: string, steps: number): Promise<Res
   let peakRss = process.memoryUsage().rss;
   const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
   const net = SUPERNETS.darts({ C: c.C, layers: c.layers, numClasses: 10, inChannels: 3, seed: 0 });
-  const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, order: c.order, recompute: c.recompute });
+  const mode = resolveRecompute(c.recompute, 'darts', { batch: c.batch, C: c.C, layers: c.layers, height: 32, width: 32 }, backend, totalmem()).mode;
+  const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, order: c.order, recompute: mode });
   const batch = () => ({ x: tf.randomNormal([c.batch, 32, 32, 3]) as tf.Tensor4D, y: tf.randomUniform([c.batch], 0, 10, 'int32') as tf.Tensor1D });
   const [t, v] = [batch(), batch()];
   const step = async () => {
@@ -86,13 +105,15 @@ async function runCase(c: Case, backendName: string, steps: number): Promise<Res
   arch.dispose();
   net.dispose();
   tf.dispose([t.x, t.y, v.x, v.y]);
-  return { ...c, backend, secondsPerStep: median(times), stepSeconds: times, peakTensorMB: peakBytes / 2 ** 20, peakRssMB: peakRss / 2 ** 20 };
+  return { ...c, recomputeMode: mode, backend, secondsPerStep: median(times), stepSeconds: times, peakTensorMB: peakBytes / 2 ** 20, peakRssMB: peakRss / 2 ** 20 };
 }
 
 function spawnCase(c: Case, backend: string, steps: number): Result {
+  const env = process.argv.includes('--no-simd') ? { ...process.env, TFNAS_SIMD: '0' } : process.env;
   const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--case', JSON.stringify(c), '--backend', backend, '--steps', String(steps)], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
+    env,
   });
   const line = child.stdout.trim().split('\n').pop() ?? '';
   try {
@@ -100,6 +121,28 @@ function spawnCase(c: Case, backend: string, steps: number): Result {
   } catch {
     const why = (child.stderr || child.stdout || `exit ${child.status}`).trim().split('\n').filter((l) => /error|abort|memory/i.test(l)).slice(-2).join(' | ');
     return { ...c, backend, error: why || `exit ${child.status} (signal ${child.signal})` };
+  }
+}
+
+/** The reference implementation's step time at case `c` (scripts/bench-search-reference.py). */
+function referenceCase(c: Case, dir: string, threads: number, steps: number): Reference {
+  const script = join(__dirname, 'bench-search-reference.py');
+  const args = [script, '--darts', dir, '--batch', String(c.batch), '--C', String(c.C), '--layers', String(c.layers), '--order', String(c.order), '--steps', String(steps), '--threads', String(threads)];
+  const child = spawnSync(arg('reference-python', 'python3'), args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  try {
+    const r = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as Reference;
+    return { threads: r.threads, secondsPerStep: r.secondsPerStep, peakRssMB: r.peakRssMB };
+  } catch {
+    return { threads, error: (child.stderr || child.error?.message || `exit ${child.status}`).trim().split('\n').slice(-1)[0] };
+  }
+}
+
+function reportReference(r: Result, ref: Reference): void {
+  const what = `  reference (quark0/darts, PyTorch, ${ref.threads} thread${ref.threads === 1 ? '' : 's'})`;
+  if (ref.error || ref.secondsPerStep === undefined) console.error(`${what}: failed: ${ref.error}`);
+  else {
+    const ratio = r.secondsPerStep === undefined ? '' : `; tfnas/reference = ${(r.secondsPerStep / ref.secondsPerStep).toFixed(2)}`;
+    console.error(`${what}: ${ref.secondsPerStep.toFixed(2)} s/step, peak RSS ${ref.peakRssMB?.toFixed(0)} MB${ratio}`);
   }
 }
 
@@ -112,7 +155,8 @@ async function main(): Promise<void> {
     return;
   }
   const names = arg('configs', 'small,paper').split(',');
-  const recompute = arg('recompute', 'cells') as Recompute;
+  const recompute = arg('recompute', 'auto') as RecomputeSetting;
+  if (!RECOMPUTE_SETTINGS.includes(recompute)) throw new Error(`--recompute: expected ${RECOMPUTE_SETTINGS.join('|')}, got ${recompute}`);
   const orders = arg('orders', '1,2').split(',').map(Number) as (1 | 2)[];
   if (!orders.every((o) => o === 1 || o === 2)) throw new Error(`--orders: expected a comma-separated list of 1 and 2, got ${arg('orders', '')}`);
   const results: Result[] = [];
@@ -121,9 +165,14 @@ async function main(): Promise<void> {
     for (const order of orders) {
       const r = spawnCase({ config, ...CONFIGS[config], order, recompute }, backend, steps);
       results.push(r);
-      const what = `${config.padEnd(5)} batch ${String(r.batch).padStart(2)} C ${String(r.C).padStart(2)} cells ${r.layers} order ${order} recompute ${recompute}`;
+      const what = `${config.padEnd(5)} batch ${String(r.batch).padStart(2)} C ${String(r.C).padStart(2)} cells ${r.layers} order ${order} recompute ${recompute}${r.recomputeMode && r.recomputeMode !== recompute ? ` (${r.recomputeMode})` : ''}`;
       if (r.error) console.error(`${what}: failed: ${r.error}`);
-      else console.error(`${what}: ${r.secondsPerStep?.toFixed(2)} s/step (median of ${steps}), peak tensors ${r.peakTensorMB === undefined ? "n/a" : r.peakTensorMB.toFixed(0)} MB, peak RSS ${r.peakRssMB?.toFixed(0)} MB [${r.backend}]`);
+      else console.error(`${what}: ${r.secondsPerStep?.toFixed(2)} s/step (median of ${steps}), peak tensors ${r.peakTensorMB === undefined ? "n/a" : r.peakTensorMB.toFixed(0)} MB, peak RSS ${r.peakRssMB?.toFixed(0)} MB [${r.backend}${process.argv.includes('--no-simd') ? ', no SIMD' : ''}]`);
+      const refDir = arg('reference', '');
+      if (refDir) {
+        r.reference = arg('reference-threads', '0').split(',').map((t) => referenceCase(r, refDir, Number(t), steps));
+        r.reference.forEach((ref) => reportReference(r, ref));
+      }
     }
   }
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');
