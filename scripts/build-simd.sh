@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds src/backend/simd/kernels-wasm.ts (the SIMD training kernels, base64) from kernels.c.
-# Needs clang, wasm-ld and llvm-objdump-14 (Debian: apt-get install clang lld llvm). The generated file is committed, so
+# Needs clang, wasm-ld and llvm-objdump-14 (Debian bookworm: apt-get install clang lld llvm-14). The generated file is committed, so
 # installing and building tfnas needs no C compiler; CI checks it matches the source when clang is
 # present (src/backend/simd/simd.test.ts).
 set -euo pipefail
