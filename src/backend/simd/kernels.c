@@ -30,57 +30,70 @@ static inline int end_out(int s, int p, int kd, int in, int out) {
 static void zero(f32 *p, int n) { for (int i = 0; i < n; i++) p[i] = 0.0f; }
 
 /*
+ * The loop nest the convolution gradients share: for every output row (n, oh) and filter tap
+ * (kh, kw) whose input row ih = oh*sh - pt + kh*dh lies inside the input, BODY runs with the
+ * outputs [o0, o1) of that row whose input column o*sw - pl + kw*dw lies inside too. Needs N, H,
+ * W, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl in scope.
+ */
+#define FOR_TAP_RUNS(...)                                                                  \
+  for (int n = 0; n < N; n++)                                                              \
+    for (int oh = 0; oh < OH; oh++)                                                        \
+      for (int kh = 0; kh < KH; kh++) {                                                    \
+        int ih = oh * sh - pt + kh * dh;                                                   \
+        if (ih < 0 || ih >= H) continue;                                                   \
+        for (int kw = 0; kw < KW; kw++) {                                                  \
+          int o0 = first_out(sw, pl, kw * dw), o1 = end_out(sw, pl, kw * dw, W, OW);       \
+          if (o0 >= o1) continue;                                                          \
+          __VA_ARGS__                                                                      \
+        }                                                                                  \
+      }
+
+/* Offsets of the first element of a tap run: in the input row ih, and in the output row oh. */
+#define IN_AT(C_) (((long)(n * H + ih) * W + (o0 * sw - pl + kw * dw)) * (C_))
+#define OUT_AT(C_) (((long)(n * OH + oh) * OW + o0) * (C_))
+
+/*
  * Depthwise convolution filter gradient, channel multiplier 1:
  *   df[kh,kw,c] = sum_{n,oh,ow} x[n, oh*sh - pt + kh*dh, ow*sw - pl + kw*dw, c] * dy[n,oh,ow,c].
  * For each input row and tap, the products along a row of outputs accumulate in registers, 16
  * channels at a time, and are added to df once per row.
  */
+
+/* f[c] += sum_{o < cnt} xs[o*xstep + c] * ds[o*C + c], 16 channels at a time in registers. */
+static void dot_run(const f32 *xs, const f32 *ds, int cnt, int xstep, int C, f32 *f) {
+  int c = 0;
+  for (; c + 16 <= C; c += 16) {
+    v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+    const f32 *xp = xs + c, *dp = ds + c;
+    for (int o = 0; o < cnt; o++, xp += xstep, dp += C) {
+      a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load(dp)));
+      a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(xp + 4), wasm_v128_load(dp + 4)));
+      a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(xp + 8), wasm_v128_load(dp + 8)));
+      a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(xp + 12), wasm_v128_load(dp + 12)));
+    }
+    wasm_v128_store(f + c, wasm_f32x4_add(wasm_v128_load(f + c), a0));
+    wasm_v128_store(f + c + 4, wasm_f32x4_add(wasm_v128_load(f + c + 4), a1));
+    wasm_v128_store(f + c + 8, wasm_f32x4_add(wasm_v128_load(f + c + 8), a2));
+    wasm_v128_store(f + c + 12, wasm_f32x4_add(wasm_v128_load(f + c + 12), a3));
+  }
+  for (; c + 4 <= C; c += 4) {
+    v128_t a0 = wasm_f32x4_splat(0);
+    const f32 *xp = xs + c, *dp = ds + c;
+    for (int o = 0; o < cnt; o++, xp += xstep, dp += C)
+      a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load(dp)));
+    wasm_v128_store(f + c, wasm_f32x4_add(wasm_v128_load(f + c), a0));
+  }
+  for (; c < C; c++) {
+    f32 a = 0;
+    for (int o = 0; o < cnt; o++) a += xs[(long)o * xstep + c] * ds[(long)o * C + c];
+    f[c] += a;
+  }
+}
+
 EXPORT void dw_filter_grad(const f32 *x, const f32 *dy, f32 *df, int N, int H, int W, int C, int OH, int OW,
                            int KH, int KW, int sh, int sw, int dh, int dw, int pt, int pl) {
   zero(df, KH * KW * C);
-  for (int n = 0; n < N; n++)
-    for (int oh = 0; oh < OH; oh++) {
-      const f32 *dyrow = dy + ((long)(n * OH + oh) * OW) * C;
-      for (int kh = 0; kh < KH; kh++) {
-        int ih = oh * sh - pt + kh * dh;
-        if (ih < 0 || ih >= H) continue;
-        const f32 *xrow = x + ((long)(n * H + ih) * W) * C;
-        for (int kw = 0; kw < KW; kw++) {
-          int o0 = first_out(sw, pl, kw * dw), o1 = end_out(sw, pl, kw * dw, W, OW);
-          if (o0 >= o1) continue;
-          const f32 *xs = xrow + (long)(o0 * sw - pl + kw * dw) * C;
-          const f32 *ds = dyrow + (long)o0 * C;
-          f32 *f = df + (kh * KW + kw) * C;
-          int xstep = sw * C, cnt = o1 - o0, c = 0;
-          for (; c + 16 <= C; c += 16) {
-            v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
-            const f32 *xp = xs + c, *dp = ds + c;
-            for (int o = 0; o < cnt; o++, xp += xstep, dp += C) {
-              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load(dp)));
-              a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(xp + 4), wasm_v128_load(dp + 4)));
-              a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(xp + 8), wasm_v128_load(dp + 8)));
-              a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(xp + 12), wasm_v128_load(dp + 12)));
-            }
-            wasm_v128_store(f + c, wasm_f32x4_add(wasm_v128_load(f + c), a0));
-            wasm_v128_store(f + c + 4, wasm_f32x4_add(wasm_v128_load(f + c + 4), a1));
-            wasm_v128_store(f + c + 8, wasm_f32x4_add(wasm_v128_load(f + c + 8), a2));
-            wasm_v128_store(f + c + 12, wasm_f32x4_add(wasm_v128_load(f + c + 12), a3));
-          }
-          for (; c + 4 <= C; c += 4) {
-            v128_t a0 = wasm_f32x4_splat(0);
-            const f32 *xp = xs + c, *dp = ds + c;
-            for (int o = 0; o < cnt; o++, xp += xstep, dp += C)
-              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load(dp)));
-            wasm_v128_store(f + c, wasm_f32x4_add(wasm_v128_load(f + c), a0));
-          }
-          for (; c < C; c++) {
-            f32 a = 0;
-            for (int o = 0; o < cnt; o++) a += xs[(long)o * xstep + c] * ds[(long)o * C + c];
-            f[c] += a;
-          }
-        }
-      }
-    }
+  FOR_TAP_RUNS(dot_run(x + IN_AT(C), dy + OUT_AT(C), o1 - o0, sw * C, C, df + (kh * KW + kw) * C);)
 }
 
 /*
@@ -88,34 +101,24 @@ EXPORT void dw_filter_grad(const f32 *x, const f32 *dy, f32 *df, int N, int H, i
  *   dx[n,ih,iw,c] = sum over taps reading (ih, iw) of f[kh,kw,c] * dy[n,oh,ow,c],
  * scattered tap by tap: each output row adds f[kh,kw,:]*dy[row] into one input row.
  */
+/* xs[o*xstep + c] += fk[c] * ds[o*C + c] for o < cnt: one tap's contribution along a row. */
+static void axpy_run(f32 *xs, const f32 *ds, const f32 *fk, int cnt, int xstep, int C) {
+  int c = 0;
+  for (; c + 4 <= C; c += 4) {
+    v128_t fv = wasm_v128_load(fk + c);
+    f32 *xp = xs + c;
+    const f32 *dp = ds + c;
+    for (int o = 0; o < cnt; o++, xp += xstep, dp += C)
+      wasm_v128_store(xp, wasm_f32x4_add(wasm_v128_load(xp), wasm_f32x4_mul(fv, wasm_v128_load(dp))));
+  }
+  for (; c < C; c++)
+    for (int o = 0; o < cnt; o++) xs[(long)o * xstep + c] += fk[c] * ds[(long)o * C + c];
+}
+
 EXPORT void dw_input_grad(const f32 *dy, const f32 *f, f32 *dx, int N, int H, int W, int C, int OH, int OW,
                           int KH, int KW, int sh, int sw, int dh, int dw, int pt, int pl) {
   zero(dx, N * H * W * C);
-  for (int n = 0; n < N; n++)
-    for (int oh = 0; oh < OH; oh++) {
-      const f32 *dyrow = dy + ((long)(n * OH + oh) * OW) * C;
-      for (int kh = 0; kh < KH; kh++) {
-        int ih = oh * sh - pt + kh * dh;
-        if (ih < 0 || ih >= H) continue;
-        f32 *xrow = dx + ((long)(n * H + ih) * W) * C;
-        for (int kw = 0; kw < KW; kw++) {
-          int o0 = first_out(sw, pl, kw * dw), o1 = end_out(sw, pl, kw * dw, W, OW);
-          if (o0 >= o1) continue;
-          f32 *xs = xrow + (long)(o0 * sw - pl + kw * dw) * C;
-          const f32 *ds = dyrow + (long)o0 * C, *fk = f + (kh * KW + kw) * C;
-          int xstep = sw * C, cnt = o1 - o0, c = 0;
-          for (; c + 4 <= C; c += 4) {
-            v128_t fv = wasm_v128_load(fk + c);
-            f32 *xp = xs + c;
-            const f32 *dp = ds + c;
-            for (int o = 0; o < cnt; o++, xp += xstep, dp += C)
-              wasm_v128_store(xp, wasm_f32x4_add(wasm_v128_load(xp), wasm_f32x4_mul(fv, wasm_v128_load(dp))));
-          }
-          for (; c < C; c++)
-            for (int o = 0; o < cnt; o++) xs[(long)o * xstep + c] += fk[c] * ds[(long)o * C + c];
-        }
-      }
-    }
+  FOR_TAP_RUNS(axpy_run(dx + IN_AT(C), dy + OUT_AT(C), f + (kh * KW + kw) * C, o1 - o0, sw * C, C);)
 }
 
 /*
@@ -350,21 +353,7 @@ static void outer_rows(const f32 *xs, const f32 *ds, int cnt, int xstep, int dst
 EXPORT void conv_filter_grad(const f32 *x, const f32 *dy, f32 *df, int N, int H, int W, int Cin, int OH, int OW, int Cout,
                              int KH, int KW, int sh, int sw, int dh, int dw, int pt, int pl) {
   zero(df, KH * KW * Cin * Cout);
-  for (int n = 0; n < N; n++)
-    for (int oh = 0; oh < OH; oh++) {
-      const f32 *dyrow = dy + ((long)(n * OH + oh) * OW) * Cout;
-      for (int kh = 0; kh < KH; kh++) {
-        int ih = oh * sh - pt + kh * dh;
-        if (ih < 0 || ih >= H) continue;
-        const f32 *xrow = x + ((long)(n * H + ih) * W) * Cin;
-        for (int kw = 0; kw < KW; kw++) {
-          int o0 = first_out(sw, pl, kw * dw), o1 = end_out(sw, pl, kw * dw, W, OW);
-          if (o0 >= o1) continue;
-          outer_rows(xrow + (long)(o0 * sw - pl + kw * dw) * Cin, dyrow + (long)o0 * Cout, o1 - o0, sw * Cin, Cout, Cin, Cout,
-                     df + (long)(kh * KW + kw) * Cin * Cout);
-        }
-      }
-    }
+  FOR_TAP_RUNS(outer_rows(x + IN_AT(Cin), dy + OUT_AT(Cout), o1 - o0, sw * Cin, Cout, Cin, Cout, df + (long)(kh * KW + kw) * Cin * Cout);)
 }
 
 /*
