@@ -84,56 +84,34 @@ describe.each(SPACE_NAMES)('%s supernet', (space) => {
     net.dispose();
   });
 
-  it('recomputing edges in the backward pass gives the same loss and gradients, and no leaks', () => {
+  it('recomputing edges or cells in the backward pass gives the same loss and gradients (also of α alone, paramGrads false), and no leaks', () => {
     const net = tiny(space, 2);
     const x = tf.randomNormal([3, 8, 8, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
     const y = tf.tensor1d([2, 1, 0], 'int32');
-    const all = { ...net.weights, ...Object.fromEntries(Object.entries(net.alphas).map(([k, v]) => [`alpha/${k}`, v])) };
-    const run = (recompute: Recompute) =>
-      lossAndGrads(() => {
-        const ctx: OpContext = { training: true, w: net.weights, buffers: net.buffers, bnUpdates: null, recompute };
-        return crossEntropy(net.forward(x, ctx, net.alphas), y, 3);
-      }, all);
-    const plain = run('none');
-    for (const mode of ['edges', 'cells'] as const) {
-      const before = tf.memory().numTensors;
-      const re = run(mode);
-      expect(tf.memory().numTensors).toBe(before + 1 + Object.keys(all).length);
-      expect(re.value.dataSync()[0]).toBeCloseTo(plain.value.dataSync()[0], 6);
-      for (const k of Object.keys(all)) {
-        const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(re.grads[k], plain.grads[k]))).dataSync()[0]);
-        const scale = tf.tidy(() => tf.max(tf.abs(plain.grads[k])).dataSync()[0]);
-        expect(diff).toBeLessThanOrEqual(1e-5 + 1e-4 * scale);
-      }
-      tf.dispose([re.value, ...Object.values(re.grads)]);
-    }
-    tf.dispose([plain.value, ...Object.values(plain.grads), x, y]);
-    net.dispose();
-  });
-
-  it('α gradients without the weights\' (paramGrads: false, architecture steps) equal those with them', () => {
-    const net = tiny(space, 2);
-    const x = tf.randomNormal([3, 8, 8, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
-    const y = tf.tensor1d([0, 2, 1], 'int32');
-    const run = (recompute: Recompute, paramGrads: boolean) =>
+    const alphas = Object.fromEntries(Object.entries(net.alphas).map(([k, v]) => [`alpha/${k}`, v]));
+    const all = { ...net.weights, ...alphas };
+    const run = (recompute: Recompute, wrt: Record<string, tf.Tensor>, paramGrads = true) =>
       lossAndGrads(() => {
         const ctx: OpContext = { training: true, w: net.weights, buffers: net.buffers, bnUpdates: null, recompute, paramGrads };
         return crossEntropy(net.forward(x, ctx, net.alphas), y, 3);
-      }, net.alphas);
-    const full = run('none', true);
+      }, wrt);
+    const plain = run('none', all);
     for (const mode of ['edges', 'cells'] as const) {
-      const before = tf.memory().numTensors;
-      const lean = run(mode, false);
-      expect(tf.memory().numTensors).toBe(before + 1 + Object.keys(net.alphas).length);
-      for (const k of Object.keys(net.alphas)) {
-        const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(lean.grads[k], full.grads[k]))).dataSync()[0]);
-        const scale = tf.tidy(() => tf.max(tf.abs(full.grads[k])).dataSync()[0]);
-        expect(scale).toBeGreaterThan(0);
-        expect(diff).toBeLessThanOrEqual(1e-6 + 1e-4 * scale);
+      // paramGrads false: an architecture step, whose checkpointed blocks skip the weights' gradients.
+      for (const wrt of [all, alphas]) {
+        const before = tf.memory().numTensors;
+        const re = run(mode, wrt, wrt === all);
+        expect(tf.memory().numTensors).toBe(before + 1 + Object.keys(wrt).length);
+        expect(re.value.dataSync()[0]).toBeCloseTo(plain.value.dataSync()[0], 6);
+        for (const k of Object.keys(wrt)) {
+          const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(re.grads[k], plain.grads[k]))).dataSync()[0]);
+          const scale = tf.tidy(() => tf.max(tf.abs(plain.grads[k])).dataSync()[0]);
+          expect(diff).toBeLessThanOrEqual(1e-5 + 1e-4 * scale);
+        }
+        tf.dispose([re.value, ...Object.values(re.grads)]);
       }
-      tf.dispose([lean.value, ...Object.values(lean.grads)]);
     }
-    tf.dispose([full.value, ...Object.values(full.grads), x, y]);
+    tf.dispose([plain.value, ...Object.values(plain.grads), x, y]);
     net.dispose();
   });
 

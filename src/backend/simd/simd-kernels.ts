@@ -7,24 +7,25 @@ import { conv2DBackpropFilter } from '../wasm-kernels/conv2d-backprop';
 import { avgPoolGrad } from '../avgpool-grad';
 import { builtinKernel } from '../builtins';
 import { PoolGradAttrs, poolInfo } from '../pool-grad';
+import { Args, config, Info, KernelFn, nhwc, simdRun, unavailable, withFallback } from './simd-run';
+import { EDGE_KERNELS } from './edge-kernels';
 
 /**
  * wasm kernels backed by the SIMD module (kernels.c): the dense filter gradient, the depthwise
- * convolution and its backprops (channel multiplier
- * 1, every DARTS/NB201 case), both pooling gradients, and tfnas's fused batch normalisation
- * (TfnasBatchNormTrain / TfnasBatchNormGrad, used by ops/context.ts `batchNormTrain`). Each falls
- * back to the composed kernel where the SIMD module is unavailable or the case is not covered.
+ * convolution and its backprops (channel multiplier 1: every DARTS and NAS-Bench-201 case), both
+ * pooling gradients, and tfnas's fused batch normalisation (TfnasBatchNormTrain /
+ * TfnasBatchNormGrad, used by ops/batchnorm.ts). Each falls back to the composed kernel, or the
+ * backend's own, where the SIMD module is unavailable or the case is not covered.
  */
-
-import { Args, config, Info, KernelFn, nhwc, simdRun, unavailable, withFallback } from './simd-run';
-import { EDGE_KERNELS } from './edge-kernels';
 
 function convArgs(c: tf.backend_util.Conv2DInfo): number[] {
   return [c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.filterHeight, c.filterWidth,
     c.strideHeight, c.strideWidth, c.dilationHeight, c.dilationWidth, c.padInfo.top, c.padInfo.left];
 }
 
+/** The depthwise filter [kh, kw, C, M] has channel multiplier M = 1. */
 const multiplierOne = (shape: (a: Args) => number[]) => (a: Args) => shape(a)[3] === 1;
+const inputFilter = (a: Args) => (a.inputs.filter as Info).shape;
 
 const dwFilterGrad: KernelFn = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: Info; dy: Info };
@@ -108,9 +109,9 @@ const BN_TRAIN_CONFIG = config(BN_TRAIN_KERNEL, withFallback(bnTrain, unavailabl
 /** The SIMD-backed wasm kernels (registered by backend/patches.ts). */
 export const SIMD_WASM_KERNELS: readonly tf.KernelConfig[] = [
   config('Conv2DBackpropFilter', withFallback(convFilterGrad, conv2DBackpropFilter, nhwc)),
-  config('DepthwiseConv2dNative', withFallback(dwForward, builtin('DepthwiseConv2dNative'), (a) => nhwc(a) && (a.inputs.filter as Info).shape[3] === 1)),
+  config('DepthwiseConv2dNative', withFallback(dwForward, builtin('DepthwiseConv2dNative'), (a) => nhwc(a) && multiplierOne(inputFilter)(a))),
   config('DepthwiseConv2dNativeBackpropFilter', withFallback(dwFilterGrad, depthwiseBackpropFilter, multiplierOne((a) => (a.attrs as { filterShape: number[] }).filterShape))),
-  config('DepthwiseConv2dNativeBackpropInput', withFallback(dwInputGrad, depthwiseBackpropInput, multiplierOne((a) => (a.inputs.filter as Info).shape))),
+  config('DepthwiseConv2dNativeBackpropInput', withFallback(dwInputGrad, depthwiseBackpropInput, multiplierOne(inputFilter))),
   config('MaxPoolGrad', withFallback(simdMaxPoolGrad, maxPoolGrad)),
   config('AvgPoolGrad', withFallback(simdAvgPoolGrad, avgPoolGrad)),
   BN_TRAIN_CONFIG,
