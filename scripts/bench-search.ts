@@ -28,6 +28,7 @@ import { DartsArchitect } from '../src/search/darts-architect';
 import { DARTS_DEFAULTS } from '../src/search/darts-config';
 import { RECOMPUTE_SETTINGS, RecomputeSetting, resolveRecompute } from '../src/nets/supernet-memory';
 import { totalmem } from 'os';
+import { fusedKernelsActive } from '../src/backend/simd/simd-kernels';
 
 interface Case {
   config: string;
@@ -75,7 +76,7 @@ async function runCase(c: Case, backendName: string, steps: number): Promise<Res
   let peakRss = process.memoryUsage().rss;
   const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
   const net = SUPERNETS.darts({ C: c.C, layers: c.layers, numClasses: 10, inChannels: 3, seed: 0 });
-  const mode = resolveRecompute(c.recompute, 'darts', { batch: c.batch, C: c.C, layers: c.layers, height: 32, width: 32 }, backend, totalmem()).mode;
+  const mode = resolveRecompute(c.recompute, 'darts', { batch: c.batch, C: c.C, layers: c.layers, height: 32, width: 32 }, backend, totalmem(), fusedKernelsActive()).mode;
   const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, order: c.order, recompute: mode });
   const batch = () => ({ x: tf.randomNormal([c.batch, 32, 32, 3]) as tf.Tensor4D, y: tf.randomUniform([c.batch], 0, 10, 'int32') as tf.Tensor1D });
   const [t, v] = [batch(), batch()];

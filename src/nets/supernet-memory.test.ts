@@ -30,8 +30,13 @@ describe('activation memory estimate', () => {
 describe('--recompute auto', () => {
   test('the paper configuration checkpoints on wasm (about 20 GB without), batch 32 / C 8 / 5 cells does not', () => {
     expect(activationBytes('darts', paper) / GiB).toBeGreaterThan(15);
-    expect(resolveRecompute('auto', 'darts', paper, 'wasm', 24 * GiB).mode).toBe('cells');
-    expect(resolveRecompute('auto', 'darts', small, 'wasm', 24 * GiB).mode).toBe('none');
+    expect(resolveRecompute('auto', 'darts', paper, 'wasm', 24 * GiB, true).mode).toBe('cells');
+    expect(resolveRecompute('auto', 'darts', small, 'wasm', 24 * GiB, true).mode).toBe('none');
+  });
+
+  test('without the fused kernels (wasm without SIMD) twice the memory: batch 32 / C 8 / 5 cells then checkpoints', () => {
+    expect(activationBytes('darts', small, false)).toBeCloseTo(2 * activationBytes('darts', small));
+    expect(resolveRecompute('auto', 'darts', small, 'wasm', 24 * GiB, false).mode).toBe('cells');
   });
 
   test('budgets: wasm 3 GiB of its 4 GiB heap, CPU backends half the machine, GPU unknown (always checkpoint)', () => {
@@ -39,13 +44,13 @@ describe('--recompute auto', () => {
     expect(memoryBudget('cpu', 24 * GiB)).toBe(12 * GiB);
     expect(memoryBudget('tensorflow', 24 * GiB)).toBe(12 * GiB);
     expect(memoryBudget('tensorflow-gpu', 24 * GiB)).toBeNull();
-    expect(resolveRecompute('auto', 'darts', { ...small, batch: 1 }, 'tensorflow-gpu', 24 * GiB).mode).toBe('cells');
-    expect(resolveRecompute('auto', 'darts', paper, 'tensorflow', 64 * GiB).mode).toBe('none');
+    expect(resolveRecompute('auto', 'darts', { ...small, batch: 1 }, 'tensorflow-gpu', 24 * GiB, false).mode).toBe('cells');
+    expect(resolveRecompute('auto', 'darts', paper, 'tensorflow', 128 * GiB, false).mode).toBe('none'); // ~40 GB ≤ 64 GiB
   });
 
   test('an explicit mode is kept whatever the estimate', () => {
     for (const mode of RECOMPUTE_SETTINGS.filter((m) => m !== 'auto')) {
-      const choice = resolveRecompute(mode, 'darts', paper, 'wasm', GiB);
+      const choice = resolveRecompute(mode, 'darts', paper, 'wasm', GiB, true);
       expect(choice.mode).toBe(mode);
       expect(choice.estimateBytes).toBeGreaterThan(0);
     }

@@ -44,9 +44,16 @@ function cellWeight(space: SpaceName, layers: number): number {
   return sum;
 }
 
+/**
+ * Without tfnas's fused kernels (wasm without SIMD, and the other backends) batch norm and the mixed
+ * edge keep their tfjs-op intermediates for the backward pass: measured 5,803 MB instead of 2,910 MB
+ * at DARTS batch 32, C 8, 5 cells (wasm with TFNAS_SIMD=0).
+ */
+const UNFUSED_FACTOR = 2;
+
 /** Estimated peak tensor bytes of one search step with `recompute none`. */
-export function activationBytes(space: SpaceName, s: StepShape): number {
-  return BYTES_PER_UNIT[space] * s.batch * s.C * s.height * s.width * cellWeight(space, s.layers);
+export function activationBytes(space: SpaceName, s: StepShape, fused = true): number {
+  return BYTES_PER_UNIT[space] * s.batch * s.C * s.height * s.width * cellWeight(space, s.layers) * (fused ? 1 : UNFUSED_FACTOR);
 }
 
 const GiB = 2 ** 30;
@@ -70,9 +77,12 @@ export interface RecomputeChoice {
   budgetBytes: number | null;
 }
 
-/** `setting` itself, or for `auto`: `none` if the estimate fits the budget, else `cells`. */
-export function resolveRecompute(setting: RecomputeSetting, space: SpaceName, shape: StepShape, backend: string, totalMemBytes: number): RecomputeChoice {
-  const estimateBytes = activationBytes(space, shape);
+/**
+ * `setting` itself, or for `auto`: `none` if the estimate fits the budget, else `cells`. `fused`:
+ * whether tfnas's fused kernels run (backend/simd `fusedKernelsActive()`).
+ */
+export function resolveRecompute(setting: RecomputeSetting, space: SpaceName, shape: StepShape, backend: string, totalMemBytes: number, fused: boolean): RecomputeChoice {
+  const estimateBytes = activationBytes(space, shape, fused);
   const budgetBytes = memoryBudget(backend, totalMemBytes);
   if (setting !== 'auto') return { mode: setting, setting, estimateBytes, budgetBytes };
   const fits = budgetBytes !== null && estimateBytes <= budgetBytes;

@@ -7,6 +7,7 @@ import { BatchLoader, LoaderState, mixSeed, searchSplit } from '../data';
 import { SUPERNETS } from '../nets/supernet-registry';
 import type { Supernet } from '../nets/supernet';
 import { RecomputeChoice, resolveRecompute } from '../nets/supernet-memory';
+import { fusedKernelsActive } from '../backend/simd/simd-kernels';
 import { cosineLr } from '../train/schedule';
 import { saveCheckpoint, loadCheckpoint, disposeAll } from '../train/checkpoint';
 import { AverageMeter } from '../train/metrics';
@@ -101,7 +102,7 @@ class DartsRun {
   constructor(private readonly cfg: DartsConfig, data: Dataset, private readonly opts: DartsRunOptions) {
     this.net = buildSupernet(cfg, data.numClasses, data.shape[2]);
     const shape = { batch: cfg.batchSize, C: cfg.initChannels, layers: cfg.layers, height: data.shape[0], width: data.shape[1] };
-    this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem());
+    this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive());
     this.arch = new DartsArchitect(this.net, { ...cfg, recompute: this.recompute.mode });
     try {
       const info = { config: cfg, recompute: this.recompute, backend: opts.backend, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
