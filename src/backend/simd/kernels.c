@@ -390,6 +390,17 @@ EXPORT void dw_forward(const f32 *x, const f32 *f, f32 *y, int N, int H, int W, 
           wasm_v128_store(out + c + 8, a2);
           wasm_v128_store(out + c + 12, a3);
         }
+        for (; c + 8 <= C; c += 8) {
+          v128_t a0 = wasm_f32x4_splat(0), a1 = a0;
+          for (int kh = k0; kh < k1; kh++)
+            for (int kw = j0; kw < j1; kw++) {
+              const f32 *xp = x + base + ((long)kh * dh * W + kw * dw) * C + c, *fp = f + (kh * KW + kw) * C + c;
+              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load(fp)));
+              a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(xp + 4), wasm_v128_load(fp + 4)));
+            }
+          wasm_v128_store(out + c, a0);
+          wasm_v128_store(out + c + 4, a1);
+        }
         for (; c + 4 <= C; c += 4) {
           v128_t a0 = wasm_f32x4_splat(0);
           for (int kh = k0; kh < k1; kh++)
@@ -472,4 +483,22 @@ EXPORT void bn_running(const f32 *rm, const f32 *rv, const f32 *mean, const f32 
     rm_out[c] = rm[c] * (1 - m) + mean[c] * m;
     rv_out[c] = rv[c] * (1 - m) + var[c] * mv;
   }
+}
+
+/*
+ * Depthwise input gradient at stride 1 as a gather (each dx pixel summed in registers and stored
+ * once, ~25% faster than dw_input_grad's scatter): the forward convolution of dy with the
+ * spatially flipped filter and padding (K-1)*d - p, since
+ *   dx[ih] = sum_kh f[kh] * dy[ih + pt - kh*dh] = sum_kh' f[KH-1-kh'] * dy[ih - ((KH-1)*dh - pt) + kh'*dh].
+ * `flipped` is scratch space for the KH*KW*C flipped filter.
+ */
+EXPORT void dw_input_grad_s1(const f32 *dy, const f32 *f, f32 *dx, int N, int H, int W, int C, int OH, int OW,
+                             int KH, int KW, int dh, int dw, int pt, int pl, f32 *flipped) {
+  for (int kh = 0; kh < KH; kh++)
+    for (int kw = 0; kw < KW; kw++) {
+      const f32 *src = f + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * C;
+      f32 *dst = flipped + (kh * KW + kw) * C;
+      for (int c = 0; c < C; c++) dst[c] = src[c];
+    }
+  dw_forward(dy, flipped, dx, N, OH, OW, C, H, W, KH, KW, 1, 1, dh, dw, (KH - 1) * dh - pt, (KW - 1) * dw - pl);
 }

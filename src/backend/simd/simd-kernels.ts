@@ -38,6 +38,14 @@ const dwInputGrad: KernelFn = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: Info; filter: Info };
   const a = attrs as unknown as BackpropAttrs & { inputShape: number[] };
   const c = forwardInfo(a.inputShape, filter.shape, a, true);
+  // Stride 1 with 16+ channels: the gather form (dx pixels summed in registers), else the scatter.
+  // Measured at batch 64, 32×32: C 16 k 5 2.2 vs 2.8 ms, C 32 (16×16) 0.44 vs 0.66 ms; at C 8 the
+  // scatter wins (0.31 vs 0.38 ms at batch 32).
+  if (c.strideHeight === 1 && c.strideWidth === 1 && c.inChannels >= 16) {
+    const geometry = [c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.filterHeight, c.filterWidth,
+      c.dilationHeight, c.dilationWidth, c.padInfo.top, c.padInfo.left];
+    return simdRun(backend, 'dw_input_grad_s1', [dy, filter], [a.inputShape], geometry, 4 * tf.util.sizeFromShape(filter.shape))[0];
+  }
   return simdRun(backend, 'dw_input_grad', [dy, filter], [a.inputShape], convArgs(c))[0];
 };
 

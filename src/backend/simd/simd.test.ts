@@ -13,6 +13,8 @@ import { batchNormTrainComposed, batchNormTrainFused } from '../../ops/context';
 // Channel counts that take every code path of kernels.c: 20 = one 16-wide block + one 4-wide
 // vector, 5 = one vector + a scalar remainder, 3 = scalar only.
 const CHANNELS = [3, 5, 20];
+// Depthwise input gradients at stride 1 switch to another formulation from 16 channels on.
+const DW_CHANNELS = [...CHANNELS, 16, 33];
 const [H, W] = [9, 7];
 
 beforeAll(async () => {
@@ -37,7 +39,7 @@ describe('the SIMD module', () => {
 
 describe('SIMD depthwise backprops vs float64 reference (multiplier 1)', () => {
   const pads = [PAD_CASES[0], PAD_CASES[3], PAD_CASES[4]];
-  const cases = CHANNELS.flatMap((C) => [3, 5].flatMap((k) => [1, 2].flatMap((s) => [1, 2].flatMap((d) =>
+  const cases = DW_CHANNELS.flatMap((C) => [3, 5].flatMap((k) => [1, 2].flatMap((s) => [1, 2].flatMap((d) =>
     pads.map((p) => [`C${C} k${k} s${s} d${d} ${p.name}`, C, k, s, d, p] as const)))));
   test.each(cases)('%s', (label, C, k, s, d, p) => {
     const [gh, gw] = geoms(H, W, k, s, d, p);
