@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { simdKernels, SimdModule } from './simd';
-import { Args, config, heapAddress, Info, KernelFn, simdRun, unavailable, WasmBackend, withFallback } from './simd-run';
+import { Args, config, heapAddress, Info, KernelFn, simdRun, unavailable, WasmBackend, withFallback, withScratch } from './simd-run';
 
 /**
  * Fused supernet kernels (wasm SIMD): the mixed edge's weighted sum and its gradient, and the
@@ -18,30 +18,26 @@ export const BN_RUNNING_KERNEL = 'TfnasBatchNormRunning';
 
 const termsOf = (inputs: tf.NamedTensorInfoMap, K: number): Info[] => Array.from({ length: K }, (_, k) => inputs[`t${k}`] as Info);
 
-/** Runs `name` with an int32 table (term addresses, indices, then `extra` addresses) in the heap. */
-function withTable(backend: tf.KernelBackend, entries: number[], body: (table: number) => void): void {
+/** Runs `body` with the address of an int32 table holding `entries` in the backend's heap. */
+function withTable<T>(backend: tf.KernelBackend, entries: number[], body: (table: number) => T): T {
   const wasm = backend as unknown as WasmBackend;
-  const table = wasm.wasm._malloc(4 * entries.length) >>> 0; // addresses past 2 GiB come back negative
-  try {
+  return withScratch(backend, 4 * entries.length, (table) => {
     // A view of the memory as it is now: the malloc may have grown it, and the Module's HEAP32
     // view is not always renewed on growth.
     new Int32Array((wasm.wasm.asm as { memory: { buffer: ArrayBuffer } }).memory.buffer, table, entries.length).set(entries);
-    body(table);
-  } finally {
-    wasm.wasm._free(table);
-  }
+    return body(table);
+  });
 }
+
+/** The table of kernels.c `weighted_sum`: term addresses then their indices into w. */
+const termTable = (wasm: WasmBackend, terms: Info[], indices: number[]) => [...terms.map(heapAddress(wasm)), ...indices];
 
 const weightedSum: KernelFn = ({ inputs, backend, attrs }) => {
   const indices = (attrs as { indices: number[] }).indices;
-  const wasm = backend as unknown as WasmBackend;
-  const addr = heapAddress(wasm);
   const terms = termsOf(inputs, indices.length);
-  const y = wasm.makeOutput(terms[0].shape, 'float32');
-  const n = tf.util.sizeFromShape(y.shape);
-  withTable(backend, [...terms.map(addr), ...indices], (table) =>
-    (simdKernels(backend) as SimdModule).call('weighted_sum', [addr(inputs.w as Info), addr(y), n, indices.length, table]));
-  return y;
+  const n = tf.util.sizeFromShape(terms[0].shape);
+  return withTable(backend, termTable(backend as unknown as WasmBackend, terms, indices), (table) =>
+    simdRun(backend, 'weighted_sum', [inputs.w as Info], [terms[0].shape], [n, indices.length, table])[0]);
 };
 
 const weightedSumGrad: KernelFn = ({ inputs, backend, attrs }) => {
@@ -54,13 +50,10 @@ const weightedSumGrad: KernelFn = ({ inputs, backend, attrs }) => {
   const dw = wasm.makeOutput(w.shape, 'float32');
   const dts = terms.map((t) => wasm.makeOutput(t.shape, 'float32'));
   const n = tf.util.sizeFromShape(terms[0].shape);
-  const work = wasm.wasm._malloc(8 * (K + 1) + 16 * K);
-  try {
-    withTable(backend, [...terms.map(addr), ...indices, ...dts.map(addr)], (table) =>
-      (simdKernels(backend) as SimdModule).call('weighted_sum_grad', [addr(inputs.dy as Info), addr(w), addr(dw), n, K, w.shape[0], table, work]));
-  } finally {
-    wasm.wasm._free(work);
-  }
+  // The table also holds the outputs' addresses, so the outputs are made here rather than by simdRun.
+  withTable(backend, [...termTable(wasm, terms, indices), ...dts.map(addr)], (table) =>
+    withScratch(backend, 8 * (K + 1) + 16 * K, (work) =>
+      (simdKernels(backend) as SimdModule).call('weighted_sum_grad', [addr(inputs.dy as Info), addr(w), addr(dw), n, K, w.shape[0], table, work])));
   return [dw, ...dts];
 };
 

@@ -20,13 +20,24 @@ export function simdRun(backend: tf.KernelBackend, name: string, inputs: Info[],
   const simd = simdKernels(backend) as SimdModule;
   const outs = outShapes.map((s) => wasm.makeOutput(s, 'float32'));
   const addr = heapAddress(wasm);
-  const work = workBytes > 0 ? wasm.wasm._malloc(workBytes) : 0;
-  try {
-    simd.call(name, [...inputs.map(addr), ...outs.map(addr), ...args, ...(workBytes > 0 ? [work] : [])]);
-  } finally {
-    if (work) wasm.wasm._free(work);
-  }
+  const operands = [...inputs.map(addr), ...outs.map(addr), ...args];
+  if (workBytes > 0) withScratch(backend, workBytes, (work) => simd.call(name, [...operands, work]));
+  else simd.call(name, operands);
   return outs;
+}
+
+/**
+ * Runs `body` with the address of `bytes` of scratch space in the backend's heap, freed afterwards
+ * (as an unsigned number: addresses past 2 GiB come back from malloc negative).
+ */
+export function withScratch<T>(backend: tf.KernelBackend, bytes: number, body: (address: number) => T): T {
+  const wasm = backend as unknown as WasmBackend;
+  const address = wasm.wasm._malloc(bytes) >>> 0;
+  try {
+    return body(address);
+  } finally {
+    wasm.wasm._free(address);
+  }
 }
 
 /** The byte address of a tensor's data in the wasm heap. */
