@@ -4,6 +4,7 @@ import { addDataOptions, BatchLoader, DataArgs, loadDatasetFromArgs } from '../d
 import type { Dataset } from '../data/types';
 import { badArgument, UsageError } from '../io/errors';
 import { loadModel } from '../nets/network-io';
+import { guardMemory } from '../backend/out-of-memory';
 import { evaluate, EvalResult, writeConfusionCsv } from '../train/evaluate';
 import { backendOption, BackendArgs, printJsonSummary, startBackend } from './common';
 
@@ -31,7 +32,7 @@ function checkShapes(modelShape: (number | null)[], d: Dataset, modelDir: string
 
 async function handler(a: EvalArgs): Promise<void> {
   if (!Number.isInteger(a['batch-size']) || a['batch-size'] < 1) badArgument('batch-size', 'a positive integer', a['batch-size']);
-  await startBackend(a.backend);
+  const backend = await startBackend(a.backend);
   const model = await loadModel(a.model);
   try {
     const dataset = await loadDatasetFromArgs(a);
@@ -51,7 +52,16 @@ async function handler(a: EvalArgs): Promise<void> {
       mean: meta.tfnas?.mean,
       std: meta.tfnas?.std,
     });
-    const r = evaluate(model, loader.epochBatches(), dataset.numClasses, dataset.classNames);
+    const r = await guardMemory(
+      () => ({
+        pass: `the evaluation of ${a.model}`,
+        config: `batch ${a['batch-size']}, ${dataset.name} ${a.split} split`,
+        backend,
+        kept: 'nothing was written',
+        advice: [`a smaller --batch-size (now ${a['batch-size']})`],
+      }),
+      () => evaluate(model, loader.epochBatches(), dataset.numClasses, dataset.classNames),
+    );
     const modelDir = a.model.endsWith('.json') ? path.dirname(a.model) : a.model;
     const confusionFile = a.confusion ?? path.join(path.dirname(path.resolve(modelDir)), `confusion-${dataset.name}-${a.split}.csv`);
     writeConfusionCsv(confusionFile, r);

@@ -12,6 +12,8 @@ import { evaluate, EvalResult, writeConfusionCsv } from './evaluate';
 import { AverageMeter } from './metrics';
 import { Trainer, StepOptions } from './retrain-trainer';
 import { epochProgress, prepareRunDir, runEpochs } from './runner';
+import { PassInfo, disposeQuietly, guardMemory } from '../backend/out-of-memory';
+import { activeBackend } from '../backend';
 import { cosineLr, linearRamp } from './schedule';
 
 /** Everything `tfnas train` needs besides the data (defaults: see RETRAIN_DEFAULTS). */
@@ -102,21 +104,44 @@ async function trainEpoch(trainer: Trainer, loader: BatchLoader, o: RetrainOptio
   const acc = new AverageMeter();
   const bar = epochProgress(`epoch ${epoch + 1}/${o.epochs}`, loader.batchesPerEpoch);
   let step = 0;
-  for (const b of loader.epochBatches()) {
-    try {
-      const r = trainer.step(b.x, b.y, lr, epoch, step);
-      loss.update(r.loss, r.n);
-      acc.update(r.correct / r.n, r.n);
-    } finally {
-      b.x.dispose();
-      b.y.dispose();
-    }
-    bar.update(++step, { loss: loss.avg, acc: acc.avg });
-    await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and the bar through
-  }
-  bar.stop();
-  const valid = evaluate(trainer.net.logitsModel, testBatches(dataset, o.batchSize), dataset.numClasses);
+  await guardMemory(
+    () => passInfo(o, `the training steps of epoch ${epoch + 1}`, epoch),
+    async () => {
+      for (const b of loader.epochBatches()) {
+        try {
+          const r = trainer.step(b.x, b.y, lr, epoch, step);
+          loss.update(r.loss, r.n);
+          acc.update(r.correct / r.n, r.n);
+        } finally {
+          b.x.dispose();
+          b.y.dispose();
+        }
+        bar.update(++step, { loss: loss.avg, acc: acc.avg });
+        await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and the bar through
+      }
+    },
+  ).finally(() => bar.stop());
+  const valid = await guardMemory(
+    () => passInfo(o, `the test pass of epoch ${epoch + 1}`, epoch),
+    () => evaluate(trainer.net.logitsModel, testBatches(dataset, o.batchSize), dataset.numClasses),
+  );
   return { lr, train_loss: loss.avg, train_acc: acc.avg, valid_loss: valid.loss, valid_acc: valid.accuracy };
+}
+
+/** What an out-of-memory report says about a retraining run (see backend/out-of-memory.ts). */
+function passInfo(o: RetrainOptions, pass: string, epoch: number): PassInfo {
+  const recompute = o.recompute ?? RETRAIN_DEFAULTS.recompute;
+  return {
+    pass,
+    config: `${o.genotypeName} network, batch ${o.batchSize}, C=${o.C}, ${o.layers} cells, recompute ${recompute}`,
+    backend: activeBackend() ?? 'unknown',
+    kept: epoch === 0 ? 'no epoch had finished, so there is no checkpoint yet' : `the checkpoint of epoch ${epoch} is kept`,
+    advice: [
+      // --recompute changes memory, not results: the resume check accepts it.
+      ...(recompute === 'cells' ? [] : ['the same command with --recompute cells and --resume']),
+      `a new run with a smaller --batch-size (now ${o.batchSize})`,
+    ],
+  };
 }
 
 /**
@@ -158,9 +183,11 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
     const test = await evaluateSaved(modelDir, dataset, o.batchSize);
     const seconds = (Date.now() - t0) / 1000;
     writeResults(o, dataset, test, counts, seconds);
-    return { rows, test, params: counts.params, paramsWithoutAuxiliary: counts.params_without_auxiliary, modelDir, seconds };
-  } finally {
     trainer.dispose();
+    return { rows, test, params: counts.params, paramsWithoutAuxiliary: counts.params_without_auxiliary, modelDir, seconds };
+  } catch (e) {
+    disposeQuietly(trainer);
+    throw e;
   }
 }
 
