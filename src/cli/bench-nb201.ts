@@ -2,8 +2,8 @@ import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { badArgument } from '../io/errors';
 import { backendOption, printJsonSummary, startBackend } from './common';
-import { loadNb201Table } from '../search/evaluators';
-import { formatBenchTable, runNb201Bench } from '../search/nb201-bench';
+import { loadNb201Table, Nb201Evaluator } from '../search/evaluators';
+import { formatBenchTable, NB201_PAPER_CIFAR10, runBench } from '../search/bench';
 import { NB201_DATASETS, type Nb201Dataset } from '../search/nb201-table';
 import { SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/registry';
 
@@ -49,9 +49,9 @@ export const benchNb201Command: CommandModule<object, Args> = {
     const table = loadNb201Table(argv.table);
     if (strategies.some((s) => TF_SEARCHERS.includes(s as SearcherName))) await startBackend(argv.backend);
     const outDir = argv.out ?? path.join('results', 'bench', 'nb201', dataset);
-    const { rows } = await runNb201Bench({ strategies, runs, budget, dataset, seed, table, outDir });
+    const { rows } = await runBench({ strategies, runs, budget, seed, space: 'nb201', newEvaluator: () => new Nb201Evaluator(table, dataset), outDir });
     const optimum = table.optimum(dataset).test200;
-    console.log(formatBenchTable(rows, dataset, optimum));
+    console.log(formatBenchTable(rows, dataset === 'cifar10' ? NB201_PAPER_CIFAR10 : {}, 'CIFAR-10', optimum));
     console.log(`wrote ${path.join(outDir, 'table.csv')}, runs.csv, curves.csv`);
     if (argv.json) printJsonSummary({ dataset, runs, budget, optimum, table: rows, out: outDir });
   },

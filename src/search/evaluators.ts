@@ -25,6 +25,11 @@ export interface Evaluator {
   readonly queries: number;
   /** `query` (1-based, from the search loop) names per-query files, so a resumed search reuses them. */
   evaluate(g: Genotype, query?: number): Promise<EvalResult>;
+  /** Simulated training time charged so far (s), where the evaluator has one (nb101): what --budget-seconds limits. */
+  readonly seconds?: number;
+  /** Counters to keep in the search checkpoint, where the evaluator has any. */
+  state?(): unknown;
+  restore?(state: unknown): void;
 }
 
 export interface EvaluatorOptions {
@@ -111,6 +116,14 @@ export const EVALUATORS: Record<string, { spaces: SpaceName[]; make: EvaluatorFa
   nb201: {
     spaces: ['nb201'],
     make: (o) => new Nb201Evaluator(loadNb201Table(o.table), o.dataset),
+  },
+  nb101: {
+    spaces: ['nb101'],
+    make: async (o) => {
+      const { loadNb101Table, Nb101Evaluator } = await import('./nb101-evaluator');
+      const signal = o.argv?.['nb101-signal'];
+      return new Nb101Evaluator(loadNb101Table(o.table), (signal ?? 'random-run') as never, o.seed ?? 0);
+    },
   },
   train: {
     spaces: ['darts'],
