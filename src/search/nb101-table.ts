@@ -152,7 +152,7 @@ interface CacheHeader {
 /** Layout: one JSON header line (padded to 8 bytes), then the hashes (16 bytes each), params, runs (padded), seconds, valid, test. */
 function encodeCache(c: Columns, stat: fs.Stats): Buffer {
   const n = c.hashes.length;
-  const header: CacheHeader = { format: 'tfnas-nb101-cache', version: CACHE_VERSION, source: { size: stat.size, mtimeMs: stat.mtimeMs }, count: n };
+  const header: CacheHeader = { format: 'tfnas-nb101-cache', version: CACHE_VERSION, source: { size: stat.size, mtimeMs: Math.round(stat.mtimeMs) }, count: n };
   let text = JSON.stringify(header);
   while ((text.length + 1) % 8) text += ' ';
   const pad8 = (b: Buffer) => Buffer.concat([b, Buffer.alloc((8 - (b.length % 8)) % 8)]);
@@ -180,7 +180,7 @@ function readCache(cacheFile: string, stat: fs.Stats): Columns | null {
   } catch {
     return null;
   }
-  if (h.format !== 'tfnas-nb101-cache' || h.version !== CACHE_VERSION || h.source.size !== stat.size || h.source.mtimeMs !== stat.mtimeMs) return null;
+  if (h.format !== 'tfnas-nb101-cache' || h.version !== CACHE_VERSION || h.source.size !== stat.size || h.source.mtimeMs !== Math.round(stat.mtimeMs)) return null;
   const n = h.count;
   const up8 = (x: number) => Math.ceil(x / 8) * 8;
   let at = nl + 1;
