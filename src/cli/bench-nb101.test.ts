@@ -26,11 +26,8 @@ class Recording extends Nb101Evaluator {
   }
 }
 
-let dir: string;
-beforeAll(async () => {
-  await useBackend('wasm');
-  dir = tmpDir('bench-nb101');
-});
+const dir = tmpDir('bench-nb101');
+beforeAll(() => useBackend('wasm'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('NAS-Bench-101 bench', () => {

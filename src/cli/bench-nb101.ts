@@ -1,26 +1,12 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { badArgument } from '../io/errors';
-import { backendOption, printJsonSummary, startBackend } from './common';
+import { printJsonSummary, searcherBenchArgs, searcherBenchOptions, type SearcherBenchArgs } from './common';
 import { formatBenchTable, NB101_PAPER_150, runBench } from '../search/bench';
 import { loadNb101Table, Nb101Evaluator, NB101_SIGNALS, type Nb101Signal } from '../search/nb101-evaluator';
-import { SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/registry';
 
-interface Args {
-  strategies: string[];
-  runs: number;
-  budget: number;
+interface Args extends SearcherBenchArgs {
   table?: string;
   signal: string;
-  seed: number;
-  out?: string;
-  json: boolean;
-  backend: string;
-}
-
-function positive(name: string, v: number, min = 1): number {
-  if (!Number.isInteger(v) || v < min) badArgument(name, `an integer ≥ ${min}`, v);
-  return v;
 }
 
 /** `tfnas bench nb101`: every black-box searcher over many seeds on the official NAS-Bench-101 file. */
@@ -28,24 +14,16 @@ export const benchNb101Command: CommandModule<object, Args> = {
   command: 'nb101',
   describe: 'Black-box searchers on NAS-Bench-101 (official file), mean ± std over seeds (e.g. tfnas bench nb101 --runs 20 --budget 150)',
   builder: (y: Argv) =>
-    backendOption(
+    searcherBenchOptions(
       y
-        .option('strategies', { type: 'string', array: true, default: [...SEARCHER_NAMES], choices: [...SEARCHER_NAMES], describe: 'searchers to run' })
-        .option('runs', { type: 'number', default: 20, describe: 'runs (seeds) per strategy' })
-        .option('budget', { type: 'number', default: 150, describe: 'table queries per run' })
         .option('table', { type: 'string', describe: 'the official TFRecord file (default data/nb101/nasbench_only108.tfrecord)' })
-        .option('signal', { type: 'string', default: 'random-run', choices: [...NB101_SIGNALS], describe: 'validation accuracy of a random run (the official query) or the mean of the 3 runs' })
-        .option('seed', { type: 'number', default: 0, describe: 'seed of the first run; run r uses seed + r' })
-        .option('out', { type: 'string', describe: 'output folder (default results/bench/nb101/)' })
-        .option('json', { type: 'boolean', default: false, describe: 'last stdout line: one JSON object with the table' }),
+        .option('signal', { type: 'string', default: 'random-run', choices: [...NB101_SIGNALS], describe: 'validation accuracy of a random run (the official query) or the mean of the 3 runs' }),
+      'results/bench/nb101/',
     ) as never,
   handler: async (argv) => {
-    const runs = positive('runs', argv.runs);
-    const budget = positive('budget', argv.budget);
-    const seed = positive('seed', argv.seed, 0);
-    const strategies = [...new Set(argv.strategies.map(String))];
+    const { strategies, runs, budget, seed, startBackend } = searcherBenchArgs(argv);
     const table = loadNb101Table(argv.table);
-    if (strategies.some((s) => TF_SEARCHERS.includes(s as SearcherName))) await startBackend(argv.backend);
+    await startBackend();
     const outDir = argv.out ?? path.join('results', 'bench', 'nb101');
     const signal = argv.signal as Nb101Signal;
     const { rows } = await runBench({ strategies, runs, budget, seed, space: 'nb101', newEvaluator: (s) => new Nb101Evaluator(table, signal, s), outDir });

@@ -78,35 +78,38 @@ export function nb101Prune(g: Nb101Genotype): Nb101Genotype | null {
 }
 
 /**
- * Validity as the official API defines it (`NASBench._check_spec`, after pruning): the input reaches
- * the output; at most 7 vertices and 9 edges in the pruned cell; `input` first, `output` last, and
- * the ops between from conv3x3-bn-relu, conv1x1-bn-relu, maxpool3x3. Throws a UsageError naming the
- * rule broken; returns the pruned cell.
+ * What makes a well-formed cell invalid by the official API's rules (`NASBench._check_spec`, on the
+ * pruned cell): the input must reach the output; at most 7 vertices and 9 edges once pruned;
+ * `input` first, `output` last, and the ops between from conv3x3-bn-relu, conv1x1-bn-relu,
+ * maxpool3x3. Null when valid. Not an exception: the searchers test thousands of candidates.
  */
+function ruleBroken(spec: Nb101Genotype, pruned: Nb101Genotype | null): string | null {
+  if (!pruned) return 'the input is not connected to the output (no input→output path), so the cell computes nothing';
+  const v = pruned.ops.length;
+  if (v > NB101_MAX_VERTICES) return `too many vertices: ${v} after pruning (at most ${NB101_MAX_VERTICES}, input and output included)`;
+  const e = nb101EdgeCount(pruned.matrix);
+  if (e > NB101_MAX_EDGES) return `too many edges: ${e} after pruning (at most ${NB101_MAX_EDGES})`;
+  if (pruned.ops[0] !== NB101_INPUT) return `ops[0] must be "input", got ${show(pruned.ops[0])}`;
+  if (pruned.ops[v - 1] !== NB101_OUTPUT) return `the last op must be "output", got ${show(pruned.ops[v - 1])}`;
+  // As the official check, only the ops that survive pruning count; the message names the vertex as given.
+  const kept = new Set(pruned.ops.slice(1, -1));
+  const bad = spec.ops.findIndex((op, i) => i > 0 && i < spec.ops.length - 1 && kept.has(op) && !(NB101_OPS as readonly string[]).includes(op));
+  if (bad >= 0) return `ops[${bad}]: unknown op ${show(spec.ops[bad])}; expected one of ${NB101_OPS.join(', ')}`;
+  return null;
+}
+
+/** Checks a cell (form, then the official rules); throws a UsageError naming the rule broken; returns the pruned cell. */
 export function nb101Check(g: unknown): Nb101Genotype {
   const spec = nb101Shape(g);
   const pruned = nb101Prune(spec);
-  if (!pruned) throw new UsageError('genotype: the input is not connected to the output (no input→output path), so the cell computes nothing');
-  const v = pruned.ops.length;
-  if (v > NB101_MAX_VERTICES) throw new UsageError(`genotype: too many vertices: ${v} after pruning (at most ${NB101_MAX_VERTICES}, input and output included)`);
-  const e = nb101EdgeCount(pruned.matrix);
-  if (e > NB101_MAX_EDGES) throw new UsageError(`genotype: too many edges: ${e} after pruning (at most ${NB101_MAX_EDGES})`);
-  if (pruned.ops[0] !== NB101_INPUT) throw new UsageError(`genotype: ops[0] must be "input", got ${show(pruned.ops[0])}`);
-  if (pruned.ops[v - 1] !== NB101_OUTPUT) throw new UsageError(`genotype: the last op must be "output", got ${show(pruned.ops[v - 1])}`);
-  spec.ops.forEach((op, i) => {
-    if (i === 0 || i === spec.ops.length - 1) return;
-    if (!(NB101_OPS as readonly string[]).includes(op)) throw new UsageError(`genotype: ops[${i}]: unknown op ${show(op)}; expected one of ${NB101_OPS.join(', ')}`);
-  });
-  return pruned;
+  const broken = ruleBroken(spec, pruned);
+  if (broken) throw new UsageError(`genotype: ${broken}`);
+  return pruned!;
 }
 
+/** True if a well-formed cell (as the searchers make them) is in the space. */
 export function nb101IsValid(g: Nb101Genotype): boolean {
-  try {
-    nb101Check(g);
-    return true;
-  } catch {
-    return false;
-  }
+  return ruleBroken(g, nb101Prune(g)) === null;
 }
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
