@@ -80,4 +80,12 @@ describe('tfnas search --space nb101', () => {
     const hash = await runCli(['export', '--genotype', out, '--format', 'hash']);
     expect(hash.out.trim()).toMatch(/^[0-9a-f]{32}$/);
   });
+
+  it('the nb101 evaluator options are refused elsewhere, and DARTS names the spaces it searches', async () => {
+    const signal = await runCli(['search', '--strategy', 'random', '--space', 'nb201', '--nb101-signal', 'mean']);
+    expect(signal.err).toMatch(/--nb101-signal: an option of the nb101 evaluator \(--space nb101\), not of nb201/);
+    const darts = await runCli(['search', '--space', 'nb101', '--dry-run']);
+    expect(darts.err).toMatch(/--space: expected darts\|nb201 for --strategy darts .*black-box strategies also search nb101/);
+    expect([signal.code, darts.code]).toEqual([2, 2]);
+  });
 });

@@ -110,6 +110,9 @@ function parseArgs(argv: Record<string, unknown>) {
 export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<void> {
   const { strategy, space, seed, budget, budgetSeconds, dataset, searcherOptions } = parseArgs(argv);
   const evaluatorName = pickEvaluator(argv, space.name);
+  for (const opt of ['nb101-signal', 'budget-seconds']) {
+    if (argv[opt] !== undefined && evaluatorName !== 'nb101') throw new UsageError(`--${opt}: an option of the nb101 evaluator (--space nb101), not of ${evaluatorName}`);
+  }
   // Checked before the backend starts (makeEvaluator checks it again, for library callers).
   const entry = EVALUATORS[evaluatorName];
   if (entry && !entry.spaces.includes(space.name)) throw new UsageError(`--evaluator ${evaluatorName} works on --space ${entry.spaces.join('|')}, not ${space.name}`);
