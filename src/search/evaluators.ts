@@ -117,14 +117,6 @@ export const EVALUATORS: Record<string, { spaces: SpaceName[]; make: EvaluatorFa
     spaces: ['nb201'],
     make: (o) => new Nb201Evaluator(loadNb201Table(o.table), o.dataset),
   },
-  nb101: {
-    spaces: ['nb101'],
-    make: async (o) => {
-      const { loadNb101Table, Nb101Evaluator } = await import('./nb101-evaluator');
-      const signal = o.argv?.['nb101-signal'];
-      return new Nb101Evaluator(loadNb101Table(o.table), (signal ?? 'random-run') as never, o.seed ?? 0);
-    },
-  },
   train: {
     spaces: ['darts'],
     make: async (o) => {
@@ -159,6 +151,14 @@ export const EVALUATORS: Record<string, { spaces: SpaceName[]; make: EvaluatorFa
       const data = await loadDatasetFromArgs({ ...(o.argv ?? {}), dataset: saved.dataset });
       const { net, config } = loadSupernetRun(dir, data.numClasses, data.shape[2]);
       return new SupernetEvaluator(net, config, data, dir, optNumber(o.argv, 'supernet-valid-limit') ?? undefined);
+    },
+  },
+  nb101: {
+    spaces: ['nb101'],
+    make: async (o) => {
+      const { loadNb101Table, Nb101Evaluator } = await import('./nb101-evaluator');
+      const signal = o.argv?.['nb101-signal'];
+      return new Nb101Evaluator(loadNb101Table(o.table), (signal ?? 'random-run') as never, o.seed ?? 0);
     },
   },
 };
