@@ -1,7 +1,8 @@
 /**
  * Evaluators score a genotype for a black-box searcher (`name → factory` registry). A budget is a
  * number of queries: every `evaluate` call counts, repeats included, as in the benchmark paper's
- * reference searchers where each query is charged its training time.
+ * reference searchers where each query is charged its training time; the nb101 evaluator also
+ * simulates that training time (`seconds`), for `--budget-seconds`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
