@@ -3,6 +3,7 @@ import { addDataSourceOptions, DataArgs, DATASET_NAMES, downloadDataset, getFact
 import { classCounts, channelStats } from '../data/stats';
 import { fmtInt } from '../data/errors';
 import type { Dataset } from '../data/types';
+import { BENCHMARKS } from '../data/benchmarks';
 import { printJsonSummary } from './common';
 
 interface DownloadArgs {
@@ -15,17 +16,17 @@ interface DownloadArgs {
 
 const downloadCommand: CommandModule<object, DownloadArgs> = {
   command: 'download <name>',
-  describe: 'Download, verify (md5) and install a dataset into <data-dir>/<name> (e.g. tfnas data download cifar10)',
+  describe: 'Download, verify (md5; SHA-256 for nb101) and install a dataset or benchmark file into <data-dir>/<name> (e.g. tfnas data download cifar10)',
   builder: (y: Argv) =>
     y
-      .positional('name', { type: 'string', choices: DATASET_NAMES.filter((n) => getFactory(n).download), demandOption: true, describe: 'dataset to install' })
+      .positional('name', { type: 'string', choices: [...DATASET_NAMES.filter((n) => getFactory(n).download), ...Object.keys(BENCHMARKS)], demandOption: true, describe: 'dataset to install' })
       .option('data-dir', { type: 'string', default: 'data', describe: 'parent folder; the dataset goes to <data-dir>/<name>' })
       .option('mirror', { type: 'string', describe: 'take the files from this base URL or local folder instead of the official URLs' })
       .option('force', { type: 'boolean', default: false, describe: 'download again even if the dataset is present' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary' }) as never,
   handler: async (argv) => {
     const log = (line: string) => process.stderr.write(`tfnas: ${line}\n`);
-    const r = await downloadDataset(getFactory(argv.name), { dataDir: argv['data-dir'], mirror: argv.mirror, force: argv.force, log });
+    const r = await downloadDataset(BENCHMARKS[argv.name] ?? getFactory(argv.name), { dataDir: argv['data-dir'], mirror: argv.mirror, force: argv.force, log });
     if (argv.json) printJsonSummary({ dataset: argv.name, dir: r.dir, downloaded: r.downloaded });
   },
 };

@@ -22,15 +22,17 @@ export function addBlackBoxOptions<T>(y: Argv<T>): Argv<T> {
     .option('evaluator', {
       type: 'string',
       choices: EVALUATOR_NAMES,
-      describe: 'black-box searchers: how a candidate is scored: nb201 = NAS-Bench-201 table look-up (--space nb201), train = brief training on a held-out split (--space darts), supernet = shared weights of a tfnas search run (--supernet); default: the first that supports --space',
+      describe: 'black-box searchers: how a candidate is scored: nb201 = NAS-Bench-201 table look-up (--space nb201), nb101 = NAS-Bench-101 look-up in the official file (--space nb101), train = brief training on a held-out split (--space darts), supernet = shared weights of a tfnas search run (--supernet); default: the first that supports --space',
       group: 'Black-box search:',
     })
     .option('table', {
       type: 'string',
-      describe: 'NAS-Bench-201 table CSV: the nb201 evaluator\'s data (default data/nb201/nb201.csv); with other evaluators on --space nb201, reports each cell\'s benchmark test accuracy',
+      describe: 'NAS-Bench-201 table CSV: the nb201 evaluator\'s data (default data/nb201/nb201.csv); with other evaluators on --space nb201, reports each cell\'s benchmark test accuracy. --space nb101: the official TFRecord file (default data/nb101/nasbench_only108.tfrecord)',
       group: 'Black-box search:',
     })
-    .option('budget', { type: 'number', default: 150, describe: 'black-box searchers: number of evaluator queries', group: 'Black-box search:' })
+    .option('budget', { type: 'number', describe: 'black-box searchers: number of evaluator queries (default 150; unlimited with --budget-seconds alone)', group: 'Black-box search:' })
+    .option('budget-seconds', { type: 'number', describe: 'nb101 evaluator: stop once the simulated training time of the queried runs exceeds this many seconds', group: 'Black-box search:' })
+    .option('nb101-signal', { type: 'string', choices: ['random-run', 'mean'], describe: 'nb101 evaluator: validation accuracy of one of the 3 runs drawn at random (the official query; default) or their mean', group: 'Black-box search:' })
     .option('nb201-dataset', {
       type: 'string',
       choices: NB201_DATASETS as unknown as string[],
@@ -98,24 +100,30 @@ function parseArgs(argv: Record<string, unknown>) {
     strategy: strategy as SearcherName,
     space: getSpace(spaceName),
     seed: positiveInt('seed', argv.seed ?? 0, 0)!,
-    budget: positiveInt('budget', argv.budget ?? 150)!,
+    budget: argv.budget === undefined && argv['budget-seconds'] !== undefined ? Infinity : positiveInt('budget', argv.budget ?? 150)!,
+    budgetSeconds: argv['budget-seconds'] === undefined ? undefined : Number(argv['budget-seconds']),
     dataset: checkNb201Dataset(String(argv['nb201-dataset'] ?? nb201DatasetFrom(argv.dataset))),
     searcherOptions,
   };
 }
 
 export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<void> {
-  const { strategy, space, seed, budget, dataset, searcherOptions } = parseArgs(argv);
+  const { strategy, space, seed, budget, budgetSeconds, dataset, searcherOptions } = parseArgs(argv);
   const evaluatorName = pickEvaluator(argv, space.name);
+  for (const opt of ['nb101-signal', 'budget-seconds']) {
+    if (argv[opt] !== undefined && evaluatorName !== 'nb101') throw new UsageError(`--${opt}: an option of the nb101 evaluator (--space nb101), not of ${evaluatorName}`);
+  }
   // Checked before the backend starts (makeEvaluator checks it again, for library callers).
   const entry = EVALUATORS[evaluatorName];
   if (entry && !entry.spaces.includes(space.name)) throw new UsageError(`--evaluator ${evaluatorName} works on --space ${entry.spaces.join('|')}, not ${space.name}`);
-  if (TF_SEARCHERS.includes(strategy) || evaluatorName !== 'nb201') await startBackend(String(argv.backend ?? 'auto'));
-  const dataName = evaluatorName === 'nb201' ? dataset : String(argv.dataset ?? 'cifar10');
+  const tableLookup = evaluatorName === 'nb201' || evaluatorName === 'nb101';
+  if (TF_SEARCHERS.includes(strategy) || !tableLookup) await startBackend(String(argv.backend ?? 'auto'));
+  // NAS-Bench-101 was trained on CIFAR-10 only.
+  const dataName = evaluatorName === 'nb201' ? dataset : evaluatorName === 'nb101' ? 'cifar10' : String(argv.dataset ?? 'cifar10');
   const outDir = argv.out ? String(argv.out) : path.join('results', 'search', space.name, dataName, `${strategy}-seed-${seed}`);
   let evaluator = await makeEvaluator(evaluatorName, { space: space.name, table: argv.table as string | undefined, dataset, runDir: outDir, seed, argv });
   if (space.name === 'nb201' && evaluatorName !== 'nb201' && argv.table) evaluator = withNb201TestAccuracy(evaluator, loadNb201Table(String(argv.table)), dataset);
-  const summary = await runSearch({ strategy, space, evaluator, budget, seed, outDir, resume: Boolean(argv.resume), searcherOptions, quiet: false });
+  const summary = await runSearch({ strategy, space, evaluator, budget, budgetSeconds, seed, outDir, resume: Boolean(argv.resume), searcherOptions, quiet: false });
   if (argv.json) {
     printJsonSummary(summary);
     return;

@@ -5,6 +5,7 @@ import { addDataOptions, getFactory, loadDatasetFromArgs } from '../data';
 import { badArgument } from '../io/errors';
 import { RECOMPUTE_SETTINGS, RecomputeSetting } from '../nets/supernet-memory';
 import { SPACE_NAMES } from '../nets/supernet-registry';
+import { SPACE_NAMES as SEARCH_SPACE_NAMES } from '../space/spaces';
 import type { SpaceName } from '../nets/supernet';
 import { BLACKBOX_STRATEGIES } from './blackbox-cli';
 import { DARTS_DEFAULTS, DEFAULT_LAYERS, DartsConfig, validateDartsConfig } from './darts-config';
@@ -21,7 +22,7 @@ export function addDartsSearchOptions<T>(y: Argv<T>): Argv<T> {
   const withData = addDataOptions(backendOption(y));
   return withData
     .option('strategy', { type: 'string', default: 'darts', choices: ['darts', ...BLACKBOX_STRATEGIES], describe: 'search method' })
-    .option('space', { type: 'string', choices: SPACE_NAMES, describe: 'search space: the DARTS cell or the NAS-Bench-201 cell (default: darts for DARTS, nb201 for the black-box searchers)' })
+    .option('space', { type: 'string', choices: SEARCH_SPACE_NAMES, describe: 'search space: the DARTS cell, the NAS-Bench-201 cell or the NAS-Bench-101 cell (black-box searchers only; default: darts for DARTS, nb201 for the black-box searchers)' })
     .option('seed', { type: 'number', default: 0, describe: 'random seed (weights, α, data split and order)' })
     .option('out', { type: 'string', describe: 'run folder (default results/search/<space>/<dataset>/seed-<seed>/)' })
     .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary as the last line on stdout' })
@@ -56,7 +57,7 @@ export function addDartsSearchOptions<T>(y: Argv<T>): Argv<T> {
 /** The configuration from parsed arguments (validated). */
 export function dartsConfigFromArgs(argv: Record<string, unknown>): DartsConfig {
   const space = String(argv.space ?? 'darts');
-  if (!(SPACE_NAMES as string[]).includes(space)) badArgument('space', SPACE_NAMES.join('|'), space);
+  if (!(SPACE_NAMES as string[]).includes(space)) badArgument('space', `${SPACE_NAMES.join('|')} for --strategy darts (a weight-sharing supernet; the black-box strategies also search ${SEARCH_SPACE_NAMES.filter((n) => !(SPACE_NAMES as string[]).includes(n)).join(', ')})`, space);
   const num = (k: string, d: number): number => (argv[k] === undefined ? d : Number(argv[k]));
   const cfg: DartsConfig = {
     space: space as SpaceName,

@@ -32,8 +32,10 @@ export interface QueryRecord {
 
 /**
  * Runs `searcher` against `evaluator` until `budget` queries have been made in total (counting
- * `startQuery` already made); calls `onQuery` after each one. The best is the searcher's best by
- * signal; its test accuracy is the evaluator's for that architecture.
+ * `startQuery` already made), or, with `budgetSeconds`, until the evaluator's simulated training
+ * time exceeds it (the query that crosses it still counts, as in the NAS-Bench-101 notebook's
+ * searches); calls `onQuery` after each one. The best is the searcher's best by signal; its test
+ * accuracy is the evaluator's for that architecture.
  */
 export async function searchLoop(
   searcher: Searcher<Genotype>,
@@ -42,9 +44,11 @@ export async function searchLoop(
   startQuery = 0,
   startBest: BestSoFar | null = null,
   onQuery: (r: QueryRecord) => void = () => undefined,
+  budgetSeconds?: number,
 ): Promise<BestSoFar | null> {
   let best = startBest;
   for (let q = startQuery + 1; q <= budget; q++) {
+    if (budgetSeconds !== undefined && (evaluator.seconds ?? 0) > budgetSeconds) break;
     const g = searcher.ask();
     const r = await evaluator.evaluate(g, q);
     searcher.tell(g, r.signal);
@@ -60,6 +64,8 @@ export interface RunConfig {
   space: SearchSpace<Genotype>;
   evaluator: Evaluator;
   budget: number;
+  /** Simulated training seconds (evaluators that have them, nb101); `budget` may then be Infinity. */
+  budgetSeconds?: number;
   seed: number;
   outDir: string;
   resume: boolean;
@@ -73,6 +79,8 @@ interface Checkpoint {
   queries: number;
   best: BestSoFar | null;
   searcher: SearcherState;
+  /** The evaluator's counters (nb101: simulated seconds), where it has any. */
+  evaluator?: unknown;
 }
 
 export interface RunSummary {
@@ -123,6 +131,7 @@ function openRun(c: RunConfig): { searcher: Searcher<Genotype>; start: number; b
   }
   if (c.budget < ck.queries) throw new UsageError(`--budget: the run in ${c.outDir} has already made ${ck.queries} queries; pass --budget ≥ ${ck.queries} to resume it`);
   log.load().keepWhile((row) => Number(row.query) <= ck.queries);
+  c.evaluator.restore?.(ck.evaluator);
   return { searcher: restoreSearcher(ck.searcher, c.space, opts), start: ck.queries, best: ck.best, log };
 }
 
@@ -153,7 +162,12 @@ function processAlive(pid: number): boolean {
 
 /** A whole search with its run folder; returns the summary also written to best.json. */
 export async function runSearch(c: RunConfig): Promise<RunSummary> {
-  if (!Number.isInteger(c.budget) || c.budget < 1) throw new UsageError(`--budget: expected a positive integer, got ${c.budget}`);
+  const unlimited = c.budget === Infinity && c.budgetSeconds !== undefined;
+  if (!unlimited && (!Number.isInteger(c.budget) || c.budget < 1)) throw new UsageError(`--budget: expected a positive integer, got ${c.budget}`);
+  if (c.budgetSeconds !== undefined) {
+    if (!(c.budgetSeconds > 0)) throw new UsageError(`--budget-seconds: expected a positive number of seconds, got ${c.budgetSeconds}`);
+    if (c.evaluator.seconds === undefined) throw new UsageError(`--budget-seconds: the ${c.evaluator.name} evaluator simulates no training time; only nb101 does (use --budget, in queries)`);
+  }
   // Everything that can reject the arguments (searcher options, --resume checks) runs before the
   // folder is made, so a bad command line leaves nothing behind.
   const { searcher, start, best: startBest, log } = openRun(c);
@@ -171,8 +185,10 @@ export async function runSearch(c: RunConfig): Promise<RunSummary> {
 
 /** The query loop of runSearch: logs, checkpoints and best.json after every query. */
 async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: number, startBest: BestSoFar | null, log: CsvLog): Promise<RunSummary> {
-  const progress = new Progress(`search ${c.strategy}`, c.budget, process.stderr, c.quiet);
-  progress.update(start);
+  const bySeconds = c.budgetSeconds !== undefined;
+  const progress = new Progress(`search ${c.strategy}${bySeconds ? ' (simulated s)' : ''}`, bySeconds ? Math.ceil(c.budgetSeconds!) : c.budget, process.stderr, c.quiet);
+  const at = (q: number) => (bySeconds ? Math.round(Math.min(c.evaluator.seconds ?? 0, c.budgetSeconds!)) : q);
+  progress.update(at(start));
   const summarize = (best: BestSoFar | null, queries: number): RunSummary => ({
     strategy: c.strategy,
     space: c.space.name,
@@ -186,7 +202,9 @@ async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: num
     test_accuracy: best?.testAccuracy ?? null,
     out: c.outDir,
   });
+  let last = start;
   const best = await searchLoop(searcher, c.evaluator, c.budget, start, startBest, (r) => {
+    last = r.query;
     log.append({
       query: r.query,
       architecture: r.key,
@@ -196,13 +214,13 @@ async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: num
       best_architecture: r.best.key,
       best_test_accuracy: r.best.testAccuracy,
     });
-    const ck: Checkpoint = { version: 1, config: identity(c), queries: r.query, best: r.best, searcher: searcher.state() };
+    const ck: Checkpoint = { version: 1, config: identity(c), queries: r.query, best: r.best, searcher: searcher.state(), evaluator: c.evaluator.state?.() };
     writeJsonAtomic(path.join(c.outDir, 'checkpoint.json'), ck);
     writeJsonAtomic(path.join(c.outDir, 'best.json'), summarize(r.best, r.query));
-    progress.update(r.query, { best: r.best.signal, ...(r.best.testAccuracy !== undefined ? { test: r.best.testAccuracy } : {}) });
-  });
+    progress.update(at(r.query), { best: r.best.signal, ...(r.best.testAccuracy !== undefined ? { test: r.best.testAccuracy } : {}) });
+  }, c.budgetSeconds);
   progress.stop();
-  const summary = summarize(best, Math.max(start, c.budget));
+  const summary = summarize(best, last);
   writeJsonAtomic(path.join(c.outDir, 'best.json'), summary);
   return summary;
 }
