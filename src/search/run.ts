@@ -8,6 +8,7 @@ import * as path from 'path';
 import { readJson, writeJsonAtomic } from '../io/atomic';
 import { CsvLog } from '../io/csv';
 import { UsageError } from '../io/errors';
+import { LiveReport } from '../report/live';
 import { Progress } from '../io/progress';
 import type { Genotype, SearchSpace } from '../space/spaces';
 import type { Evaluator } from './evaluators';
@@ -65,6 +66,8 @@ export interface RunConfig {
   resume: boolean;
   searcherOptions?: Omit<SearcherOptions, 'seed'>;
   quiet?: boolean;
+  /** Keep report.html in the run folder current as queries finish. */
+  report?: boolean;
 }
 
 interface Checkpoint {
@@ -132,7 +135,7 @@ function openRun(c: RunConfig): { searcher: Searcher<Genotype>; start: number; b
  */
 function removeStaleTemps(dir: string): void {
   for (const f of fs.readdirSync(dir)) {
-    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv)-(\d+)-\d+$/.exec(f);
+    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv|report\.html)-(\d+)-\d+$/.exec(f);
     if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, f), { force: true });
   }
 }
@@ -172,6 +175,7 @@ export async function runSearch(c: RunConfig): Promise<RunSummary> {
 /** The query loop of runSearch: logs, checkpoints and best.json after every query. */
 async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: number, startBest: BestSoFar | null, log: CsvLog): Promise<RunSummary> {
   const progress = new Progress(`search ${c.strategy}`, c.budget, process.stderr, c.quiet);
+  const live = c.report ? new LiveReport(c.outDir) : null;
   progress.update(start);
   const summarize = (best: BestSoFar | null, queries: number): RunSummary => ({
     strategy: c.strategy,
@@ -200,9 +204,11 @@ async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: num
     writeJsonAtomic(path.join(c.outDir, 'checkpoint.json'), ck);
     writeJsonAtomic(path.join(c.outDir, 'best.json'), summarize(r.best, r.query));
     progress.update(r.query, { best: r.best.signal, ...(r.best.testAccuracy !== undefined ? { test: r.best.testAccuracy } : {}) });
+    live?.poke();
   });
   progress.stop();
   const summary = summarize(best, Math.max(start, c.budget));
   writeJsonAtomic(path.join(c.outDir, 'best.json'), summary);
+  await live?.finish();
   return summary;
 }
