@@ -161,7 +161,8 @@ export function alphaHeatmaps(o: HeatmapFacetOptions): TopLevelSpec {
     spec: {
       width: 118,
       height: 12 * o.ops.length,
-      mark: { type: 'rect' },
+      // No ARIA label per rect: thousands of them would triple the page (the figure has a caption).
+      mark: { type: 'rect', aria: false },
       encoding: {
         x: { field: 'x0', type: 'quantitative', title: o.xTitle, scale: { nice: false, zero: false }, axis: integerAxis(o.values.flatMap((v) => [{ e: Number(v.x0) + 0.5 }, { e: Number(v.x1) - 0.5 }]), 'e', { labelFlush: true, tickCount: 4 }) },
         x2: { field: 'x1' },

@@ -42,7 +42,7 @@ export function groupRuns(runs: { run: RunData; label: string }[]): Group[] {
   const keys = [...new Set(all.flatMap((g) => Object.keys(g.config)))];
   const differing = keys.filter((k) => new Set(all.map((g) => JSON.stringify(g.config[k]))).size > 1);
   for (const g of all) {
-    const name = differing.map((k) => `${k} ${show(g.config[k])}`).join(', ') || 'same configuration';
+    const name = differing.map((k) => `${k} ${show(g.config[k])}`).join(', ') || 'one configuration';
     g.label = `${name} (${g.runs.length} run${g.runs.length > 1 ? 's' : ''})`;
   }
   return all.map(({ label, runs: members }) => ({ label, runs: members }));

@@ -47,6 +47,13 @@ export function cellChanges(cells: readonly EpochCell[]): EpochCell[] {
   return cells.filter((c, i) => i === 0 || c.changed > 0 || i === cells.length - 1);
 }
 
+/** At most `n` items (n ≥ 2): the first, the last and evenly spaced ones between. */
+export function pickEvenly<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  const idx = new Set(Array.from({ length: n }, (_, k) => Math.round((k * (items.length - 1)) / (n - 1))));
+  return [...idx].sort((a, b) => a - b).map((i) => items[i]);
+}
+
 /**
  * A readable name of an alphas.csv edge `i<-j`. DARTS: node i ≥ 2 is intermediate node i-2, input
  * j is c_{k-2}, c_{k-1} or intermediate node j-2, as in the cell diagrams. NB201: nodes 0…3.

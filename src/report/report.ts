@@ -6,7 +6,7 @@ import * as path from 'path';
 import { writeFileAtomic } from '../io/atomic';
 import { blackBoxSection } from './blackbox-section';
 import { BAND_CAPTION, benchSection, compareCharts, groupRuns } from './compare-section';
-import { figure, grid, page, table } from './page';
+import { esc, figure, grid, page, table } from './page';
 import { type RunData, type RunKind, loadRun } from './runs';
 import { searchSection } from './search-section';
 import { trainSection } from './train-section';
@@ -15,24 +15,23 @@ export const REPORT_FILE = 'report.html';
 
 const KIND_NAMES: Record<RunKind, string> = { search: 'DARTS searches', blackbox: 'black-box searches', train: 'retraining runs', bench: 'benchmarks' };
 
-/** Names for the runs: the shortest path suffixes that tell them apart (`seed-0`, `evolution/seed-0`). */
+/** Names for the runs: the last path parts, as few as tell them all apart (`seed-0`, or `evolution/seed-0`). */
 export function runLabels(dirs: readonly string[]): string[] {
   const parts = dirs.map((d) => path.resolve(d).split(path.sep).filter(Boolean));
-  const labels = parts.map((p) => p.slice(-1).join('/'));
-  for (let depth = 2; new Set(labels).size < labels.length && depth <= Math.max(...parts.map((p) => p.length)); depth++) {
-    const seen = new Map<string, number>();
-    labels.forEach((l) => seen.set(l, (seen.get(l) ?? 0) + 1));
-    labels.forEach((l, i) => {
-      if ((seen.get(l) as number) > 1) labels[i] = parts[i].slice(-depth).join('/');
-    });
+  const longest = Math.max(1, ...parts.map((p) => p.length));
+  for (let depth = 1; ; depth++) {
+    const labels = parts.map((p) => p.slice(-depth).join('/') || '/');
+    if (new Set(labels).size === labels.length || depth >= longest) return labels;
   }
-  return labels;
 }
 
-function runSection(run: RunData, label: string): Promise<string> {
+/** Pages of more runs than this draw each search run compactly (curves and final cell) and fold the runs away. */
+export const COMPACT_ABOVE = 3;
+
+function runSection(run: RunData, label: string, compact: boolean): Promise<string> {
   switch (run.kind) {
     case 'search':
-      return searchSection(run, label);
+      return searchSection(run, label, compact);
     case 'blackbox':
       return blackBoxSection(run, label);
     case 'train':
@@ -70,7 +69,12 @@ export async function buildReport(dirs: readonly string[]): Promise<string> {
   const labels = runLabels(dirs);
   const runs = dirs.map((d, i) => ({ run: loadRun(d), label: labels[i] }));
   const body = [...(await comparisons(runs))];
-  for (const r of runs) body.push(await runSection(r.run, r.label));
+  const compact = runs.length > COMPACT_ABOVE;
+  if (compact) body.push(`<h2>The ${runs.length} runs</h2><p class="note">Each run's own report.html (tfnas report RUN) also shows its architecture weights and every change of its cell.</p>`);
+  for (const r of runs) {
+    const section = await runSection(r.run, r.label, compact);
+    body.push(compact ? `<details class="run"><summary>${esc(r.label)} (${r.run.kind})</summary>${section}</details>` : section);
+  }
   const title = runs.length === 1 ? `tfnas report: ${labels[0]}` : `tfnas report: ${runs.length} runs`;
   const meta = `Generated ${new Date().toISOString()} by tfnas ${version()} from ${dirs.map((d) => path.resolve(d)).join(', ')}.`;
   return page({ title, meta, body });

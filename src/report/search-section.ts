@@ -5,8 +5,8 @@
  */
 import { alphaHeatmaps, type Datum, lineChart } from './charts';
 import { epochCurves } from './curves';
-import { type EpochCell, cellChanges, edgeName, epochCells, skipCounts } from './genotypes';
-import { cellFigure, esc, figure, formatCount, grid, settingsTable, summaryLine } from './page';
+import { type EpochCell, cellChanges, edgeName, epochCells, pickEvenly, skipCounts } from './genotypes';
+import { cellFigure, esc, figure, formatCount, grid, settingsTable, summaryLine, table } from './page';
 import type { CsvRow, SearchRunData } from './runs';
 import { renderChart } from './vega';
 
@@ -65,21 +65,40 @@ function benchmarkChart(log: readonly CsvRow[]): Promise<string> | null {
   return renderChart(lineChart({ title: 'NAS-Bench-201 accuracy of the derived cell', values, x: 'epoch', y: 'acc', xTitle: 'epoch', yTitle: 'benchmark accuracy (%)', series: 'which', seriesOrder: cols.map((c) => c[1]) }));
 }
 
-function cellHistory(cells: EpochCell[]): string {
-  if (cells.length === 0) return '';
-  const shown = cellChanges(cells).reverse();
-  const last = cells[cells.length - 1].epoch;
-  const figs = shown.map((c) => {
-    const when = c.epoch === last ? `epoch ${c.epoch + 1} (final)` : `epoch ${c.epoch + 1}`;
-    const what = c.changed > 0 ? `: ${c.changed} edge${c.changed > 1 ? 's' : ''} changed from the epoch before` : c.epoch === cells[0].epoch ? ': first derived cell' : ': unchanged';
-    return cellFigure(c.genotype, `${when}${what}`);
-  });
-  const changes = cells.filter((c) => c.changed > 0).length;
-  return `<h3>Derived cell: final, and every epoch where it changed (${changes} change${changes === 1 ? '' : 's'} in ${cells.length} epochs)</h3>${grid(figs)}`;
+/** Diagrams per run at most (each is ~13 kB); past it the changes are sampled evenly and all listed in a table. */
+export const MAX_CELL_DIAGRAMS = 24;
+
+function changeTable(changes: EpochCell[]): string {
+  const rows = changes.map((c) => ({ epoch: c.epoch + 1, 'edges changed': c.changed, ...Object.fromEntries(Object.entries(skipCounts(c.genotype)).map(([k, n]) => [`skip_connect (${k})`, n])) }));
+  const columns = rows.length ? Object.keys(rows[0]) : [];
+  return `<details><summary>Every change of the derived cell (${rows.length})</summary>${table(columns, rows)}</details>`;
 }
 
-/** The HTML section of one search run. */
-export async function searchSection(run: SearchRunData, label: string): Promise<string> {
+function cellHistory(cells: EpochCell[], compact: boolean): string {
+  if (cells.length === 0) return '';
+  const last = cells[cells.length - 1];
+  const caption = (c: EpochCell) => {
+    const when = c === last ? `epoch ${c.epoch + 1} (final)` : `epoch ${c.epoch + 1}`;
+    const what = c.changed > 0 ? `: ${c.changed} edge${c.changed > 1 ? 's' : ''} changed from the epoch before` : c === cells[0] ? ': first derived cell' : ': unchanged';
+    return `${when}${what}`;
+  };
+  if (compact) return `<h3>Derived cell</h3>${grid([cellFigure(last.genotype, caption(last))])}`;
+  const all = cellChanges(cells);
+  const shown = pickEvenly(all, MAX_CELL_DIAGRAMS).reverse();
+  const changes = cells.filter((c) => c.changed > 0);
+  const sampled = shown.length < all.length ? ` (${shown.length} of them drawn, evenly spaced; the table lists all)` : '';
+  return [
+    `<h3>Derived cell: final, and every epoch where it changed: ${changes.length} change${changes.length === 1 ? '' : 's'} in ${cells.length} epochs${sampled}</h3>`,
+    grid(shown.map((c) => cellFigure(c.genotype, caption(c)))),
+    changes.length ? changeTable(changes) : '',
+  ].join('');
+}
+
+/**
+ * The HTML section of one search run. `compact` (pages of many runs): curves and the final cell
+ * only; the α heatmaps and cell history are in each run's own report.html.
+ */
+export async function searchSection(run: SearchRunData, label: string, compact = false): Promise<string> {
   const info = (run.info ?? {}) as Record<string, unknown>;
   const cfg = (info.config ?? {}) as Record<string, unknown>;
   const space = String(cfg.space ?? (run.alphas[0]?.cell === 'cell' ? 'nb201' : 'darts'));
@@ -99,7 +118,7 @@ export async function searchSection(run: SearchRunData, label: string): Promise<
   if (cells.length > 0) charts.push(await skipChart(cells));
   const bench = benchmarkChart(run.log);
   if (bench) charts.push(await bench);
-  const alphas = await alphaSection(run, space);
+  const alphas = compact ? [] : await alphaSection(run, space);
   const empty = run.log.length === 0 ? '<p class="note">No epoch has finished yet.</p>' : '';
   return [
     `<section class="run search"><h2>DARTS search (${esc(space)} space): ${esc(label)}</h2>`,
@@ -107,7 +126,7 @@ export async function searchSection(run: SearchRunData, label: string): Promise<
     empty,
     grid(charts.map((c) => figure(c))),
     alphas.length ? `<h3>Architecture weights</h3>${alphas.join('')}` : '',
-    cellHistory(cells),
+    cellHistory(cells, compact),
     settingsTable('Configuration (config.json)', info),
     '</section>',
   ].join('\n');

@@ -29,17 +29,18 @@ export const THEME = {
   line: { strokeWidth: 1.8 },
 } as const;
 
-function refuse(what: string): never {
-  throw new Error(`report charts load no data (${what}); every chart carries its data inline`);
+/**
+ * A Vega loader that loads nothing (no network, no files). Vega only logs a failed load and draws
+ * an empty chart, so the refusal is remembered and renderChart fails afterwards.
+ */
+function offlineLoader() {
+  const refused: string[] = [];
+  const refuse = async (uri: string): Promise<never> => {
+    refused.push(uri);
+    throw new Error(`report charts load no data (asked for ${uri})`);
+  };
+  return { loader: { load: refuse, sanitize: refuse, http: refuse, file: refuse }, refused };
 }
-
-/** A Vega loader that loads nothing: no network, no files. */
-const OFFLINE_LOADER = {
-  load: async (uri: string) => refuse(`asked for ${uri}`),
-  sanitize: async (uri: string) => refuse(`asked for ${uri}`),
-  http: async (uri: string) => refuse(`asked for ${uri}`),
-  file: async (file: string) => refuse(`asked for ${file}`),
-};
 
 /**
  * Vega-Lite's warnings (a conflicting encoding, a dropped field) mean that a chart is not drawn as
@@ -57,9 +58,12 @@ function strictLogger(title: unknown) {
 export async function renderChart(spec: TopLevelSpec): Promise<string> {
   const withTheme = { ...spec, config: { ...THEME, ...(spec.config ?? {}) } } as TopLevelSpec;
   const compiled = compile(withTheme, { logger: strictLogger(spec.title) as never }).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: OFFLINE_LOADER as unknown as vega.Loader });
+  const { loader, refused } = offlineLoader();
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: loader as unknown as vega.Loader });
   try {
-    return await view.toSVG();
+    const svg = await view.toSVG();
+    if (refused.length > 0) throw new Error(`chart ${JSON.stringify(spec.title ?? '')}: report charts load no data, every chart carries its data inline (asked for ${refused.join(', ')})`);
+    return svg;
   } finally {
     view.finalize();
   }
