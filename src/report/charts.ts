@@ -75,12 +75,25 @@ export function lineChart(o: LineChartOptions): TopLevelSpec {
     data: { values: o.values },
     mark: { type: 'line', interpolate: o.step ? 'step-after' : 'linear', point: xs <= MARK_POINTS_UP_TO ? { filled: true, size: 28 } : false },
     encoding: {
-      x: { field: o.x, type: 'quantitative', title: o.xTitle, axis: integerAxis(o.values, o.x), scale: { nice: false } },
+      x: xEncoding(o),
       y: { field: o.y, type: 'quantitative', title: axisTitle(o.yTitle), scale: o.yDomain ? { domain: o.yDomain } : { zero: false }, ...(o.step ? { axis: { tickMinStep: 1 } } : {}) },
       ...seriesEncoding(o),
     },
   });
 }
+
+/** The x encoding of an integer field (epochs, queries). */
+function xEncoding(o: LineChartOptions): Record<string, unknown> {
+  return { field: o.x, type: 'quantitative', title: o.xTitle, axis: integerAxis(o.values, o.x), scale: { nice: false } };
+}
+
+/** A layered chart: title, size (pixels, or `{ step }` per category), inline data, layers. */
+function frame(title: string, values: readonly Datum[], width: unknown, height: unknown, layer: Record<string, unknown>[]): TopLevelSpec {
+  return spec({ title, width, height, data: { values }, layer });
+}
+
+/** A layered chart with the options' title, size (default 420 × 240) and data. */
+const layered = (o: LineChartOptions, layer: Record<string, unknown>[]) => frame(o.title, o.values, o.width ?? 420, o.height ?? 240, layer);
 
 export interface BandChartOptions extends LineChartOptions {
   series: string;
@@ -94,24 +107,18 @@ export interface BandChartOptions extends LineChartOptions {
  * the individual runs. The aggregation is Vega's (errorband, extent stdev).
  */
 export function bandChart(o: BandChartOptions): TopLevelSpec {
-  const x = { field: o.x, type: 'quantitative', title: o.xTitle, axis: integerAxis(o.values, o.x), scale: { nice: false } };
+  const x = xEncoding(o);
   const y = { field: o.y, type: 'quantitative', title: axisTitle(o.yTitle), scale: o.yDomain ? { domain: o.yDomain } : { zero: false } };
   const { color, strokeDash } = seriesEncoding(o) as Record<string, Record<string, unknown>>;
-  return spec({
-    title: o.title,
-    width: o.width ?? 420,
-    height: o.height ?? 240,
-    data: { values: o.values },
-    layer: [
-      { mark: { type: 'line', strokeWidth: 0.8, opacity: 0.35 }, encoding: { x, y, color, detail: { field: o.run } } },
-      {
-        transform: [{ joinaggregate: [{ op: 'count', as: '__n' }], groupby: [o.series, o.x] }, { filter: 'datum.__n >= 2' }],
-        mark: { type: 'errorband', extent: 'stdev', opacity: 0.25 },
-        encoding: { x, y, color },
-      },
-      { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { ...y, aggregate: 'mean' }, color, strokeDash } },
-    ],
-  });
+  return layered(o, [
+    { mark: { type: 'line', strokeWidth: 0.8, opacity: 0.35 }, encoding: { x, y, color, detail: { field: o.run } } },
+    {
+      transform: [{ joinaggregate: [{ op: 'count', as: '__n' }], groupby: [o.series, o.x] }, { filter: 'datum.__n >= 2' }],
+      mark: { type: 'errorband', extent: 'stdev', opacity: 0.25 },
+      encoding: { x, y, color },
+    },
+    { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { ...y, aggregate: 'mean' }, color, strokeDash } },
+  ]);
 }
 
 export interface PreAggregatedBandOptions extends LineChartOptions {
@@ -122,21 +129,13 @@ export interface PreAggregatedBandOptions extends LineChartOptions {
 
 /** A mean line with a given lower/upper band per series (e.g. curves.csv of tfnas bench nb201). */
 export function preAggregatedBandChart(o: PreAggregatedBandOptions): TopLevelSpec {
-  const x = { field: o.x, type: 'quantitative', title: o.xTitle, axis: integerAxis(o.values, o.x), scale: { nice: false } };
+  const x = xEncoding(o);
   const { color, strokeDash } = seriesEncoding(o) as Record<string, Record<string, unknown>>;
-  return spec({
-    title: o.title,
-    width: o.width ?? 420,
-    height: o.height ?? 240,
-    data: { values: o.values },
-    layer: [
-      {
-        mark: { type: 'errorband', opacity: 0.25 },
-        encoding: { x, y: { field: o.lower, type: 'quantitative', title: axisTitle(o.yTitle), scale: { zero: false } }, y2: { field: o.upper }, color },
-      },
-      { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: o.y, type: 'quantitative', title: axisTitle(o.yTitle) }, color, strokeDash } },
-    ],
-  });
+  const title = axisTitle(o.yTitle);
+  return layered(o, [
+    { mark: { type: 'errorband', opacity: 0.25 }, encoding: { x, y: { field: o.lower, type: 'quantitative', title, scale: { zero: false } }, y2: { field: o.upper }, color } },
+    { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: o.y, type: 'quantitative', title }, color, strokeDash } },
+  ]);
 }
 
 export interface HeatmapFacetOptions {
@@ -200,32 +199,20 @@ export function candidatesChart(o: CandidatesOptions): TopLevelSpec {
   const colour = { field: 'series', type: 'nominal', scale: { domain, range: ['#8c8c8c', '#0072B2'] }, legend: { title: null, orient: 'bottom', direction: 'horizontal', labelLimit: 280 } };
   const x = { field: 'query', type: 'quantitative', title: 'queries (architectures evaluated)', axis: integerAxis(o.values, 'query'), scale: { nice: false } };
   const y = { type: 'quantitative', title: axisTitle(o.yTitle), scale: { domain: candidatesDomain(o.values).domain, nice: false } };
-  return spec({
-    title: o.title,
-    width: 420,
-    height: 240,
-    data: { values: o.values },
-    layer: [
+  return frame(o.title, o.values, 420, 240, [
       { transform: [{ calculate: `'${domain[0]}'`, as: 'series' }], mark: { type: 'point', filled: true, size: 18, opacity: 0.55, clip: true }, encoding: { x, y: { field: 'value', ...y }, color: colour, shape: { value: 'circle' } } },
       { transform: [{ calculate: `'${domain[1]}'`, as: 'series' }], mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2.2, clip: true }, encoding: { x, y: { field: 'best', ...y }, color: colour } },
-    ],
-  });
+  ]);
 }
 
 /** Horizontal bars, e.g. per-class test accuracy, with the value printed at each bar's end. */
 export function barChart(o: { title: string; values: Datum[]; category: string; value: string; categoryTitle: string; valueTitle: string; domain?: [number, number] }): TopLevelSpec {
   const y = { field: o.category, type: 'nominal', sort: null, title: o.categoryTitle };
   const x = { field: o.value, type: 'quantitative', title: o.valueTitle, ...(o.domain ? { scale: { domain: o.domain } } : {}) };
-  return spec({
-    title: o.title,
-    width: 300,
-    height: { step: 18 },
-    data: { values: o.values },
-    layer: [
-      { mark: { type: 'bar', color: '#0072B2' }, encoding: { x, y } },
-      { mark: { type: 'text', align: 'left', dx: 3, fontSize: 10 }, encoding: { x, y, text: { field: o.value, type: 'quantitative', format: '.1f' } } },
-    ],
-  });
+  return frame(o.title, o.values, 300, { step: 18 }, [
+    { mark: { type: 'bar', color: '#0072B2' }, encoding: { x, y } },
+    { mark: { type: 'text', align: 'left', dx: 3, fontSize: 10 }, encoding: { x, y, text: { field: o.value, type: 'quantitative', format: '.1f' } } },
+  ]);
 }
 
 /** Confusion matrix: colour = share of the true class's images (%), text = image count. */
@@ -233,30 +220,17 @@ export function confusionChart(o: { title: string; values: Datum[]; classes: str
   const x = { field: 'predicted', type: 'nominal', sort: o.classes, title: 'predicted class', axis: { labelAngle: -40 } };
   const y = { field: 'true', type: 'nominal', sort: o.classes, title: 'true class' };
   const step = o.classes.length > 20 ? 12 : 30;
-  return spec({
-    title: o.title,
-    width: { step },
-    height: { step },
-    data: { values: o.values },
-    layer: [
-      { mark: { type: 'rect' }, encoding: { x, y, color: { field: 'share', type: 'quantitative', title: 'share of true class (%)', scale: { scheme: 'viridis', domain: [0, 100] } } } },
-      ...(o.classes.length > 20
-        ? []
-        : [{ mark: { type: 'text', fontSize: 9 }, encoding: { x, y, text: { field: 'count', type: 'quantitative' }, color: { condition: { test: 'datum.share > 55', value: 'black' }, value: 'white' } } }]),
-    ],
-  });
+  const counts = { mark: { type: 'text', fontSize: 9 }, encoding: { x, y, text: { field: 'count', type: 'quantitative' }, color: { condition: { test: 'datum.share > 55', value: 'black' }, value: 'white' } } };
+  return frame(o.title, o.values, { step }, { step }, [
+    { mark: { type: 'rect' }, encoding: { x, y, color: { field: 'share', type: 'quantitative', title: ['share of the', 'true class (%)'], scale: { scheme: 'viridis', domain: [0, 100] } } } },
+    ...(o.classes.length > 20 ? [] : [counts]),
+  ]);
 }
 
 /** One point per run, grouped by category (e.g. final test accuracy per strategy over seeds). */
 export function stripChart(o: { title: string; values: Datum[]; category: string; value: string; valueTitle: string; categoryTitle: string }): TopLevelSpec {
-  return spec({
-    title: o.title,
-    width: 300,
-    height: { step: 26 },
-    data: { values: o.values },
-    layer: [
-      { mark: { type: 'boxplot', extent: 'min-max', opacity: 0.35, size: 16 }, encoding: { y: { field: o.category, type: 'nominal', title: o.categoryTitle }, x: { field: o.value, type: 'quantitative', title: o.valueTitle, scale: { zero: false } } } },
-      { mark: { type: 'point', filled: true, size: 26, color: '#000' }, encoding: { y: { field: o.category, type: 'nominal' }, x: { field: o.value, type: 'quantitative' } } },
-    ],
-  });
+  return frame(o.title, o.values, 300, { step: 26 }, [
+    { mark: { type: 'boxplot', extent: 'min-max', opacity: 0.35, size: 16 }, encoding: { y: { field: o.category, type: 'nominal', title: o.categoryTitle }, x: { field: o.value, type: 'quantitative', title: o.valueTitle, scale: { zero: false } } } },
+    { mark: { type: 'point', filled: true, size: 26, color: '#000' }, encoding: { y: { field: o.category, type: 'nominal' }, x: { field: o.value, type: 'quantitative' } } },
+  ]);
 }

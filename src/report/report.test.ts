@@ -36,6 +36,17 @@ function expectSelfContained(html: string): void {
   expect(new Set(ids).size).toBe(ids.length);
 }
 
+/** The page of one run folder written by `write`, checked to be self-contained. */
+async function pageOf(name: string, write: (dir: string) => void | Promise<void>): Promise<string> {
+  const dir = folder(name);
+  await write(dir);
+  const html = await buildReport([dir]);
+  expectSelfContained(html);
+  return html;
+}
+
+const expectTexts = (html: string, texts: string[]) => texts.forEach((t) => expect(html).toContain(t));
+
 /** Every chart is an SVG that draws something. */
 function expectChartsDrawn(html: string, atLeast: number): void {
   const charts = figures(html, 'chart');
@@ -48,25 +59,17 @@ function expectChartsDrawn(html: string, atLeast: number): void {
 
 describe('tfnas report pages', () => {
   it('draws a DARTS search: curves, lr, skip connections, α of both cells, the cells, the configuration', async () => {
-    const dir = folder('search');
-    writeSearchRun(dir, { totalEpochs: 12 });
-    const html = await buildReport([dir]);
-    expectSelfContained(html);
+    const html = await pageOf('search', (d) => writeSearchRun(d, { totalEpochs: 12 }));
     expectChartsDrawn(html, 6);
-    for (const text of ['supernet: loss', 'supernet: accuracy', 'learning rate', 'skip connections in the derived cell', 'softmax(α) of the normal cell', 'softmax(α) of the reduction cell', 'c_{k-2} → 0', 'epoch 12 (final)', 'Configuration (config.json)', '1,930,618 (1.93 M)', 'cross-entropy loss (nats)', 'top-1 accuracy (%)']) {
-      expect(html).toContain(text);
-    }
+    expectTexts(html, ['supernet: loss', 'supernet: accuracy', 'learning rate', 'skip connections in the derived cell', 'softmax(α) of the normal cell', 'softmax(α) of the reduction cell']);
+    expectTexts(html, ['c_{k-2} → 0', 'epoch 12 (final)', 'Configuration (config.json)', '1,930,618 (1.93 M)', 'cross-entropy loss (nats)', 'top-1 accuracy (%)']);
     expect(figures(html, 'cell').length).toBeGreaterThanOrEqual(1);
   });
 
   it('draws an NB201 search with the benchmark accuracies of each epoch\'s cell', async () => {
-    const dir = folder('search-nb201');
-    writeSearchRun(dir, { space: 'nb201', totalEpochs: 5, table: true });
-    const html = await buildReport([dir]);
+    const html = await pageOf('search-nb201', (d) => writeSearchRun(d, { space: 'nb201', totalEpochs: 5, table: true }));
     expectChartsDrawn(html, 6);
-    expect(html).toContain('NAS-Bench-201 accuracy of the derived cell');
-    expect(html).toContain('softmax(α) of the cell');
-    expect(html).toContain('NAS-Bench-201 cell');
+    expectTexts(html, ['NAS-Bench-201 accuracy of the derived cell', 'softmax(α) of the cell', 'NAS-Bench-201 cell']);
   });
 
   it('draws runs in progress: a search with no finished epoch, a retraining without its final metrics', async () => {
@@ -83,24 +86,16 @@ describe('tfnas report pages', () => {
   });
 
   it('draws a retraining: curves, per-class accuracy, the confusion matrix, the trained cell', async () => {
-    const dir = folder('train');
-    writeTrainRun(dir, { totalEpochs: 8 });
-    const html = await buildReport([dir]);
-    expectSelfContained(html);
+    const html = await pageOf('train', (d) => writeTrainRun(d, { totalEpochs: 8 }));
     expectChartsDrawn(html, 5);
-    for (const text of ['per-class test accuracy', 'confusion matrix (test split)', 'trained cell: DARTS_V2', 'test accuracy <b>80.00% on 10000 images', '3,349,342']) expect(html).toContain(text);
+    expectTexts(html, ['per-class test accuracy', 'confusion matrix (test split)', 'trained cell: DARTS_V2', 'test accuracy <b>80.00% on 10000 images', '3,349,342']);
   });
 
   it('draws a black-box search and a bench nb201 folder', async () => {
-    const bb = folder('evolution');
-    await writeBlackBoxRun(bb, table, { strategy: 'evolution', seed: 0, budget: 30 });
-    const html = await buildReport([bb]);
-    expectSelfContained(html);
+    const html = await pageOf('evolution', (d) => writeBlackBoxRun(d, table, { strategy: 'evolution', seed: 0, budget: 30 }));
     expectChartsDrawn(html, 2);
-    for (const text of ['anytime curve: search signal', 'anytime curve: test accuracy', 'best architecture (query', 'Top 10 candidates']) expect(html).toContain(text);
-    const bench = folder('bench');
-    await writeBenchRun(bench, table, 2, 20);
-    const page = await buildReport([bench]);
+    expectTexts(html, ['anytime curve: search signal', 'anytime curve: test accuracy', 'best architecture (query', 'Top 10 candidates']);
+    const page = await pageOf('bench', (d) => writeBenchRun(d, table, 2, 20));
     expectChartsDrawn(page, 2);
     expect(page).toContain('mean best test accuracy over the runs');
   });
