@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { writeSearchRun, writeTrainRun } from '../report/test-utils/fixtures';
+import { syntheticTable, writeSearchRun, writeTrainRun } from '../report/test-utils/fixtures';
 import { runCli } from './test-utils/run-cli';
 
 let root: string;
@@ -45,5 +45,20 @@ describe('tfnas report', () => {
     expect(dirOut.code).toBe(2);
     expect(dirOut.err).toMatch(/--out: expected an HTML file name/);
     expect((await runCli(['report'])).code).toBe(2);
+  });
+
+  it('search and train write report.html into their run folder unless --no-report', async () => {
+    const table = syntheticTable(root);
+    const bb = (out: string, ...extra: string[]) => runCli(['search', '--strategy', 'random', '--space', 'nb201', '--table', table, '--budget', '4', '--out', out, ...extra]);
+    expect((await bb(path.join(root, 'bb-on'))).code).toBe(0);
+    expect(fs.readFileSync(path.join(root, 'bb-on', 'report.html'), 'utf8')).toContain('queries <b>4</b>');
+    expect((await bb(path.join(root, 'bb-off'), '--no-report')).code).toBe(0);
+    expect(fs.existsSync(path.join(root, 'bb-off', 'report.html'))).toBe(false);
+    const synth = ['--dataset', 'synthetic', '--synthetic-size', '8', '--synthetic-classes', '4', '--synthetic-train', '32', '--synthetic-test', '16'];
+    const off = path.join(root, 'train-off');
+    const t = await runCli(['train', ...synth, '--backend', 'wasm', '--init-channels', '4', '--layers', '3', '--batch-size', '16', '--epochs', '1', '--out', off, '--no-report']);
+    expect(t.code).toBe(0);
+    expect(fs.existsSync(path.join(off, 'metrics.json'))).toBe(true);
+    expect(fs.existsSync(path.join(off, 'report.html'))).toBe(false);
   });
 });

@@ -58,11 +58,12 @@ function skipChart(cells: EpochCell[]): Promise<string> {
 }
 
 /** NB201 with --table: the benchmark accuracies of each epoch's derived cell. */
-function benchmarkChart(log: readonly CsvRow[]): Promise<string> | null {
+function benchmarkChart(log: readonly CsvRow[], dataset: unknown): Promise<string> | null {
   const cols: [string, string][] = [['nb201_valid_12ep', '12-epoch validation'], ['nb201_test_200ep', '200-epoch test']];
   const values = log.flatMap((r) => cols.filter(([c]) => r[c] !== undefined && r[c] !== '').map(([c, name]) => ({ epoch: Number(r.epoch) + 1, which: name, acc: Number(r[c]) })));
   if (values.length === 0) return null;
-  return renderChart(lineChart({ title: 'NAS-Bench-201 accuracy of the derived cell', values, x: 'epoch', y: 'acc', xTitle: 'epoch', yTitle: 'benchmark accuracy (%)', series: 'which', seriesOrder: cols.map((c) => c[1]) }));
+  const title = `NAS-Bench-201 accuracy of the derived cell${dataset ? ` (${String(dataset)})` : ''}`;
+  return renderChart(lineChart({ title, values, x: 'epoch', y: 'acc', xTitle: 'epoch', yTitle: 'benchmark accuracy (%)', series: 'which', seriesOrder: cols.map((c) => c[1]) }));
 }
 
 /** Diagrams per run at most (each is ~13 kB); past it the changes are sampled evenly and all listed in a table. */
@@ -116,7 +117,7 @@ export async function searchSection(run: SearchRunData, label: string, compact =
   const names = { train: 'train (weights part)', valid: 'valid (architecture part)' };
   const charts = await epochCurves(run.log, names, 'supernet');
   if (cells.length > 0) charts.push(await skipChart(cells));
-  const bench = benchmarkChart(run.log);
+  const bench = benchmarkChart(run.log, cfg.benchDataset);
   if (bench) charts.push(await bench);
   const alphas = compact ? [] : await alphaSection(run, space);
   const empty = run.log.length === 0 ? '<p class="note">No epoch has finished yet.</p>' : '';
