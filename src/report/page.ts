@@ -18,6 +18,7 @@ h3 { font-size: 15px; margin: 22px 0 8px; }
 figure { margin: 0; }
 figure svg { display: block; max-width: 100%; height: auto; }
 figure.cell svg { max-width: 560px; }
+.mark-rect path { shape-rendering: crispEdges; }
 figcaption { font-size: 12px; color: #555; max-width: 560px; margin-top: 2px; }
 table { border-collapse: collapse; font-size: 12px; margin: 6px 0; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
