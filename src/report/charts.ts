@@ -200,7 +200,7 @@ export function candidatesChart(o: CandidatesOptions): TopLevelSpec {
   const x = { field: 'query', type: 'quantitative', title: 'queries (architectures evaluated)', axis: integerAxis(o.values, 'query'), scale: { nice: false } };
   const y = { type: 'quantitative', title: axisTitle(o.yTitle), scale: { domain: candidatesDomain(o.values).domain, nice: false } };
   return frame(o.title, o.values, 420, 240, [
-      { transform: [{ calculate: `'${domain[0]}'`, as: 'series' }], mark: { type: 'point', filled: true, size: 18, opacity: 0.55, clip: true }, encoding: { x, y: { field: 'value', ...y }, color: colour, shape: { value: 'circle' } } },
+      { transform: [{ calculate: `'${domain[0]}'`, as: 'series' }], mark: { type: 'point', filled: true, size: 18, opacity: 0.55, clip: true, aria: false }, encoding: { x, y: { field: 'value', ...y }, color: colour, shape: { value: 'circle' } } },
       { transform: [{ calculate: `'${domain[1]}'`, as: 'series' }], mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2.2, clip: true }, encoding: { x, y: { field: 'best', ...y }, color: colour } },
   ]);
 }
@@ -222,7 +222,7 @@ export function confusionChart(o: { title: string; values: Datum[]; classes: str
   const step = o.classes.length > 20 ? 12 : 30;
   const counts = { mark: { type: 'text', fontSize: 9 }, encoding: { x, y, text: { field: 'count', type: 'quantitative' }, color: { condition: { test: 'datum.share > 55', value: 'black' }, value: 'white' } } };
   return frame(o.title, o.values, { step }, { step }, [
-    { mark: { type: 'rect' }, encoding: { x, y, color: { field: 'share', type: 'quantitative', title: ['share of the', 'true class (%)'], scale: { scheme: 'viridis', domain: [0, 100] } } } },
+    { mark: { type: 'rect', aria: false }, encoding: { x, y, color: { field: 'share', type: 'quantitative', title: ['share of the', 'true class (%)'], scale: { scheme: 'viridis', domain: [0, 100] } } } },
     ...(o.classes.length > 20 ? [] : [counts]),
   ]);
 }
