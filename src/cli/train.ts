@@ -30,6 +30,7 @@ interface TrainArgs extends DataArgs, BackendArgs {
   resume: boolean;
   'dry-run': boolean;
   json: boolean;
+  report: boolean;
 }
 
 const D = RETRAIN_DEFAULTS;
@@ -62,6 +63,7 @@ function addTrainOptions(y: Argv): Argv<TrainArgs> {
     .option('resume', { type: 'boolean', default: false, describe: 'continue the run in --out from its last checkpoint' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'build the network and print its parameter counts; no data, no training' })
     .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary as the last line on stdout' })
+    .option('report', { type: 'boolean', default: true, describe: 'rewrite report.html in the run folder after every epoch; --no-report turns it off' })
     .example('tfnas train --genotype DARTS_V2 --dry-run', 'parameter counts of the paper configuration')
     .example('tfnas train --genotype DARTS_V2 --init-channels 16 --layers 8 --epochs 10 --train-limit 5000', 'a short retraining') as unknown as Argv<TrainArgs>;
 }
@@ -158,6 +160,7 @@ async function handler(a: TrainArgs): Promise<void> {
     recompute: a.recompute,
     runDir,
     resume: a.resume,
+    report: a.report,
     log: (line) => process.stderr.write(`tfnas: ${line}\n`),
   });
   const acc = (100 * r.test.accuracy).toFixed(2);

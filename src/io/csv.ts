@@ -25,16 +25,7 @@ export class CsvLog {
 
   /** Loads existing rows (for resume); values come back as strings. */
   load(): this {
-    if (!fs.existsSync(this.file)) return this;
-    const lines = fs.readFileSync(this.file, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
-    if (lines.length === 0) return this;
-    const header = parseCsvLine(lines[0]);
-    this.rows = lines.slice(1).map((line) => {
-      const cells = parseCsvLine(line);
-      const row: Row = {};
-      header.forEach((h, i) => (row[h] = cells[i]));
-      return row;
-    });
+    if (fs.existsSync(this.file)) this.rows = readCsv(this.file);
     return this;
   }
 
@@ -52,6 +43,19 @@ export class CsvLog {
   all(): Row[] {
     return this.rows.slice();
   }
+}
+
+/** Reads a CSV file with a header line (as written by writeCsv/CsvLog); values are strings. */
+export function readCsv(file: string): Record<string, string>[] {
+  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  if (lines.length === 0) return [];
+  const header = parseCsvLine(lines[0]);
+  return lines.slice(1).map((line) => {
+    const cells = parseCsvLine(line);
+    const row: Record<string, string> = {};
+    header.forEach((h, i) => (row[h] = cells[i]));
+    return row;
+  });
 }
 
 /** Parses one CSV line with RFC 4180 quoting (the form csv-stringify writes). */

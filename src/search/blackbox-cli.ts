@@ -123,7 +123,7 @@ export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<
   const outDir = argv.out ? String(argv.out) : path.join('results', 'search', space.name, dataName, `${strategy}-seed-${seed}`);
   let evaluator = await makeEvaluator(evaluatorName, { space: space.name, table: argv.table as string | undefined, dataset, runDir: outDir, seed, argv });
   if (space.name === 'nb201' && evaluatorName !== 'nb201' && argv.table) evaluator = withNb201TestAccuracy(evaluator, loadNb201Table(String(argv.table)), dataset);
-  const summary = await runSearch({ strategy, space, evaluator, budget, budgetSeconds, seed, outDir, resume: Boolean(argv.resume), searcherOptions, quiet: false });
+  const summary = await runSearch({ strategy, space, evaluator, budget, budgetSeconds, seed, outDir, resume: Boolean(argv.resume), searcherOptions, quiet: false, report: argv.report !== false });
   if (argv.json) {
     printJsonSummary(summary);
     return;

@@ -28,6 +28,7 @@ export function addDartsSearchOptions<T>(y: Argv<T>): Argv<T> {
     .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary as the last line on stdout' })
     .option('resume', { type: 'boolean', default: false, describe: 'continue the run in --out from its last checkpoint' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'build the supernet and print its size, without training' })
+    .option('report', { type: 'boolean', default: true, describe: 'rewrite report.html in the run folder after every epoch (black-box: as queries finish); --no-report turns it off' })
     .option('epochs', { type: 'number', default: DARTS_DEFAULTS.epochs, describe: 'search epochs', group: G })
     .option('batch-size', { type: 'number', default: DARTS_DEFAULTS.batchSize, describe: 'batch size (both parts)', group: G })
     .option('layers', { type: 'number', describe: 'darts: cells in the supernet (default 8); nb201: cells per stage (default 5)', group: G })
@@ -115,7 +116,7 @@ export async function runDartsSearch(argv: Record<string, unknown>): Promise<voi
   }
   const out = argv.out ? String(argv.out) : path.join('results', 'search', cfg.space, cfg.dataset, `seed-${cfg.seed}`);
   const data = await loadDatasetFromArgs(argv as never);
-  const summary = await runDartsSearchLoop(cfg, data, { out, resume: Boolean(argv.resume), backend });
+  const summary = await runDartsSearchLoop(cfg, data, { out, resume: Boolean(argv.resume), backend, report: argv.report !== false });
   if (argv.json) printJsonSummary(summary);
   else {
     console.log(`genotype: ${summary.text}`);

@@ -31,6 +31,8 @@ export interface DartsRunOptions {
   /** Called after each epoch's checkpoint (tests use it to simulate a kill). */
   afterEpoch?: (epoch: number) => void;
   log?: (line: string) => void;
+  /** Rewrite report.html in the run folder after every epoch. */
+  report?: boolean;
 }
 
 export interface DartsSummary {
@@ -80,6 +82,7 @@ export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: 
       save: (e) => run.save(e),
       restore: () => run.restore(),
       log: opts.log,
+      report: opts.report,
     });
     const summary = run.summary(rows);
     run.dispose();

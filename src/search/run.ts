@@ -8,6 +8,7 @@ import * as path from 'path';
 import { readJson, writeJsonAtomic } from '../io/atomic';
 import { CsvLog } from '../io/csv';
 import { UsageError } from '../io/errors';
+import { LiveReport } from '../report/live';
 import { Progress } from '../io/progress';
 import type { Genotype, SearchSpace } from '../space/spaces';
 import type { Evaluator } from './evaluators';
@@ -71,6 +72,8 @@ export interface RunConfig {
   resume: boolean;
   searcherOptions?: Omit<SearcherOptions, 'seed'>;
   quiet?: boolean;
+  /** Keep report.html in the run folder current as queries finish. */
+  report?: boolean;
 }
 
 interface Checkpoint {
@@ -141,7 +144,7 @@ function openRun(c: RunConfig): { searcher: Searcher<Genotype>; start: number; b
  */
 function removeStaleTemps(dir: string): void {
   for (const f of fs.readdirSync(dir)) {
-    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv)-(\d+)-\d+$/.exec(f);
+    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv|report\.html)-(\d+)-\d+$/.exec(f);
     if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, f), { force: true });
   }
 }
@@ -188,6 +191,7 @@ async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: num
   const bySeconds = c.budgetSeconds !== undefined;
   const progress = new Progress(`search ${c.strategy}${bySeconds ? ' (simulated s)' : ''}`, bySeconds ? Math.ceil(c.budgetSeconds!) : c.budget, process.stderr, c.quiet);
   const at = (q: number) => (bySeconds ? Math.round(Math.min(c.evaluator.seconds ?? 0, c.budgetSeconds!)) : q);
+  const live = c.report ? new LiveReport(c.outDir) : null;
   progress.update(at(start));
   const summarize = (best: BestSoFar | null, queries: number): RunSummary => ({
     strategy: c.strategy,
@@ -218,9 +222,11 @@ async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: num
     writeJsonAtomic(path.join(c.outDir, 'checkpoint.json'), ck);
     writeJsonAtomic(path.join(c.outDir, 'best.json'), summarize(r.best, r.query));
     progress.update(at(r.query), { best: r.best.signal, ...(r.best.testAccuracy !== undefined ? { test: r.best.testAccuracy } : {}) });
+    live?.poke();
   }, c.budgetSeconds);
   progress.stop();
   const summary = summarize(best, last);
   writeJsonAtomic(path.join(c.outDir, 'best.json'), summary);
+  await live?.finish();
   return summary;
 }

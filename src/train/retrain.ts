@@ -11,6 +11,7 @@ import type { DartsGenotype } from '../space/genotype-types';
 import { evaluate, EvalResult, writeConfusionCsv } from './evaluate';
 import { AverageMeter } from './metrics';
 import { Trainer, StepOptions } from './retrain-trainer';
+import { refreshReport } from '../report/live';
 import { epochProgress, prepareRunDir, runEpochs } from './runner';
 import { PassInfo, disposeQuietly, guardMemory } from '../backend/out-of-memory';
 import { activeBackend } from '../backend';
@@ -37,6 +38,8 @@ export interface RetrainOptions extends StepOptions {
   runDir: string;
   resume: boolean;
   log?: (line: string) => void;
+  /** Rewrite report.html in the run folder after every epoch and at the end. */
+  report?: boolean;
 }
 
 /** The paper's CIFAR-10 evaluation settings (DARTS §3.3 and quark0/darts train.py with --auxiliary --cutout). */
@@ -158,7 +161,7 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
   try {
     const counts = countParams(trainer.net.model);
     const fp = fingerprint(o, dataset);
-    const { log: _log, ...options } = o;
+    const { log: _log, report: _report, ...options } = o;
     writeJsonAtomic(path.join(o.runDir, 'config.json'), { command: 'train', options, dataset: describe(dataset), ...counts });
     const loader = new BatchLoader(dataset, 'train', null, {
       batchSize: o.batchSize,
@@ -171,6 +174,7 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
       epochs: o.epochs,
       resume: o.resume,
       log: o.log,
+      report: o.report,
       runEpoch: (epoch) => trainEpoch(trainer, loader, o, epoch, dataset),
       save: (epoch) => trainer.save(ckptDir, { epoch, fingerprint: fp }),
       restore: async () => {
@@ -184,6 +188,7 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
     const seconds = (Date.now() - t0) / 1000;
     writeResults(o, dataset, test, counts, seconds);
     trainer.dispose();
+    if (o.report) await refreshReport(o.runDir, o.log);
     return { rows, test, params: counts.params, paramsWithoutAuxiliary: counts.params_without_auxiliary, modelDir, seconds };
   } catch (e) {
     disposeQuietly(trainer);

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { CsvLog, Row } from '../io/csv';
 import { Progress } from '../io/progress';
 import { UsageError } from '../io/errors';
+import { refreshReport } from '../report/live';
 
 /** Thrown when a loss or metric stops being finite; the last good checkpoint is left in place. */
 export class NonFiniteLossError extends Error {
@@ -36,7 +37,10 @@ export interface EpochLoop {
   restore(): Promise<number | null>;
   /** Where to print one line per epoch (stderr by default). */
   log?: (line: string) => void;
+  /** Rewrite `report.html` in the run folder after every epoch (tfnas report). */
+  report?: boolean;
 }
+
 
 /**
  * The epoch loop shared by search and retraining: resume, CSV log, checkpoint after every epoch,
@@ -65,6 +69,7 @@ export async function runEpochs(loop: EpochLoop): Promise<Row[]> {
     csv.append(full);
     await loop.save(epoch);
     log(formatEpochLine(full, loop.epochs));
+    if (loop.report) await refreshReport(loop.runDir, log);
   }
   return csv.all();
 }
