@@ -6,6 +6,8 @@ import { exportCommand } from './export';
 import { searchCommand } from './search';
 import { trainCommand } from './train';
 import { evalCommand } from './eval';
+import { workerCommand } from './worker';
+import { queueCommand } from './queue';
 
 /** Every top-level command; each lives in its own module under src/cli/. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -17,4 +19,6 @@ export const COMMANDS: CommandModule<any, any>[] = [
   dataCommand,
   benchCommand,
   backendsCommand,
+  workerCommand,
+  queueCommand,
 ];

@@ -67,12 +67,14 @@ export interface RunConfig {
   quiet?: boolean;
 }
 
-interface Checkpoint {
+export interface Checkpoint {
   version: 1;
   config: Record<string, unknown>;
   queries: number;
   best: BestSoFar | null;
   searcher: SearcherState;
+  /** A search run through a job queue (src/queue/coordinator.ts): its id and the trials still in flight. */
+  queue?: { run: string; asked: number; inFlight: { ask: number; key: string }[] };
 }
 
 export interface RunSummary {
@@ -90,7 +92,7 @@ export interface RunSummary {
 }
 
 /** What a resumed run must agree on (not the table's path: a moved table is the same table). */
-function identity(c: RunConfig): Record<string, unknown> {
+export function identity(c: RunConfig): Record<string, unknown> {
   const { table, ...evaluatorIdentity } = c.evaluator.describe;
   void table;
   return { strategy: c.strategy, space: c.space.name, evaluator: c.evaluator.name, ...evaluatorIdentity, seed: c.seed, ...c.searcherOptions };
@@ -106,9 +108,18 @@ function readCheckpoint(file: string): Checkpoint {
   }
 }
 
-function openRun(c: RunConfig): { searcher: Searcher<Genotype>; start: number; best: BestSoFar | null; log: CsvLog } {
+export interface OpenedRun {
+  searcher: Searcher<Genotype>;
+  start: number;
+  best: BestSoFar | null;
+  log: CsvLog;
+  checkpoint?: Checkpoint;
+}
+
+/** The searcher, log and progress of a new or resumed run folder; `queued`: the caller runs trials on a queue. */
+export function openRun(c: RunConfig, columns = HISTORY_COLUMNS, queued = false): OpenedRun {
   const ckFile = path.join(c.outDir, 'checkpoint.json');
-  const log = new CsvLog(path.join(c.outDir, 'history.csv'), HISTORY_COLUMNS);
+  const log = new CsvLog(path.join(c.outDir, 'history.csv'), columns);
   const opts = { seed: c.seed, ...c.searcherOptions };
   if (fs.existsSync(c.outDir) && !fs.statSync(c.outDir).isDirectory()) throw new UsageError(`--out: ${c.outDir} is a file; expected a run folder`);
   if (!fs.existsSync(ckFile)) {
@@ -122,15 +133,18 @@ function openRun(c: RunConfig): { searcher: Searcher<Genotype>; start: number; b
     throw new UsageError(`--resume: ${ckFile} was made with ${JSON.stringify(ck.config)}, not ${want}`);
   }
   if (c.budget < ck.queries) throw new UsageError(`--budget: the run in ${c.outDir} has already made ${ck.queries} queries; pass --budget ≥ ${ck.queries} to resume it`);
+  if (!queued && ck.queue && ck.queue.inFlight.length > 0) {
+    throw new UsageError(`--resume: ${c.outDir} is a search run on a job queue with ${ck.queue.inFlight.length} trials in flight; resume it with --queue URL`);
+  }
   log.load().keepWhile((row) => Number(row.query) <= ck.queries);
-  return { searcher: restoreSearcher(ck.searcher, c.space, opts), start: ck.queries, best: ck.best, log };
+  return { searcher: restoreSearcher(ck.searcher, c.space, opts), start: ck.queries, best: ck.best, log, checkpoint: ck };
 }
 
 /**
  * Deletes the temporary files of atomic writes (`.tmp-<name>-<pid>-<time>`, io/atomic.ts) that a
  * killed run left in its folder; a temp file of a process still alive is kept.
  */
-function removeStaleTemps(dir: string): void {
+export function removeStaleTemps(dir: string): void {
   for (const f of fs.readdirSync(dir)) {
     const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv)-(\d+)-\d+$/.exec(f);
     if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, f), { force: true });
@@ -169,11 +183,9 @@ export async function runSearch(c: RunConfig): Promise<RunSummary> {
   }
 }
 
-/** The query loop of runSearch: logs, checkpoints and best.json after every query. */
-async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: number, startBest: BestSoFar | null, log: CsvLog): Promise<RunSummary> {
-  const progress = new Progress(`search ${c.strategy}`, c.budget, process.stderr, c.quiet);
-  progress.update(start);
-  const summarize = (best: BestSoFar | null, queries: number): RunSummary => ({
+/** best.json's content: the run's identity and its best architecture after `queries` queries. */
+export function summarizeRun(c: RunConfig, best: BestSoFar | null, queries: number): RunSummary {
+  return {
     strategy: c.strategy,
     space: c.space.name,
     evaluator: c.evaluator.name,
@@ -185,7 +197,14 @@ async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: num
     signal: best?.signal ?? null,
     test_accuracy: best?.testAccuracy ?? null,
     out: c.outDir,
-  });
+  };
+}
+
+/** The query loop of runSearch: logs, checkpoints and best.json after every query. */
+async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: number, startBest: BestSoFar | null, log: CsvLog): Promise<RunSummary> {
+  const progress = new Progress(`search ${c.strategy}`, c.budget, process.stderr, c.quiet);
+  progress.update(start);
+  const summarize = (best: BestSoFar | null, queries: number) => summarizeRun(c, best, queries);
   const best = await searchLoop(searcher, c.evaluator, c.budget, start, startBest, (r) => {
     log.append({
       query: r.query,
