@@ -185,6 +185,7 @@ export function checkCommand(argvIn: unknown, roots: WorkerRoots): CheckedComman
   const { name, spec, rest } = commandOf(argv);
   const options = parseWithSpec(spec, rest);
   for (const [k, v] of Object.entries(options)) {
+    if (typeof v === 'number' && Number.isNaN(v)) throw new UsageError(`job: --${k}: expected a number`);
     if (k === '_' || k === '$0' || /[A-Z]/.test(k) || typeof v !== 'string') continue;
     const root = spec.paths[k];
     if (root && isPathLike(k, v)) options[k] = resolveInside(k, v, root, roots);

@@ -63,11 +63,16 @@ export interface QueueHandle {
   close(): Promise<void>;
 }
 
+/** A failed job's error and how many attempts it had (bounded: TRIAL_JOB_OPTIONS, or one for bad input). */
+function failureText(job: Job): string {
+  return `${job.failedReason || 'failed'} (attempts: ${job.attemptsMade})`;
+}
+
 /** The outcome of a finished job, or null while it is waiting, delayed or running. */
 export async function finishedOutcome(job: Job): Promise<Finished | null> {
   const state = await job.getState();
   if (state === 'completed') return { result: parseValue<TrialResult>(job.returnvalue) };
-  if (state === 'failed') return { error: job.failedReason || 'failed' };
+  if (state === 'failed') return { error: failureText(job) };
   return null;
 }
 
@@ -107,7 +112,12 @@ export async function openQueue(url: string): Promise<QueueHandle> {
     },
     onFinished(cb) {
       events.on('completed', ({ jobId, returnvalue }) => cb(jobId, { result: parseValue<TrialResult>(returnvalue) }));
-      events.on('failed', ({ jobId, failedReason }) => cb(jobId, { error: failedReason }));
+      events.on('failed', ({ jobId, failedReason }) => {
+        void queue.getJob(jobId).then(
+          (job) => cb(jobId, { error: job ? failureText(job as Job) : failedReason }),
+          () => cb(jobId, { error: failedReason }),
+        );
+      });
     },
     async trialState(id) {
       const job = (await queue.getJob(id)) as Job | undefined;

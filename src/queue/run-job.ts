@@ -43,10 +43,13 @@ const TAIL_CHARS = 8000;
 const PROGRESS_MS = 1000;
 
 /** The tfnas CLI entry point beside this file (dist/cli/main.js, or src/cli/main.ts under ts-node). */
-function cliCommand(): { exec: string; args: string[] } {
+function cliCommand(): { exec: string; args: string[]; env: NodeJS.ProcessEnv } {
   const ts = __filename.endsWith('.ts');
   const main = path.join(__dirname, '..', 'cli', ts ? 'main.ts' : 'main.js');
-  return { exec: process.execPath, args: [...(ts ? ['-r', 'ts-node/register/transpile-only'] : []), main] };
+  if (!ts) return { exec: process.execPath, args: [main], env: {} };
+  // From the sources (development, tests): the same CLI through ts-node, wherever the job's folder is.
+  const project = path.join(__dirname, '..', '..', 'tsconfig.json');
+  return { exec: process.execPath, args: ['-r', require.resolve('ts-node/register/transpile-only'), main], env: { TS_NODE_PROJECT: project } };
 }
 
 /** The run folder's small result files (top level only; checkpoints and models stay on disk). */
@@ -74,8 +77,8 @@ function lastLine(s: string): string {
   return lines[lines.length - 1] ?? '';
 }
 
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
   delete env[PASSWORD_ENV];
   return env;
 }
@@ -86,9 +89,9 @@ export async function runJob(d: RunJob, job: Job, ctx: RunContext): Promise<RunR
   const words = [...cmd.argv.filter((w) => !/^--(no-)?(json|resume)(=|$)|^--backend=/.test(w)), `--backend=${ctx.backend}`, '--json'];
   // A job started before (its worker died or handed it back) continues its run folder.
   if (cmd.spec.resumable && (again || cmd.options.resume === true)) words.push('--resume');
-  const { exec, args } = cliCommand();
+  const { exec, args, env } = cliCommand();
   const t0 = performance.now();
-  const child = spawn(exec, [...args, ...words], { cwd: ctx.roots.workDir, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = spawn(exec, [...args, ...words], { cwd: ctx.roots.workDir, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const { code, out, err, stop } = await watch(child, job, ctx);
   const seconds = Number(((performance.now() - t0) / 1000).toFixed(2));
   if (stop === 'cancel') throw new UsageError('cancelled by tfnas queue cancel');

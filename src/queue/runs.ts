@@ -20,19 +20,23 @@ const CANCEL_MARK_SECONDS = 24 * 3600;
 /** Splits a command line into words: whitespace separates, '…' and "…" quote (no shell, no expansion). */
 export function splitWords(line: string): string[] {
   const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
   let cur: string | null = null;
-  let last = 0;
-  for (let m = re.exec(line); m; m = re.exec(line)) {
-    const word = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3];
-    // Words with no space between them (--out="a b") are one word.
-    if (cur !== null && m.index === last) cur += word;
-    else {
+  let quote: '"' | "'" | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quote) {
+      if (ch === quote) quote = null;
+      else if (ch === '\\' && quote === '"' && i + 1 < line.length) cur += line[++i];
+      else cur += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      cur ??= '';
+    } else if (/\s/.test(ch)) {
       if (cur !== null) out.push(cur);
-      cur = word;
-    }
-    last = re.lastIndex;
+      cur = null;
+    } else cur = (cur ?? '') + ch;
   }
+  if (quote) throw new UsageError(`--command: unbalanced ${quote} in ${JSON.stringify(line)}`);
   if (cur !== null) out.push(cur);
   return out;
 }
