@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { badArgument } from '../io/errors';
 import { writeJsonAtomic } from '../io/atomic';
+import type { Row } from '../io/csv';
 import { Progress } from '../io/progress';
 import type { BlackBoxArgs } from '../search/blackbox-cli';
 import type { Evaluator } from '../search/evaluators';
@@ -85,6 +86,7 @@ class QueuedSearch {
   private readonly order: number[] = [];
   private readonly sync: boolean;
   private chain: Promise<void> = Promise.resolve();
+  private flushQueued = false;
   private failure: Error | null = null;
   private progress!: Progress;
   private done!: () => void;
@@ -110,11 +112,13 @@ class QueuedSearch {
     this.progress = new Progress(`search ${this.c.strategy} (queue)`, this.c.budget, process.stderr, this.c.quiet);
     this.progress.update(this.told);
     const finished = new Promise<void>((resolve) => (this.done = resolve));
-    this.q.onFinished((jobId, outcome) => this.enqueue(() => this.arrive(jobId, outcome)));
+    this.q.onFinished((jobId, outcome) => this.arrive(jobId, outcome));
     // Trials in flight when the last coordinator stopped: submitted again (a no-op if Redis has them) and looked up.
     for (const [ask, key] of this.keys) await this.q.submitTrial(this.jobId(ask), { kind: 'trial', argv: this.words, ask, key });
     this.enqueue(() => this.reconcile(0));
-    this.enqueue(() => this.fill());
+    this.enqueue(async () => {
+      if ((await this.fill()) > 0) this.checkpoint();
+    });
     const timer = setInterval(() => this.enqueue(() => this.reconcile(RECONCILE_MS)), RECONCILE_MS);
     try {
       if (this.told >= this.c.budget) this.done();
@@ -142,8 +146,12 @@ class QueuedSearch {
     return this.keys.size;
   }
 
-  /** Asks new candidates while the budget, the in-flight limit and the searcher's schedule allow. */
-  private async fill(): Promise<void> {
+  /**
+   * Asks new candidates while the budget, the in-flight limit and the searcher's schedule allow, and
+   * submits them; the caller writes the checkpoint (a crash before it re-asks the same candidates
+   * under the same job ids: the searcher's state has not moved).
+   */
+  private async fill(): Promise<number> {
     const limit = this.inFlight ?? Math.max(1, await this.q.workerSlots());
     const s = this.opened.searcher;
     const jobs: { id: string; ask: number; key: string }[] = [];
@@ -153,11 +161,11 @@ class QueuedSearch {
       this.keys.set(this.asked, key);
       jobs.push({ id: this.jobId(this.asked), ask: this.asked, key });
     }
-    if (jobs.length === 0) return;
+    if (jobs.length === 0) return 0;
     await this.q.submitTrials(jobs.map((j) => ({ id: j.id, data: { kind: 'trial', argv: this.words, ask: j.ask, key: j.key } })));
     const now = Date.now();
     for (const j of jobs) this.since.set(j.ask, now);
-    this.checkpoint();
+    return jobs.length;
   }
 
   private askOf(jobId: string): number | null {
@@ -165,11 +173,20 @@ class QueuedSearch {
     return m && m[1] === this.run0 ? Number(m[2]) : null;
   }
 
-  private async arrive(jobId: string, o: { result?: TrialResult; error?: string }): Promise<void> {
+  /** Notes a result; results that arrive together are recorded together by one flush (one write of each file). */
+  private arrive(jobId: string, o: { result?: TrialResult; error?: string }): void {
     const ask = this.askOf(jobId);
     if (ask === null || !this.keys.has(ask) || this.arrived.has(ask)) return;
     this.arrived.set(ask, { ask, ...o });
     this.order.push(ask);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      this.enqueue(() => this.flush());
+    }
+  }
+
+  private async flush(): Promise<void> {
+    this.flushQueued = false;
     const recorded = this.record();
     if (recorded.length === 0) return;
     await this.fill();
@@ -181,20 +198,28 @@ class QueuedSearch {
   /** Tells the searcher what arrived: in arrival order (asynchronous) or in ask order (synchronous). */
   private record(): number[] {
     const out: number[] = [];
+    const rows: Row[] = [];
     for (;;) {
       const next = this.sync ? Math.min(...this.keys.keys()) : this.order[0];
       const o = next === undefined ? undefined : this.arrived.get(next);
-      if (!o) return out;
+      if (!o) break;
       this.order.splice(this.order.indexOf(o.ask), 1);
       this.arrived.delete(o.ask);
-      this.write(o, this.keys.get(o.ask)!);
+      // The job's own key: after a crash between submitting and checkpointing, a re-asked candidate may differ.
+      rows.push(this.tell(o, o.result?.key ?? this.keys.get(o.ask)!));
       this.keys.delete(o.ask);
       this.since.delete(o.ask);
       out.push(o.ask);
     }
+    if (rows.length > 0) {
+      this.opened.log.append(...rows);
+      this.progress.update(this.told, this.best ? { best: this.best.signal } : {});
+    }
+    return out;
   }
 
-  private write(o: Outcome, key: string): void {
+  /** Tells the searcher one result (a failed trial only counts) and returns its history row. */
+  private tell(o: Outcome, key: string): Row {
     const s = this.opened.searcher;
     this.told++;
     const r = o.result;
@@ -202,7 +227,7 @@ class QueuedSearch {
       s.tell(s.space.fromKey(key), r.signal);
       if (!this.best || r.signal > this.best.signal) this.best = { key, signal: r.signal, testAccuracy: r.testAccuracy };
     } else process.stderr.write(`tfnas: trial ${o.ask} (${key}) failed: ${o.error}\n`);
-    this.opened.log.append({
+    return {
       query: this.told,
       architecture: key,
       signal: r?.signal,
@@ -214,8 +239,7 @@ class QueuedSearch {
       worker: r?.worker,
       seconds: r?.seconds,
       error: o.error,
-    });
-    this.progress.update(this.told, this.best ? { best: this.best.signal } : {});
+    };
   }
 
   private checkpoint(): void {
@@ -241,8 +265,8 @@ class QueuedSearch {
       if (state.kind === 'missing') {
         await this.q.submitTrial(this.jobId(ask), { kind: 'trial', argv: this.words, ask, key });
         this.since.set(ask, Date.now());
-      } else if (state.kind === 'finished') await this.arrive(this.jobId(ask), state.outcome);
+      } else if (state.kind === 'finished') this.arrive(this.jobId(ask), state.outcome);
     }
-    if (this.keys.size === 0 && this.asked < this.c.budget) await this.fill();
+    if (this.keys.size === 0 && this.asked < this.c.budget && (await this.fill()) > 0) this.checkpoint();
   }
 }

@@ -11,6 +11,8 @@ import type { JobData, ProbeJob, TrialJob } from './payload';
 import { liveWorkers } from './workers';
 
 export interface TrialResult {
+  /** The architecture the worker scored (the job's; the coordinator records this one). */
+  key: string;
   signal: number;
   testAccuracy?: number;
   worker: string;

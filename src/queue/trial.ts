@@ -53,7 +53,7 @@ export async function trialJob(d: TrialJob, ctx: TrialContext): Promise<TrialRes
   if (!space.isValid(g)) throw new UsageError(`job: ${JSON.stringify(d.key)} is not a valid ${space.name} architecture`);
   const t0 = performance.now();
   const r = await evaluator.evaluate(g, d.ask);
-  return { signal: r.signal, ...(r.testAccuracy !== undefined ? { testAccuracy: r.testAccuracy } : {}), worker: ctx.workerId, seconds: Number(((performance.now() - t0) / 1000).toFixed(4)) };
+  return { key: d.key, signal: r.signal, ...(r.testAccuracy !== undefined ? { testAccuracy: r.testAccuracy } : {}), worker: ctx.workerId, seconds: Number(((performance.now() - t0) / 1000).toFixed(4)) };
 }
 
 export async function probeJob(d: ProbeJob, ctx: TrialContext): Promise<ProbeResult> {
