@@ -48,14 +48,17 @@ async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function pings(port: number): Promise<boolean> {
+function pings(port: number, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
     s.setTimeout(500);
-    s.once('connect', () => s.write('PING\r\n'));
-    s.once('data', (d) => {
+    s.once('connect', () => s.write(password ? `AUTH ${password}\r\nPING\r\n` : 'PING\r\n'));
+    let text = '';
+    s.on('data', (d) => {
+      text += d.toString();
+      if (!text.includes('+PONG') && !text.includes('-')) return;
       s.destroy();
-      resolve(d.toString().startsWith('+PONG'));
+      resolve(text.includes('+PONG'));
     });
     s.once('error', () => resolve(false));
     s.once('timeout', () => (s.destroy(), resolve(false)));
@@ -71,15 +74,15 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-export async function startRedis(opts: { aof?: boolean } = {}): Promise<TestRedis> {
+export async function startRedis(opts: { aof?: boolean; password?: string } = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfnas-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--appendonly', opts.aof ? 'yes' : 'no', '--appendfsync', 'always'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--appendonly', opts.aof ? 'yes' : 'no', '--appendfsync', 'always', ...(opts.password ? ['--requirepass', opts.password] : [])];
   let proc: ChildProcess | null = null;
   const start = async () => {
     proc = spawn(redisServerPath()!, args, { stdio: 'ignore' });
     children.add(proc);
-    await waitFor(`redis-server on port ${port}`, () => pings(port));
+    await waitFor(`redis-server on port ${port}`, () => pings(port, opts.password));
   };
   const halt = async () => {
     const p = proc;
@@ -91,7 +94,7 @@ export async function startRedis(opts: { aof?: boolean } = {}): Promise<TestRedi
   };
   await start();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${opts.password ? `:${opts.password}@` : ''}127.0.0.1:${port}`,
     port,
     dir,
     restart: async () => {
@@ -112,10 +115,10 @@ export interface WorkerProcess {
 }
 
 /** `tfnas worker` as its own process (ts-node), so that a test can kill it outright. */
-export function spawnWorker(args: string[], cwd: string): WorkerProcess {
+export function spawnWorker(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): WorkerProcess {
   const proc = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(REPO, 'src', 'cli', 'main.ts'), 'worker', ...args], {
     cwd,
-    env: { ...process.env, TS_NODE_PROJECT: path.join(REPO, 'tsconfig.json') },
+    env: { ...process.env, ...env, TS_NODE_PROJECT: path.join(REPO, 'tsconfig.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(proc);
