@@ -21,7 +21,8 @@ import { loadNb201Table, Nb201Evaluator } from '../src/search/evaluators';
 import { runSearch } from '../src/search/run';
 import { writeSyntheticTable } from '../src/search/test-utils/synthetic';
 import { getSpace } from '../src/space/spaces';
-import { openQueue } from '../src/queue/queue-client';
+import { openQueue, type QueueHandle } from '../src/queue/queue-client';
+import { Rng } from '../src/space/rng';
 import { liveWorkers } from '../src/queue/workers';
 import { redisServerPath, spawnWorker, startRedis, stopWorker, waitFor, type WorkerProcess } from '../src/queue/test-utils/redis';
 
@@ -43,15 +44,38 @@ async function timed(f: () => Promise<unknown>): Promise<number> {
 
 async function queued(url: string, table: string, out: string, trials: number, seed: number): Promise<number> {
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = () => true;
+  let said = '';
+  process.stderr.write = (s: string | Uint8Array) => ((said = (said + String(s)).slice(-2000)), true);
   try {
     return await timed(async () => {
       const code = await main(['search', '--strategy', 'random', '--space', 'nb201', '--table', table, '--budget', String(trials), '--seed', String(seed), '--queue', url, '--out', out, '--json']);
-      if (code !== 0) throw new Error(`queued search exited with ${code}`);
+      if (code !== 0) throw new Error(`queued search exited with ${code}: ${said}`);
     });
   } finally {
     process.stderr.write = write;
   }
+}
+
+/**
+ * The queue's own cost of one trial: submit → a worker takes it and looks the cell up → the result
+ * event reaches the producer, one trial at a time, with no run folder written.
+ */
+async function roundTripMs(q: QueueHandle, argv: string[], n: number): Promise<number> {
+  const waiting = new Map<string, () => void>();
+  q.onFinished((id) => waiting.get(id)?.());
+  const space = getSpace('nb201');
+  const rng = new Rng(7);
+  const times: number[] = [];
+  for (let i = 1; i <= n; i++) {
+    const id = `rt-${Date.now()}-${i}`;
+    const done = new Promise<void>((r) => waiting.set(id, r));
+    const t0 = performance.now();
+    await q.submitTrial(id, { kind: 'trial', argv, ask: i, key: space.key(space.sample(rng)) });
+    await done;
+    times.push(performance.now() - t0);
+    await q.remove(id);
+  }
+  return median(times);
 }
 
 async function run(): Promise<void> {
@@ -76,6 +100,7 @@ async function run(): Promise<void> {
     }
     const local = median(times);
     const rows: { setup: string; seconds: number }[] = [{ setup: 'in one process', seconds: local }];
+    let roundTrip = NaN;
     process.stdout.write = () => true;
     for (const n of [1, 4]) {
       while (workers.length < n) workers.push(spawnWorker(['--queue', redis.url, '--data-dir', path.dirname(table), '--work-dir', work, '--backend', 'cpu'], work));
@@ -84,6 +109,7 @@ async function run(): Promise<void> {
       const qt: number[] = [];
       for (let r = 0; r < repeats; r++) qt.push(await queued(redis.url, table, out(`queue-${n}-${r}`), trials, 1));
       rows.push({ setup: `queue, ${n} worker${n > 1 ? 's' : ''}`, seconds: median(qt) });
+      if (n === 1) roundTrip = await roundTripMs(q, ['--strategy=random', '--space=nb201', `--table=${table}`, `--out=${out('rt')}`], 200);
     }
     process.stdout.write = realStdout;
     console.log(`random search, ${trials} NAS-Bench-201 table trials (${path.basename(table)}), median of ${repeats}, redis-server on loopback, ${os.cpus().length} cores\n`);
@@ -93,6 +119,7 @@ async function run(): Promise<void> {
       const over = r.seconds === local ? '—' : `${(((r.seconds - local) / trials) * 1000).toFixed(2)} ms`;
       console.log(`| ${r.setup} | ${r.seconds.toFixed(2)} | ${(trials / r.seconds).toFixed(0)} | ${over} |`);
     }
+    console.log(`\nqueue round trip of one trial (submit → worker → result event, 1 worker, no run folder; median of 200): ${roundTrip.toFixed(2)} ms`);
   } finally {
     process.stdout.write = realStdout;
     await Promise.all(workers.map((w) => stopWorker(w)));

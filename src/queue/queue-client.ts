@@ -96,10 +96,13 @@ export async function openQueue(url: string): Promise<QueueHandle> {
     redis,
     async probe(argv) {
       const data: ProbeJob = { kind: 'probe', argv };
-      const job = await queue.add('probe', data, { attempts: 1, removeOnComplete: true, removeOnFail: { age: 3600 } });
+      // Kept until read: a probe removed on completion could finish before waitUntilFinished looks.
+      const job = await queue.add('probe', data, { attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } });
       const notice = setInterval(() => process.stderr.write(`tfnas: waiting for a worker on ${redactUrl(url)} (start one with: tfnas worker --queue URL)\n`), PROBE_NOTICE_MS);
       try {
-        return parseValue<ProbeResult>(await job.waitUntilFinished(events));
+        const result = parseValue<ProbeResult>(await job.waitUntilFinished(events));
+        await job.remove().catch(() => undefined);
+        return result;
       } catch (e) {
         throw new UsageError(`--queue: the worker refused the search: ${(e as Error).message}`);
       } finally {

@@ -31,6 +31,8 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   id: string;
+  /** Jobs finished here so far. */
+  stats(): { completed: number; failed: number };
   /** Stops taking jobs; hands back what has not finished after `graceMs`. */
   close(graceMs: number): Promise<void>;
 }
@@ -107,6 +109,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   log(`taking jobs from ${redactUrl(o.url)} (concurrency ${o.concurrency}, data ${o.roots.dataDir}, work ${o.roots.workDir})`);
   return {
     id,
+    stats: () => ({ completed: info.completed, failed: info.failed }),
     async close(graceMs) {
       closing = true;
       const closed = worker.close();

@@ -116,7 +116,12 @@ export interface WorkerProcess {
 
 /** `tfnas worker` as its own process (ts-node), so that a test can kill it outright. */
 export function spawnWorker(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): WorkerProcess {
-  const proc = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(REPO, 'src', 'cli', 'main.ts'), 'worker', ...args], {
+  return spawnCli(['worker', ...args], cwd, env);
+}
+
+/** Any tfnas command as its own process (ts-node). */
+export function spawnCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): WorkerProcess {
+  const proc = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(REPO, 'src', 'cli', 'main.ts'), ...args], {
     cwd,
     env: { ...process.env, ...env, TS_NODE_PROJECT: path.join(REPO, 'tsconfig.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
