@@ -34,9 +34,20 @@ interface Outcome {
   error?: string;
 }
 
+/**
+ * The run folder as workers name it inside their --work-dir (for the files a trial writes, e.g. the
+ * train evaluator's candidates/): the coordinator's --out relative to its current folder when it
+ * lies inside it (the default results/search/… does), else its last component.
+ */
+export function workerOut(outDir: string, cwd = process.cwd()): string {
+  const abs = path.resolve(cwd, outDir);
+  const rel = path.relative(cwd, abs);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.basename(abs);
+}
+
 /** The `tfnas search` options a worker needs to build the same evaluator (paths are resolved on the worker). */
 export function trialArgv(argv: Record<string, unknown>, outDir: string): string[] {
-  return toArgv({ ...argv, out: outDir }, COORDINATOR_ONLY);
+  return toArgv({ ...argv, out: workerOut(outDir) }, COORDINATOR_ONLY);
 }
 
 function remoteEvaluator(name: string, describe: Record<string, string | number>): Evaluator {

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { checkCommand, checkJobData, resolveInside, toArgv } from './payload';
+import { workerOut } from './coordinator';
 import { batchCommands, parseSeeds, splitWords } from './runs';
 
 let base: string;
@@ -77,6 +78,14 @@ describe('checkJobData', () => {
 describe('toArgv', () => {
   it('writes parsed options back as words, skipping aliases and the given keys', () => {
     expect(toArgv({ _: [], $0: 'x', budget: 5, 'dry-run': false, json: true, dryRun: false, queue: 'redis://h' }, new Set(['queue']))).toEqual(['--budget=5', '--no-dry-run', '--json']);
+  });
+});
+
+describe('workerOut', () => {
+  it('names the coordinator\'s run folder inside a worker\'s work folder', () => {
+    expect(workerOut('results/search/nb201/cifar10/evolution-seed-0', '/home/u/proj')).toBe(path.join('results', 'search', 'nb201', 'cifar10', 'evolution-seed-0'));
+    expect(workerOut('/home/u/proj/runs/a', '/home/u/proj')).toBe(path.join('runs', 'a'));
+    expect(workerOut('/srv/elsewhere/run-7', '/home/u/proj')).toBe('run-7');
   });
 });
 

@@ -109,7 +109,10 @@ async function runStatus(job: Job): Promise<RunStatus> {
 export async function queueStatus(q: QueueHandle, batch?: string): Promise<QueueStatus> {
   const counts = await q.queue.getJobCounts(...STATES);
   const jobs = (await q.queue.getJobs([...STATES], 0, MAX_LISTED * 4, false)).filter((j): j is Job => !!j && j.name === 'run');
-  const mine = jobs.filter((j) => !batch || String(j.id).startsWith(`r-${batch}-`)).slice(0, MAX_LISTED);
+  const mine = jobs
+    .filter((j) => !batch || String(j.id).startsWith(`r-${batch}-`))
+    .slice(0, MAX_LISTED)
+    .sort((a, b) => a.timestamp - b.timestamp || String(a.id).localeCompare(String(b.id), 'en', { numeric: true }));
   return { counts, workers: await liveWorkers(q.redis), runs: await Promise.all(mine.map(runStatus)) };
 }
 
@@ -129,6 +132,12 @@ export async function fetchResults(q: QueueHandle, runs: RunStatus[], dir: strin
   return n;
 }
 
+/** The headline numbers of a run's JSON summary (search, train or bench). */
+function briefly(r: Record<string, unknown>): string {
+  const keys = ['queries', 'signal', 'test_accuracy', 'epochs', 'best', 'out', 'run_dir'];
+  return keys.filter((k) => r[k] !== undefined && r[k] !== null).map((k) => `${k} ${typeof r[k] === 'object' ? JSON.stringify(r[k]) : String(r[k])}`).join(', ');
+}
+
 export function formatStatus(s: QueueStatus): string {
   const lines = [`jobs: ${STATES.map((st) => `${st} ${s.counts[st] ?? 0}`).join(', ')}`];
   lines.push(`workers: ${s.workers.length}`);
@@ -138,7 +147,7 @@ export function formatStatus(s: QueueStatus): string {
   }
   if (s.runs.length > 0) lines.push('runs:');
   for (const r of s.runs) {
-    const detail = r.error ?? (r.result ? JSON.stringify(r.result).slice(0, 160) : r.progress ?? '');
+    const detail = r.error ?? (r.result ? briefly(r.result) : r.progress ?? '');
     lines.push(`  ${r.id}  ${r.state}${r.worker ? ` on ${r.worker}` : ''}  tfnas ${r.command}${detail ? `\n      ${detail}` : ''}`);
   }
   return lines.join('\n');
