@@ -7,6 +7,8 @@ import { searchCommand } from './search';
 import { trainCommand } from './train';
 import { evalCommand } from './eval';
 import { reportCommand } from './report';
+import { workerCommand } from './worker';
+import { queueCommand } from './queue';
 
 /** Every top-level command; each lives in its own module under src/cli/. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -19,4 +21,6 @@ export const COMMANDS: CommandModule<any, any>[] = [
   dataCommand,
   benchCommand,
   backendsCommand,
+  workerCommand,
+  queueCommand,
 ];

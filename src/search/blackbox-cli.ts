@@ -9,7 +9,7 @@ import type { Argv } from 'yargs';
 import { badArgument, UsageError } from '../io/errors';
 import { printJsonSummary, startBackend } from '../cli/common';
 import { getSpace, SPACE_NAMES, type SpaceName } from '../space/spaces';
-import { EVALUATORS, EVALUATOR_NAMES, loadNb201Table, makeEvaluator, withNb201TestAccuracy } from './evaluators';
+import { EVALUATORS, EVALUATOR_NAMES, loadNb201Table, makeEvaluator, withNb201TestAccuracy, type Evaluator } from './evaluators';
 import { checkNb201Dataset, nb201DatasetFrom, NB201_DATASETS } from './nb201-table';
 import { SEARCHER_CLI_OPTIONS, SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from './registry';
 import { runSearch } from './run';
@@ -49,7 +49,9 @@ export function addBlackBoxOptions<T>(y: Argv<T>): Argv<T> {
     .option('train-batch-size', { type: 'number', describe: 'train evaluator: batch size (default 64)', group: 'Black-box search:' })
     .option('supernet', { type: 'string', describe: 'supernet evaluator: run folder of a `tfnas search` (DARTS) run whose weights score candidates', group: 'Black-box search:' })
     .option('supernet-valid-limit', { type: 'number', describe: 'supernet evaluator: held-out images scored per candidate (default 1000)', group: 'Black-box search:' })
-    .option('model-steps', { type: 'number', describe: 'predictor/nao: Adam steps per model fit (default 100 / 150)', group: 'Black-box search:' }) as Argv<T>;
+    .option('model-steps', { type: 'number', describe: 'predictor/nao: Adam steps per model fit (default 100 / 150)', group: 'Black-box search:' })
+    .option('queue', { type: 'string', describe: 'black-box searchers: evaluate candidates on `tfnas worker`s through this Redis queue (redis://[user:password@]host:port or rediss://; password also from TFNAS_REDIS_PASSWORD)', group: 'Black-box search:' })
+    .option('in-flight', { type: 'number', describe: 'with --queue: candidates evaluated at once (default: the live workers\' total --concurrency)', group: 'Black-box search:' }) as Argv<T>;
 }
 
 function positiveInt(name: string, v: unknown, min = 1): number | undefined {
@@ -107,23 +109,49 @@ function parseArgs(argv: Record<string, unknown>) {
   };
 }
 
-export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<void> {
-  const { strategy, space, seed, budget, budgetSeconds, dataset, searcherOptions } = parseArgs(argv);
-  const evaluatorName = pickEvaluator(argv, space.name);
+/** The checked command line of a black-box search and its run folder (nothing started yet). */
+export type BlackBoxArgs = ReturnType<typeof parseArgs> & { evaluatorName: string; outDir: string };
+
+export function prepareBlackBox(argv: Record<string, unknown>): BlackBoxArgs {
+  const parsed = parseArgs(argv);
+  const evaluatorName = pickEvaluator(argv, parsed.space.name);
   for (const opt of ['nb101-signal', 'budget-seconds']) {
     if (argv[opt] !== undefined && evaluatorName !== 'nb101') throw new UsageError(`--${opt}: an option of the nb101 evaluator (--space nb101), not of ${evaluatorName}`);
   }
   // Checked before the backend starts (makeEvaluator checks it again, for library callers).
   const entry = EVALUATORS[evaluatorName];
-  if (entry && !entry.spaces.includes(space.name)) throw new UsageError(`--evaluator ${evaluatorName} works on --space ${entry.spaces.join('|')}, not ${space.name}`);
-  const tableLookup = evaluatorName === 'nb201' || evaluatorName === 'nb101';
-  if (TF_SEARCHERS.includes(strategy) || !tableLookup) await startBackend(String(argv.backend ?? 'auto'));
+  if (entry && !entry.spaces.includes(parsed.space.name)) throw new UsageError(`--evaluator ${evaluatorName} works on --space ${entry.spaces.join('|')}, not ${parsed.space.name}`);
   // NAS-Bench-101 was trained on CIFAR-10 only.
-  const dataName = evaluatorName === 'nb201' ? dataset : evaluatorName === 'nb101' ? 'cifar10' : String(argv.dataset ?? 'cifar10');
-  const outDir = argv.out ? String(argv.out) : path.join('results', 'search', space.name, dataName, `${strategy}-seed-${seed}`);
+  const dataName = evaluatorName === 'nb201' ? parsed.dataset : evaluatorName === 'nb101' ? 'cifar10' : String(argv.dataset ?? 'cifar10');
+  const outDir = argv.out ? String(argv.out) : path.join('results', 'search', parsed.space.name, dataName, `${parsed.strategy}-seed-${parsed.seed}`);
+  return { ...parsed, evaluatorName, outDir };
+}
+
+/** The search's evaluator, as the command line names it (also what a queue worker builds for a trial). */
+export async function buildBlackBoxEvaluator(argv: Record<string, unknown>, a: BlackBoxArgs): Promise<Evaluator> {
+  const { evaluatorName, space, dataset, outDir, seed } = a;
   let evaluator = await makeEvaluator(evaluatorName, { space: space.name, table: argv.table as string | undefined, dataset, runDir: outDir, seed, argv });
   if (space.name === 'nb201' && evaluatorName !== 'nb201' && argv.table) evaluator = withNb201TestAccuracy(evaluator, loadNb201Table(String(argv.table)), dataset);
-  const summary = await runSearch({ strategy, space, evaluator, budget, budgetSeconds, seed, outDir, resume: Boolean(argv.resume), searcherOptions, quiet: false, report: argv.report !== false });
+  return evaluator;
+}
+
+export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<void> {
+  const a = prepareBlackBox(argv);
+  const { strategy, space, seed, budget, budgetSeconds, searcherOptions, evaluatorName, outDir } = a;
+  const report = argv.report !== false;
+  let summary;
+  if (argv.queue !== undefined) {
+    // Trials run on queue workers; the coordinator needs a backend only for its own model (predictor, nao).
+    if (budgetSeconds !== undefined) throw new UsageError('--budget-seconds: not with --queue (the queue counts queries; use --budget)');
+    if (TF_SEARCHERS.includes(strategy)) await startBackend(String(argv.backend ?? 'auto'));
+    const { runQueuedSearch } = await import('../queue/coordinator');
+    summary = await runQueuedSearch(argv, a);
+  } else {
+    const tableLookup = evaluatorName === 'nb201' || evaluatorName === 'nb101';
+    if (TF_SEARCHERS.includes(strategy) || !tableLookup) await startBackend(String(argv.backend ?? 'auto'));
+    const evaluator = await buildBlackBoxEvaluator(argv, a);
+    summary = await runSearch({ strategy, space, evaluator, budget, budgetSeconds, seed, outDir, resume: Boolean(argv.resume), searcherOptions, quiet: false, report });
+  }
   if (argv.json) {
     printJsonSummary(summary);
     return;

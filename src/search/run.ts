@@ -76,7 +76,7 @@ export interface RunConfig {
   report?: boolean;
 }
 
-interface Checkpoint {
+export interface Checkpoint {
   version: 1;
   config: Record<string, unknown>;
   queries: number;
@@ -84,6 +84,8 @@ interface Checkpoint {
   searcher: SearcherState;
   /** The evaluator's counters (nb101: simulated seconds), where it has any. */
   evaluator?: unknown;
+  /** A search run through a job queue (src/queue/coordinator.ts): its id and the trials still in flight. */
+  queue?: { run: string; asked: number; inFlight: { ask: number; key: string }[] };
 }
 
 export interface RunSummary {
@@ -101,7 +103,7 @@ export interface RunSummary {
 }
 
 /** What a resumed run must agree on (not the table's path: a moved table is the same table). */
-function identity(c: RunConfig): Record<string, unknown> {
+export function identity(c: RunConfig): Record<string, unknown> {
   const { table, ...evaluatorIdentity } = c.evaluator.describe;
   void table;
   return { strategy: c.strategy, space: c.space.name, evaluator: c.evaluator.name, ...evaluatorIdentity, seed: c.seed, ...c.searcherOptions };
@@ -117,9 +119,18 @@ function readCheckpoint(file: string): Checkpoint {
   }
 }
 
-function openRun(c: RunConfig): { searcher: Searcher<Genotype>; start: number; best: BestSoFar | null; log: CsvLog } {
+export interface OpenedRun {
+  searcher: Searcher<Genotype>;
+  start: number;
+  best: BestSoFar | null;
+  log: CsvLog;
+  checkpoint?: Checkpoint;
+}
+
+/** The searcher, log and progress of a new or resumed run folder; `queued`: the caller runs trials on a queue. */
+export function openRun(c: RunConfig, columns = HISTORY_COLUMNS, queued = false): OpenedRun {
   const ckFile = path.join(c.outDir, 'checkpoint.json');
-  const log = new CsvLog(path.join(c.outDir, 'history.csv'), HISTORY_COLUMNS);
+  const log = new CsvLog(path.join(c.outDir, 'history.csv'), columns);
   const opts = { seed: c.seed, ...c.searcherOptions };
   if (fs.existsSync(c.outDir) && !fs.statSync(c.outDir).isDirectory()) throw new UsageError(`--out: ${c.outDir} is a file; expected a run folder`);
   if (!fs.existsSync(ckFile)) {
@@ -133,16 +144,19 @@ function openRun(c: RunConfig): { searcher: Searcher<Genotype>; start: number; b
     throw new UsageError(`--resume: ${ckFile} was made with ${JSON.stringify(ck.config)}, not ${want}`);
   }
   if (c.budget < ck.queries) throw new UsageError(`--budget: the run in ${c.outDir} has already made ${ck.queries} queries; pass --budget ≥ ${ck.queries} to resume it`);
+  if (!queued && ck.queue && ck.queue.inFlight.length > 0) {
+    throw new UsageError(`--resume: ${c.outDir} is a search run on a job queue with ${ck.queue.inFlight.length} trials in flight; resume it with --queue URL`);
+  }
   log.load().keepWhile((row) => Number(row.query) <= ck.queries);
   c.evaluator.restore?.(ck.evaluator);
-  return { searcher: restoreSearcher(ck.searcher, c.space, opts), start: ck.queries, best: ck.best, log };
+  return { searcher: restoreSearcher(ck.searcher, c.space, opts), start: ck.queries, best: ck.best, log, checkpoint: ck };
 }
 
 /**
  * Deletes the temporary files of atomic writes (`.tmp-<name>-<pid>-<time>`, io/atomic.ts) that a
  * killed run left in its folder; a temp file of a process still alive is kept.
  */
-function removeStaleTemps(dir: string): void {
+export function removeStaleTemps(dir: string): void {
   for (const f of fs.readdirSync(dir)) {
     const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv|report\.html)-(\d+)-\d+$/.exec(f);
     if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, f), { force: true });
@@ -186,14 +200,9 @@ export async function runSearch(c: RunConfig): Promise<RunSummary> {
   }
 }
 
-/** The query loop of runSearch: logs, checkpoints and best.json after every query. */
-async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: number, startBest: BestSoFar | null, log: CsvLog): Promise<RunSummary> {
-  const bySeconds = c.budgetSeconds !== undefined;
-  const progress = new Progress(`search ${c.strategy}${bySeconds ? ' (simulated s)' : ''}`, bySeconds ? Math.ceil(c.budgetSeconds!) : c.budget, process.stderr, c.quiet);
-  const at = (q: number) => (bySeconds ? Math.round(Math.min(c.evaluator.seconds ?? 0, c.budgetSeconds!)) : q);
-  const live = c.report ? new LiveReport(c.outDir) : null;
-  progress.update(at(start));
-  const summarize = (best: BestSoFar | null, queries: number): RunSummary => ({
+/** best.json's content: the run's identity and its best architecture after `queries` queries. */
+export function summarizeRun(c: RunConfig, best: BestSoFar | null, queries: number): RunSummary {
+  return {
     strategy: c.strategy,
     space: c.space.name,
     evaluator: c.evaluator.name,
@@ -205,7 +214,17 @@ async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: num
     signal: best?.signal ?? null,
     test_accuracy: best?.testAccuracy ?? null,
     out: c.outDir,
-  });
+  };
+}
+
+/** The query loop of runSearch: logs, checkpoints and best.json after every query. */
+async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: number, startBest: BestSoFar | null, log: CsvLog): Promise<RunSummary> {
+  const bySeconds = c.budgetSeconds !== undefined;
+  const progress = new Progress(`search ${c.strategy}${bySeconds ? ' (simulated s)' : ''}`, bySeconds ? Math.ceil(c.budgetSeconds!) : c.budget, process.stderr, c.quiet);
+  const at = (q: number) => (bySeconds ? Math.round(Math.min(c.evaluator.seconds ?? 0, c.budgetSeconds!)) : q);
+  const live = c.report ? new LiveReport(c.outDir) : null;
+  progress.update(at(start));
+  const summarize = (best: BestSoFar | null, queries: number) => summarizeRun(c, best, queries);
   let last = start;
   const best = await searchLoop(searcher, c.evaluator, c.budget, start, startBest, (r) => {
     last = r.query;
