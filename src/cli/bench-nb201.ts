@@ -35,7 +35,7 @@ export const benchNb201Command: CommandModule<object, Args> = {
         .option('runs', { type: 'number', default: 20, describe: 'runs (seeds) per strategy' })
         .option('budget', { type: 'number', default: 150, describe: 'table queries per run' })
         .option('dataset', { type: 'string', default: 'cifar10', choices: [...NB201_DATASETS], describe: 'dataset whose 12-epoch validation accuracy is the signal' })
-        .option('table', { type: 'string', describe: 'NAS-Bench-201 table CSV (default data/nb201/nb201.csv)' })
+        .option('table', { type: 'string', describe: 'NAS-Bench-201 table, CSV or .csv.gz (default: the one shipped in the package)' })
         .option('seed', { type: 'number', default: 0, describe: 'seed of the first run; run r uses seed + r' })
         .option('out', { type: 'string', describe: 'output folder (default results/bench/nb201/<dataset>/)' })
         .option('json', { type: 'boolean', default: false, describe: 'last stdout line: one JSON object with the table' }),

@@ -27,7 +27,7 @@ export function addBlackBoxOptions<T>(y: Argv<T>): Argv<T> {
     })
     .option('table', {
       type: 'string',
-      describe: 'NAS-Bench-201 table CSV: the nb201 evaluator\'s data (default data/nb201/nb201.csv); with other evaluators on --space nb201, reports each cell\'s benchmark test accuracy',
+      describe: 'NAS-Bench-201 table (CSV or .csv.gz; default: the one shipped in the package): the nb201 evaluator\'s data; with other evaluators on --space nb201, reports each cell\'s benchmark test accuracy',
       group: 'Black-box search:',
     })
     .option('budget', { type: 'number', default: 150, describe: 'black-box searchers: number of evaluator queries', group: 'Black-box search:' })

@@ -120,7 +120,8 @@ export async function runDartsSearch(argv: Record<string, unknown>): Promise<voi
     console.log(`genotype: ${summary.text}`);
     if (summary.benchmark) {
       const b = summary.benchmark;
-      console.log(`NAS-Bench-201 (200-epoch test accuracy): cifar10 ${b.cifar10.test_200ep}%, cifar100 ${b.cifar100.test_200ep}%, imagenet16 ${b.imagenet16.test_200ep}%`);
+      const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+      console.log(`NAS-Bench-201 (200-epoch test accuracy): cifar10 ${pct(b.cifar10.test_200ep)}, cifar100 ${pct(b.cifar100.test_200ep)}, imagenet16 ${pct(b.imagenet16.test_200ep)}`);
     }
     console.log(`run folder: ${summary.out}`);
   }

@@ -10,7 +10,7 @@ import { loadCheckpoint, disposeAll } from '../train/checkpoint';
 import { validateDartsGenotype, validateNb201Genotype } from '../space/genotype';
 import { DARTS_DEFAULTS, DartsConfig } from './darts-config';
 import { runDartsSearchLoop } from './darts-search';
-import { writeSyntheticTable } from './test-utils/synthetic';
+import { syntheticTableText, writeSyntheticTable } from './test-utils/synthetic';
 import { loadNb201Table } from './evaluators';
 
 beforeAll(async () => {
@@ -138,8 +138,20 @@ describe('DARTS search run', () => {
     const last = lines[2].split(',');
     expect(Number(last[last.length - 2])).toBeCloseTo(entry.valid12, 4);
     expect(Number(last[last.length - 1])).toBeCloseTo(entry.test200, 4);
+    // Accuracies are fractions in every column, the benchmark's too.
+    for (const v of [...last.slice(-2), last[3], last[5]].map(Number)) expect(v >= 0 && v <= 1).toBe(true);
     expect(s.benchmark!.cifar100.test_200ep).toBeCloseTo(entry.test200, 4);
     expect(s.benchmark!.cifar10.test_200ep).not.toBeCloseTo(entry.test200, 1);
+  });
+
+  it('a truncated --table is refused before anything is written, as the black-box search refuses it (one loader)', async () => {
+    const table = path.join(tmp, 'short.csv');
+    fs.writeFileSync(table, syntheticTableText([0, 1, 2]));
+    const out = path.join(tmp, 'short-run');
+    await expect(runDartsSearchLoop(config({ space: 'nb201', layers: 1, epochs: 1, table }), data(16), { out, resume: false, backend: 'wasm', log: quiet })).rejects.toThrow(
+      /--table: .*short\.csv has 3 of the 15625 NAS-Bench-201 cells/,
+    );
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it('refuses --table outside the NB201 space before writing anything', async () => {

@@ -97,7 +97,8 @@ export async function runNb201Bench(c: BenchConfig): Promise<{ rows: BenchRow[];
 }
 
 function writeOutputs(c: BenchConfig, rows: BenchRow[], runs: BenchRun[]): void {
-  const r4 = (v: number) => Number(v.toFixed(4));
+  // Accuracies are fractions (6 decimals keep the table's 4 decimals of percent).
+  const r4 = (v: number) => Number(v.toFixed(6));
   writeCsv(
     path.join(c.outDir, 'table.csv'),
     ['strategy', 'runs', 'budget', 'mean', 'std', 'min', 'max', 'seconds_per_run'],
@@ -118,18 +119,19 @@ function writeOutputs(c: BenchConfig, rows: BenchRow[], runs: BenchRun[]): void 
   writeCsv(path.join(c.outDir, 'curves.csv'), ['strategy', 'query', 'mean_best_test_accuracy', 'std'], curveRows);
 }
 
-/** The result table as markdown, with the published numbers beside it for CIFAR-10. */
+/** The result table as markdown, in percent (as the paper prints it), with the published numbers beside it for CIFAR-10. */
 export function formatBenchTable(rows: BenchRow[], dataset: Nb201Dataset, optimum: number): string {
   const paper = dataset === 'cifar10' ? NB201_PAPER_CIFAR10 : {};
+  const pct = (v: number) => (100 * v).toFixed(2);
   const lines = [
     `| strategy | runs | budget (queries) | test accuracy % (mean ± std) | min | max | s/run | published (CIFAR-10) |`,
     `|---|---|---|---|---|---|---|---|`,
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.strategy} | ${r.runs} | ${r.budget} | ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} | ${r.min.toFixed(2)} | ${r.max.toFixed(2)} | ${r.seconds_per_run.toFixed(2)} | ${paper[r.strategy] ?? '–'} |`,
+      `| ${r.strategy} | ${r.runs} | ${r.budget} | ${pct(r.mean)} ± ${pct(r.std)} | ${pct(r.min)} | ${pct(r.max)} | ${r.seconds_per_run.toFixed(2)} | ${paper[r.strategy] ?? '–'} |`,
     );
   }
-  lines.push(`| optimum | | | ${optimum.toFixed(2)} | | | | ${paper.optimum ?? '–'} |`);
+  lines.push(`| optimum | | | ${pct(optimum)} | | | | ${paper.optimum ?? '–'} |`);
   return lines.join('\n');
 }

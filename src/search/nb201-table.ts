@@ -6,10 +6,19 @@
  * the row named.
  */
 import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
 import { UsageError } from '../io/errors';
 import { parseCsvLine } from '../io/csv';
 import type { Nb201Genotype } from '../space/genotype-types';
-import { nb201FromString, nb201Ordinal, nb201ToString } from '../space/nb201-space';
+import { NB201_SPACE_SIZE, nb201FromString, nb201Ordinal, nb201ToString } from '../space/nb201-space';
+
+/**
+ * The table shipped in the package (assets/nb201.csv.gz, credited in assets/README.md): the
+ * default `--table`, so NAS-Bench-201 searches work on a fresh machine with nothing downloaded.
+ * The path is relative to this module, which is the same two levels deep in src/ and dist/.
+ */
+export const DEFAULT_NB201_TABLE = path.resolve(__dirname, '..', '..', 'assets', 'nb201.csv.gz');
 
 export const NB201_DATASETS = ['cifar10', 'cifar100', 'imagenet16'] as const;
 export type Nb201Dataset = (typeof NB201_DATASETS)[number];
@@ -22,9 +31,9 @@ export const NB201_COLUMNS = [
 
 export interface Nb201Entry {
   arch: string;
-  /** Search signal: 12-epoch validation accuracy (%), as the benchmark paper's searchers use. */
+  /** Search signal: 12-epoch validation accuracy (a fraction), as the benchmark paper's searchers use. */
   valid12: number;
-  /** Reported result: 200-epoch test accuracy (%). */
+  /** Reported result: 200-epoch test accuracy (a fraction). */
   test200: number;
 }
 
@@ -43,7 +52,9 @@ export class Nb201Table {
   static load(file: string): Nb201Table {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      const raw = fs.readFileSync(file);
+      // gzip magic bytes: the shipped table (and any user's .csv.gz) is read without unpacking.
+      text = (raw[0] === 0x1f && raw[1] === 0x8b ? zlib.gunzipSync(raw) : raw).toString('utf8');
     } catch (e) {
       throw new UsageError(`--table: cannot read NAS-Bench-201 table ${file}: ${(e as Error).message}`);
     }
@@ -86,10 +97,16 @@ export class Nb201Table {
       for (const c of NB201_COLUMNS.slice(1)) {
         const v = Number(cells[idx[c]]);
         if (cells[idx[c]].trim() === '' || !Number.isFinite(v)) throw new UsageError(`${where}: column ${c} is not a number: "${cells[idx[c]]}"`);
-        cols[c][r] = v;
+        // The file has percent, as published; tfnas reports every accuracy as a fraction.
+        cols[c][r] = v / 100;
       }
     }
     return new Nb201Table(file, rowOf, archs, cols);
+  }
+
+  /** True when the table has every cell of the space (a truncated file does not). */
+  get complete(): boolean {
+    return this.size === NB201_SPACE_SIZE;
   }
 
   /** The table row of a cell, or null if the table does not have it. */
@@ -118,4 +135,26 @@ export function checkNb201Dataset(name: string): Nb201Dataset {
     throw new UsageError(`--dataset: expected one of ${NB201_DATASETS.join(', ')}, got ${JSON.stringify(name)}`);
   }
   return name as Nb201Dataset;
+}
+
+const tableCache = new Map<string, Nb201Table>();
+
+/**
+ * The one way tfnas loads a NAS-Bench-201 table (`--table`; default the shipped one): parsed and
+ * checked once per process, and refused unless it has all 15,625 cells, so a truncated file fails
+ * up front for every user of the table (black-box evaluator, DARTS look-ups, bench) instead of
+ * giving empty columns or failing mid-search.
+ */
+export function loadNb201Table(file?: string | null): Nb201Table {
+  const f = file ?? DEFAULT_NB201_TABLE;
+  const abs = path.resolve(f);
+  let t = tableCache.get(abs);
+  if (!t) {
+    t = Nb201Table.load(f);
+    if (!t.complete) {
+      throw new UsageError(`--table: ${t.file} has ${t.size} of the ${NB201_SPACE_SIZE} NAS-Bench-201 cells; every cell is needed (is the file truncated?)`);
+    }
+    tableCache.set(abs, t);
+  }
+  return t;
 }

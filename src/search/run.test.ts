@@ -30,11 +30,11 @@ describe('nb201 evaluator', () => {
     const ev = evaluator();
     const g = nb201FromOrdinal(123);
     const r = await ev.evaluate(g);
-    expect(r.signal).toBeCloseTo(syntheticRow(123)[0], 4);
-    expect(r.testAccuracy).toBeCloseTo(syntheticRow(123)[2], 4);
+    expect(r.signal).toBeCloseTo(syntheticRow(123)[0] / 100, 6);
+    expect(r.testAccuracy).toBeCloseTo(syntheticRow(123)[2] / 100, 6);
     await ev.evaluate(g);
     expect(ev.queries).toBe(2);
-    expect(nb201CellReport(g, tableFile)!.cifar100.test_200ep).toBeCloseTo(syntheticRow(123)[5], 4);
+    expect(nb201CellReport(g, tableFile)!.cifar100.test_200ep).toBeCloseTo(syntheticRow(123)[5] / 100, 6);
   });
 
   it('refuses a table that lacks cells of the space, naming --table', () => {
@@ -55,7 +55,7 @@ describe('withNb201TestAccuracy', () => {
     const ev = withNb201TestAccuracy(inner, loadNb201Table(tableFile), 'cifar100');
     const r = await ev.evaluate(nb201FromOrdinal(77));
     expect(r.signal).toBe(42);
-    expect(r.testAccuracy).toBeCloseTo(syntheticRow(77)[5], 4);
+    expect(r.testAccuracy).toBeCloseTo(syntheticRow(77)[5] / 100, 6);
     expect(ev.describe.reported).toBe('cifar100_test_200ep');
   });
 });
