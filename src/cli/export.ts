@@ -3,6 +3,7 @@ import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { writeFileAtomic } from '../io/atomic';
 import { UsageError } from '../io/errors';
+import { fsReason } from '../io/out';
 import { BUILTIN_GENOTYPE_NAMES } from '../space/builtin-genotypes';
 import { type ResolvedGenotype, formatDartsGenotype, formatNb201Genotype, genotypeToJson, resolveGenotype } from '../space/genotype';
 import { genotypeToDot } from '../viz/dot';
@@ -85,7 +86,11 @@ export const exportCommand: CommandModule<object, Args> = {
       process.stdout.write(text);
       return;
     }
-    writeFileAtomic(argv.out, text);
+    try {
+      writeFileAtomic(argv.out, text);
+    } catch (e) {
+      throw new UsageError(`--out: cannot write ${argv.out}: ${fsReason(e, argv.out)}`);
+    }
     process.stderr.write(`tfnas: wrote ${argv.format} of ${sourceOf(g)} to ${argv.out}\n`);
   },
 };

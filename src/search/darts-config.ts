@@ -109,11 +109,12 @@ export function validateDartsConfig(c: DartsConfig): void {
 }
 
 /**
- * Settings that must not change when a run is resumed (everything that shapes the computation but
- * the epoch count: a finished or interrupted run may be extended, with the cosine schedule
- * recomputed for the new total).
+ * Settings that must not change when a run is resumed: everything that shapes the result. The epoch
+ * count is one of them: the cosine schedule depends on it, so a resumed run with another count
+ * would splice two schedules (train already refuses it). Only `recompute` (same results in every
+ * mode) may change.
  */
 export const RESUME_KEYS: (keyof DartsConfig)[] = [
-  'space', 'dataset', 'seed', 'batchSize', 'layers', 'initChannels', 'order', 'trainPortion', 'lr', 'lrMin',
-  'momentum', 'weightDecay', 'gradClip', 'archLr', 'archWeightDecay', 'archBeta1', 'archBeta2', 'augment', 'validLimit',
+  'space', 'dataset', 'seed', 'epochs', 'batchSize', 'layers', 'initChannels', 'order', 'trainPortion', 'lr', 'lrMin',
+  'momentum', 'weightDecay', 'gradClip', 'archLr', 'archWeightDecay', 'archBeta1', 'archBeta2', 'augment', 'validLimit', 'benchDataset',
 ];

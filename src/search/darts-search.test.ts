@@ -90,10 +90,31 @@ describe('DARTS search run', () => {
     await expect(runDartsSearchLoop(cfg, data(16), { out: b, resume: false, backend: 'wasm', log: quiet })).rejects.toThrow(/--resume/);
     // Changed settings are refused on resume.
     await expect(runDartsSearchLoop({ ...cfg, lr: 0.1 }, data(16), { out: b, resume: true, backend: 'wasm', log: quiet })).rejects.toThrow(/lr/);
+    // So is a changed epoch count (it would splice two cosine schedules), config.json unchanged.
+    const savedConfig = fs.readFileSync(path.join(b, 'config.json'), 'utf8');
+    for (const epochs of [1, 3]) {
+      await expect(runDartsSearchLoop({ ...cfg, epochs }, data(16), { out: b, resume: true, backend: 'wasm', log: quiet })).rejects.toThrow(
+        new RegExp(`--resume: the run in .* was started with epochs = 2, this command has ${epochs}`),
+      );
+    }
+    expect(fs.readFileSync(path.join(b, 'config.json'), 'utf8')).toBe(savedConfig);
     const resumed = await runDartsSearchLoop(cfg, data(16), { out: b, resume: true, backend: 'wasm', log: quiet });
     expect(resumed.text).toBe(full.text);
     for (const f of ['log.csv']) expect(withoutSeconds(fs.readFileSync(path.join(b, f), 'utf8'))).toEqual(withoutSeconds(fs.readFileSync(path.join(a, f), 'utf8')));
     for (const f of ['alphas.csv', 'genotype.json']) expect(fs.readFileSync(path.join(b, f), 'utf8')).toBe(fs.readFileSync(path.join(a, f), 'utf8'));
+  });
+
+  it('--resume with a damaged checkpoint fails naming the file and changes nothing in the run folder', async () => {
+    const out = path.join(tmp, 'damaged');
+    await runDartsSearchLoop(config({ space: 'nb201', layers: 1, epochs: 1 }), data(16), { out, resume: false, backend: 'wasm', log: quiet });
+    fs.rmSync(path.join(out, 'checkpoint', 'tensors.json'));
+    const snapshot = () => Object.fromEntries(fs.readdirSync(out).filter((f) => f !== 'checkpoint').map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
+    const before = snapshot();
+    await expect(runDartsSearchLoop(config({ space: 'nb201', layers: 1, epochs: 1 }), data(16), { out, resume: true, backend: 'wasm', log: quiet })).rejects.toThrow(
+      /--resume: the checkpoint is damaged: .*checkpoint\/tensors\.json is missing/,
+    );
+    expect(snapshot()).toEqual(before);
+    expect(before['log.csv'].trim().split('\n')).toHaveLength(2);
   });
 
   it('a non-finite loss stops the run with a clear error and keeps the last good checkpoint', async () => {
@@ -116,6 +137,9 @@ describe('DARTS search run', () => {
     };
     await expect(run).rejects.toThrow(NonFiniteLossError);
     await expect(run).rejects.toThrow(/train loss became NaN at epoch 1/);
+    // Advice that works: a new run with a lower learning rate, not --resume (which refuses a changed rate).
+    await expect(run).rejects.toThrow(/start a new run \(another --out\) with a lower learning rate/);
+    await expect(run).rejects.not.toThrow(/run again with --resume/);
     const ck = loadCheckpoint<{ nextEpoch: number }>(path.join(out, 'checkpoint'));
     expect(ck?.state.nextEpoch).toBe(1);
     if (ck) disposeAll(ck.tensors);

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { readJson, writeJsonAtomic } from '../io/atomic';
 import { CsvLog } from '../io/csv';
 import { UsageError } from '../io/errors';
+import { makeOutDir } from '../io/out';
 import { Progress } from '../io/progress';
 import type { Genotype, SearchSpace } from '../space/spaces';
 import type { Evaluator } from './evaluators';
@@ -158,7 +159,7 @@ export async function runSearch(c: RunConfig): Promise<RunSummary> {
   // folder is made, so a bad command line leaves nothing behind.
   const { searcher, start, best: startBest, log } = openRun(c);
   const created = !fs.existsSync(c.outDir);
-  fs.mkdirSync(c.outDir, { recursive: true });
+  makeOutDir(c.outDir);
   removeStaleTemps(c.outDir);
   try {
     return await runQueries(c, searcher, start, startBest, log);

@@ -64,8 +64,14 @@ describe('runEpochs', () => {
 
   it('refuses to overwrite a run with a checkpoint unless resuming', () => {
     const dir = tmp();
-    fs.mkdirSync(path.join(dir, 'checkpoint'));
+    const ck = path.join(dir, 'checkpoint');
+    fs.mkdirSync(ck);
     expect(() => prepareRunDir(dir, false)).toThrow(/--resume/);
+    // An empty checkpoint folder is a damaged checkpoint, not "no checkpoint".
+    expect(() => prepareRunDir(dir, true)).toThrow(/--resume: the checkpoint is damaged: .*tensors\.json is missing/);
+    fs.writeFileSync(path.join(ck, 'tensors.json'), JSON.stringify({ format: 'tfnas-checkpoint-1', tensors: [] }));
+    fs.writeFileSync(path.join(ck, 'tensors.bin'), '');
+    fs.writeFileSync(path.join(ck, 'state.json'), '{}');
     expect(() => prepareRunDir(dir, true)).not.toThrow();
   });
 });

@@ -3,14 +3,17 @@ import * as path from 'path';
 import { CsvLog, Row } from '../io/csv';
 import { Progress } from '../io/progress';
 import { UsageError } from '../io/errors';
+import { checkCheckpoint } from './checkpoint';
+import { makeOutDir } from '../io/out';
 
 /** Thrown when a loss or metric stops being finite; the last good checkpoint is left in place. */
 export class NonFiniteLossError extends Error {
   constructor(what: string, value: number, epoch: number, step?: number) {
     const where = step === undefined ? `epoch ${epoch}` : `epoch ${epoch}, step ${step}`;
     super(
-      `${what} became ${value} at ${where}; the run stopped. The last good checkpoint is kept: ` +
-        'lower the learning rate (or check the data) and run again with --resume.',
+      `${what} became ${value} at ${where}; the run stopped. Its folder keeps the log and the checkpoint of the last good epoch. ` +
+        'Resuming with the same settings would diverge again: start a new run (another --out) with a lower learning rate ' +
+        '(e.g. half of it: --learning-rate), or check the data.',
     );
     this.name = 'NonFiniteLossError';
   }
@@ -90,5 +93,7 @@ export function prepareRunDir(runDir: string, resume: boolean, checkpointName = 
   if (!resume && fs.existsSync(ckpt)) {
     throw new UsageError(`--out: ${runDir} already holds a run with a checkpoint; pass --resume to continue it, or choose another --out`);
   }
-  fs.mkdirSync(runDir, { recursive: true });
+  // A damaged checkpoint fails here, before config.json or anything else in the folder is touched.
+  if (resume) checkCheckpoint(ckpt);
+  makeOutDir(runDir);
 }
