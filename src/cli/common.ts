@@ -1,19 +1,26 @@
 import type { Argv } from 'yargs';
 import { useBackend } from '../backend';
 import { BACKEND_NAMES } from '../backend/registry';
+import { addOptions, type OptionSpecs } from './options';
 
 export interface BackendArgs {
   backend: string;
 }
 
-/** The `--backend` option every command that computes takes. */
-export function backendOption<T>(y: Argv<T>): Argv<T & BackendArgs> {
-  return y.option('backend', {
+/** The `--backend` option every command that computes takes (spec entry; see options.ts). */
+export const BACKEND_OPTION = {
+  backend: {
     type: 'string',
     default: 'auto',
     choices: ['auto', ...BACKEND_NAMES],
+    shapes: false,
     describe: 'TensorFlow.js backend (auto = first of tensorflow-gpu, tensorflow, wasm, cpu that works)',
-  }) as Argv<T & BackendArgs>;
+  },
+} as const satisfies OptionSpecs;
+
+/** Adds BACKEND_OPTION to a command whose options are not a spec yet. */
+export function backendOption<T>(y: Argv<T>): Argv<T & BackendArgs> {
+  return addOptions(y, BACKEND_OPTION).default('backend', 'auto') as Argv<T & BackendArgs>;
 }
 
 /** Selects the backend and says which one is in use, once, on stderr. */

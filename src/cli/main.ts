@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMANDS } from './commands';
 import { UsageError } from '../io/errors';
+import { setCommandLine } from '../io/run-config';
 
 /** Builds the CLI; exported so tests can run commands in-process. */
 export function buildCli(argv: string[]) {
@@ -23,6 +24,7 @@ export function buildCli(argv: string[]) {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  setCommandLine(argv);
   try {
     await buildCli(argv).parseAsync();
     return 0;

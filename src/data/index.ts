@@ -56,7 +56,7 @@
 export type { Dataset, DatasetFactory, DataSplit, LoadOptions, SyntheticOptions, DownloadSpec, RemoteFile } from './types';
 export { DATASETS, DATASET_NAMES } from './registry';
 export { DataFileError } from './errors';
-export { addDataOptions, addDataSourceOptions, loadDatasetFromArgs, loadOptionsFromArgs, findDatasetDir, candidateDirs, getFactory } from './locate';
+export { addDataOptions, addDataSourceOptions, loadDatasetFromArgs, loadOptionsFromArgs, findDatasetDir, candidateDirs, getFactory, DATA_OPTIONS, DATA_SOURCE_OPTIONS, dataArgsOf } from './locate';
 export type { DataArgs, LoadFromArgsOptions } from './locate';
 export { searchSplit, mixSeed } from './split';
 export type { SearchSplit } from './split';

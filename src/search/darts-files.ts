@@ -84,8 +84,4 @@ export function writeGenotype(runDir: string, space: string, d: Derived, epoch: 
   writeJsonAtomic(path.join(runDir, 'genotype.json'), { space, genotype: d.genotype, text: d.text, epoch });
 }
 
-export function versions(): Record<string, string> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const pkg = require('../../package.json') as { version: string };
-  return { tfnas: pkg.version, tfjs: tf.version.tfjs, node: process.version };
-}
+export { versions } from '../io/run-config';
