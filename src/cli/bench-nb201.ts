@@ -38,7 +38,9 @@ export const benchNb201Command: CommandModule<object, Args> = {
         .option('table', { type: 'string', describe: 'NAS-Bench-201 table, CSV or .csv.gz (default: the one shipped in the package)' })
         .option('seed', { type: 'number', default: 0, describe: 'seed of the first run; run r uses seed + r' })
         .option('out', { type: 'string', describe: 'output folder (default results/bench/nb201/<dataset>/)' })
-        .option('json', { type: 'boolean', default: false, describe: 'last stdout line: one JSON object with the table' }),
+        .option('json', { type: 'boolean', default: false, describe: 'last stdout line: one JSON object with the table' })
+        .example('tfnas bench nb201 --runs 20 --budget 150', 'every searcher, 20 seeds, on the shipped table (about 4 minutes)')
+        .example('tfnas bench nb201 --strategies random evolution --runs 5 --json', 'two searchers, JSON summary'),
     ) as never,
   handler: async (argv) => {
     const runs = positive('runs', argv.runs);

@@ -117,7 +117,8 @@ export function readConfigFile(file: string, specs: OptionSpecs, command: string
   for (const [key, value] of Object.entries(options)) {
     const flag = key.replace(/_/g, '-');
     if (!specs[flag] || specs[flag].record === false) throw new UsageError(`--config: ${file}: "${key}" is not an option of tfnas ${command}`);
-    out[flag] = value;
+    // config.json records an unset option as null: not given.
+    if (value !== null) out[flag] = value;
   }
   return out;
 }

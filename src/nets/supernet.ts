@@ -1,3 +1,4 @@
+import type { SpaceName } from '../space/spaces';
 import * as tf from '@tensorflow/tfjs';
 import { OpContext, ParamBuilder, Weights, variableFrom } from '../ops/context';
 import { Rng } from '../space/rng';
@@ -32,7 +33,8 @@ export interface Supernet {
   dispose(): void;
 }
 
-export type SpaceName = 'darts' | 'nb201';
+/** The search spaces' names, declared once, by the registry (space/spaces.ts). */
+export type { SpaceName };
 
 export interface SupernetConfig {
   /** Initial channels (C). */

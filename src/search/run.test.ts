@@ -146,9 +146,9 @@ describe('runBlackBoxSearch (tfnas search --strategy …)', () => {
   });
 
   it('rejects bad arguments by name', async () => {
-    await expect(runBlackBoxSearch({ strategy: 'hill', space: 'nb201' })).rejects.toThrow(/--strategy: expected random\|evolution\|genetic\|predictor\|nao\|darts/);
-    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', budget: 0, table: tableFile })).rejects.toThrow(/--budget: expected an integer ≥ 1, got 0/);
-    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', budget: NaN, table: tableFile })).rejects.toThrow(/--budget: expected an integer ≥ 1, got a value that is not a number/);
+    await expect(runBlackBoxSearch({ strategy: 'hill', space: 'nb201' })).rejects.toThrow(/--strategy: expected one of darts, random, evolution, genetic, predictor, nao, got "hill"/);
+    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', budget: 0, table: tableFile })).rejects.toThrow(/--budget: expected a positive integer, got 0/);
+    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', budget: NaN, table: tableFile })).rejects.toThrow(/--budget: expected a number, got a value that is not a number/);
     await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', population: 5, table: tableFile })).rejects.toThrow(/--population: not used by --strategy random; it is an option of evolution, genetic/);
     await expect(runBlackBoxSearch({ strategy: 'evolution', space: 'nb201', init: 5, table: tableFile })).rejects.toThrow(/--init: not used by --strategy evolution; it is an option of predictor, nao/);
     await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', table: [tableFile, tableFile] })).rejects.toThrow(/--table: given 2 times; expected it once/);
@@ -157,7 +157,7 @@ describe('runBlackBoxSearch (tfnas search --strategy …)', () => {
 
   it.each([
     ['genetic', { population: 2 }, /--population: genetic needs a population > 2/],
-    ['evolution', { tournament: 0 }, /--tournament: expected an integer ≥ 1, got 0/],
+    ['evolution', { tournament: 0 }, /--tournament: expected a positive integer, got 0/],
     ['nao', { init: 1 }, /--init: nao needs ≥ 2 random architectures/],
     ['predictor', { init: 1 }, /--init: predictor needs ≥ 2 random architectures/],
   ])('%s: rejects searcher options %j by name and creates no run folder', async (strategy, opts, message) => {

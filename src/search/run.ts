@@ -9,6 +9,7 @@ import { readJson, writeJsonAtomic } from '../io/atomic';
 import { CsvLog } from '../io/csv';
 import { UsageError } from '../io/errors';
 import { makeOutDir } from '../io/out';
+import { writeRunConfig, type RunRecord } from '../io/run-config';
 import { Progress } from '../io/progress';
 import type { Genotype, SearchSpace } from '../space/spaces';
 import type { Evaluator } from './evaluators';
@@ -66,6 +67,8 @@ export interface RunConfig {
   resume: boolean;
   searcherOptions?: Omit<SearcherOptions, 'seed'>;
   quiet?: boolean;
+  /** The command's record for config.json (every option, versions, command line); written once the arguments are checked. */
+  record?: RunRecord;
 }
 
 interface Checkpoint {
@@ -133,7 +136,7 @@ function openRun(c: RunConfig): { searcher: Searcher<Genotype>; start: number; b
  */
 function removeStaleTemps(dir: string): void {
   for (const f of fs.readdirSync(dir)) {
-    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv)-(\d+)-\d+$/.exec(f);
+    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv|config\.json)-(\d+)-\d+$/.exec(f);
     if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, f), { force: true });
   }
 }
@@ -161,11 +164,12 @@ export async function runSearch(c: RunConfig): Promise<RunSummary> {
   const created = !fs.existsSync(c.outDir);
   makeOutDir(c.outDir);
   removeStaleTemps(c.outDir);
+  if (c.record) writeRunConfig(c.outDir, c.record, { evaluator: c.evaluator.describe }, start > 0);
   try {
     return await runQueries(c, searcher, start, startBest, log);
   } catch (e) {
     // A search that failed before its first query leaves no empty run folder behind.
-    if (created && fs.readdirSync(c.outDir).length === 0) fs.rmdirSync(c.outDir);
+    if (created && fs.readdirSync(c.outDir).every((f) => f === 'config.json')) fs.rmSync(c.outDir, { recursive: true, force: true });
     throw e;
   }
 }

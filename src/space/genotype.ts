@@ -13,7 +13,8 @@ import { DARTS_PRIMITIVES, DARTS_STEPS, NB201_EDGES, NB201_NODES, NB201_PRIMITIV
 
 export type { DartsGenotype, GenotypeEdge, Nb201Genotype } from './genotype-types';
 
-export type SpaceName = 'darts' | 'nb201';
+/** The search spaces' names, declared once, by the registry (space/spaces.ts). */
+export type { SpaceName } from './spaces';
 
 /** A genotype tagged with its search space. */
 export type AnyGenotype = { space: 'darts'; genotype: DartsGenotype } | { space: 'nb201'; genotype: Nb201Genotype };
