@@ -8,16 +8,22 @@ import { BUILTIN_GENOTYPE_NAMES } from '../space/builtin-genotypes';
 import { type ResolvedGenotype, formatDartsGenotype, formatNb201Genotype, genotypeToJson, resolveGenotype } from '../space/genotype';
 import { genotypeToDot } from '../viz/dot';
 import { genotypeToSvg } from '../viz/svg';
+import { addOptions, CONFIG_OPTION, readOptions, type OptionSpecs } from './options';
 
 export const EXPORT_FORMATS = ['json', 'darts', 'nb201', 'dot', 'svg'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-interface Args {
-  genotype: string;
-  format: ExportFormat;
-  out?: string;
-  title?: string;
-}
+/** Every option of `tfnas export` (see options.ts). */
+export const EXPORT_OPTIONS = {
+  genotype: {
+    type: 'string', demand: true,
+    describe: `built-in name (${BUILTIN_GENOTYPE_NAMES.join(', ')}), JSON file, tfnas search run folder, DARTS string or NB201 string`,
+  },
+  format: { type: 'string', choices: EXPORT_FORMATS, default: 'json', describe: 'output form' },
+  out: { type: 'string', describe: 'file to write (atomically)', defaultDescription: 'stdout' },
+  title: { type: 'string', describe: 'caption of the SVG diagram', defaultDescription: 'the built-in name, if any' },
+  ...CONFIG_OPTION,
+} as const satisfies OptionSpecs;
 
 /** The caption of a diagram: the user's title, else the built-in genotype's name. */
 function captionOf(g: ResolvedGenotype, title?: string): string | undefined {
@@ -59,38 +65,29 @@ function checkOut(out: string | undefined): void {
 }
 
 /** `tfnas export`: a genotype as data (JSON, DARTS Python form, NB201 string) or as a diagram (DOT, SVG). */
-export const exportCommand: CommandModule<object, Args> = {
+export const exportCommand: CommandModule = {
   command: 'export',
   describe: 'Write a genotype as json, darts, nb201, dot or svg (e.g. tfnas export --genotype DARTS_V2 --format svg --out cells.svg)',
   builder: (y: Argv) =>
-    y
-      .option('genotype', {
-        type: 'string',
-        demandOption: true,
-        describe: `built-in name (${BUILTIN_GENOTYPE_NAMES.join(', ')}), JSON file, tfnas search run folder, DARTS string or NB201 string`,
-      })
-      .option('format', { type: 'string', choices: EXPORT_FORMATS, default: 'json', describe: 'output form' })
-      .option('out', { type: 'string', describe: 'file to write (atomically); stdout when absent' })
-      .option('title', { type: 'string', describe: 'caption of the SVG diagram (default: the built-in name, if any)' })
+    addOptions(y, EXPORT_OPTIONS)
       .example('tfnas export --genotype results/search/darts/cifar10/seed-0 --format darts', 'print a search result in the reference form')
       .example("tfnas export --genotype '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|' --format svg --out nb201.svg", 'draw an NB201 cell') as never,
   handler: async (argv) => {
-    for (const k of ['genotype', 'format', 'out', 'title'] as const) {
-      if (Array.isArray(argv[k])) throw new UsageError(`--${k}: given ${(argv[k] as unknown[]).length} times; expected it once`);
-    }
-    if (argv.title !== undefined && argv.format !== 'svg') throw new UsageError(`--title: only --format svg draws a caption, not --format ${argv.format}`);
-    checkOut(argv.out);
-    const g = resolveGenotype(argv.genotype, { allowNb201: true });
-    const text = renderGenotype(g, argv.format, argv.title);
-    if (argv.out === undefined) {
+    const a = readOptions(argv as Record<string, unknown>, EXPORT_OPTIONS, 'export');
+    const format = a.format as ExportFormat;
+    if (a.title !== undefined && format !== 'svg') throw new UsageError(`--title: only --format svg draws a caption, not --format ${format}`);
+    checkOut(a.out);
+    const g = resolveGenotype(a.genotype, { allowNb201: true });
+    const text = renderGenotype(g, format, a.title);
+    if (a.out === undefined) {
       process.stdout.write(text);
       return;
     }
     try {
-      writeFileAtomic(argv.out, text);
+      writeFileAtomic(a.out, text);
     } catch (e) {
-      throw new UsageError(`--out: cannot write ${argv.out}: ${fsReason(e, argv.out)}`);
+      throw new UsageError(`--out: cannot write ${a.out}: ${fsReason(e, a.out)}`);
     }
-    process.stderr.write(`tfnas: wrote ${argv.format} of ${sourceOf(g)} to ${argv.out}\n`);
+    process.stderr.write(`tfnas: wrote ${format} of ${sourceOf(g)} to ${a.out}\n`);
   },
 };
