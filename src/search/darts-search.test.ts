@@ -52,8 +52,11 @@ describe('DARTS search run', () => {
     const alphas = fs.readFileSync(path.join(out, 'alphas.csv'), 'utf8').trim().split('\n');
     expect(alphas[0]).toBe('epoch,cell,edge,op,weight');
     expect(alphas).toHaveLength(1 + 2 * 2 * 14 * 8);
-    expect(alphas[1]).toMatch(/^0,normal,2<-0,none,0\.1/);
+    // Epochs count from 1 in every file (the number of epochs finished), as on the console.
+    expect(alphas[1]).toMatch(/^1,normal,2<-0,none,0\.1/);
+    expect(log.slice(1).map((l) => l.split(',')[0])).toEqual(['1', '2']);
     const g = JSON.parse(fs.readFileSync(path.join(out, 'genotype.json'), 'utf8'));
+    expect(g.epoch).toBe(2);
     expect(() => validateDartsGenotype(g.genotype)).not.toThrow();
     expect(g.text).toBe(s.text);
     expect(g.text).toMatch(/^Genotype\(normal=\[/);
@@ -136,7 +139,7 @@ describe('DARTS search run', () => {
       if (name) w[name].assign(tf.fill(w[name].shape, NaN));
     };
     await expect(run).rejects.toThrow(NonFiniteLossError);
-    await expect(run).rejects.toThrow(/train loss became NaN at epoch 1/);
+    await expect(run).rejects.toThrow(/train loss became NaN at epoch 2, step 1/);
     // Advice that works: a new run with a lower learning rate, not --resume (which refuses a changed rate).
     await expect(run).rejects.toThrow(/start a new run \(another --out\) with a lower learning rate/);
     await expect(run).rejects.not.toThrow(/run again with --resume/);

@@ -174,7 +174,7 @@ class DartsRun {
     } finally {
       disposeAll(ck.tensors);
     }
-    this.alphaLog.load().keepWhile((r) => Number(r.epoch) < ck.state.nextEpoch);
+    this.alphaLog.load().keepWhile((r) => Number(r.epoch) <= ck.state.nextEpoch);
     this.last = deriveFromNet(this.net);
     this.lastEpoch = ck.state.nextEpoch - 1;
     return ck.state.nextEpoch;
