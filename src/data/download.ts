@@ -138,7 +138,7 @@ async function fill(tmp: string, factory: DatasetFactory, spec: DownloadSpec, di
 
 /**
  * Downloads a dataset into `<dataDir>/<name>`: every file is checked against its published md5,
- * archives are extracted with Node's zlib and the tar reader, and the result is checked by loading
+ * archives are extracted with Node's zlib and node-tar (tar.ts), and the result is checked by loading
  * one image of each split. All of it happens in a temporary sibling folder that is renamed into
  * place only at the end, so a failure or Ctrl-C leaves nothing behind and a rerun starts clean.
  */
