@@ -30,7 +30,20 @@ export async function startBackend(name: string): Promise<string> {
   return used;
 }
 
-/** Prints the final machine-readable summary: one JSON object as the last line on stdout. */
+/**
+ * The one JSON key style of tfnas: snake_case. camelCase identifiers (`perClass`) become
+ * `per_class`; other keys are data (class names such as "T-shirt/top", op names) and stay as
+ * they are.
+ */
+export function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [/^[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*$/.test(k) ? k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : k, snakeKeys(v)]),
+  );
+}
+
+/** Prints the final machine-readable summary: one JSON object as the last line on stdout, snake_case keys. */
 export function printJsonSummary(value: unknown): void {
-  process.stdout.write(JSON.stringify(value) + '\n');
+  process.stdout.write(JSON.stringify(snakeKeys(value)) + '\n');
 }

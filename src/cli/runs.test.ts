@@ -154,9 +154,16 @@ test('every command\'s --help has examples', async () => {
   }
 });
 
-test('--json keys are snake_case in every command (search and train dry runs)', async () => {
+test('--json keys are snake_case in every command', async () => {
   const keys = (o: unknown): string[] => (o && typeof o === 'object' && !Array.isArray(o) ? Object.entries(o).flatMap(([k, v]) => (/^(normal|reduce|alpha_shapes)$/.test(k) ? [k] : [k, ...keys(v)])) : []);
-  for (const args of [['search', '--dry-run', '--json', '--backend', 'wasm', '--space', 'nb201'], ['train', '--dry-run', '--json', '--backend', 'wasm']]) {
+  const all = [
+    ['search', '--dry-run', '--json', '--backend', 'wasm', '--space', 'nb201'],
+    ['train', '--dry-run', '--json', '--backend', 'wasm'],
+    ['data', 'info', 'synthetic', '--synthetic-train', '10', '--synthetic-test', '5', '--json'],
+    ['backends', '--json'],
+    ['bench', 'ops', '--backend', 'wasm', '--batch', '1', '--channels', '2', '--size', '4', '--repeats', '1', '--warmup', '0', '--ops', 'skip_connect', '--json'],
+  ];
+  for (const args of all) {
     const r = await runCli(args);
     expect(keys(lastJson(r.out)).filter((k) => /[A-Z]/.test(k))).toEqual([]);
   }
