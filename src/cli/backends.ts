@@ -11,7 +11,11 @@ interface Args {
 export const backendsCommand: CommandModule<object, Args> = {
   command: 'backends',
   describe: 'List the TensorFlow.js backends and whether each works here (e.g. tfnas backends --json)',
-  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as never,
+  builder: (y) =>
+    y
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+      .example('tfnas backends', 'which backends load here, and why the others do not')
+      .example('tfnas backends --json', 'the same as JSON') as never,
   handler: async (argv) => {
     const rows: { name: string; available: boolean; note: string }[] = [];
     for (const name of BACKEND_NAMES) {

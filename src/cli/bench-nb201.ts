@@ -18,7 +18,9 @@ export const benchNb201Command: CommandModule<object, Args> = {
     searcherBenchOptions(
       y
         .option('dataset', { type: 'string', default: 'cifar10', choices: [...NB201_DATASETS], describe: 'dataset whose 12-epoch validation accuracy is the signal' })
-        .option('table', { type: 'string', describe: 'NAS-Bench-201 table CSV (default data/nb201/nb201.csv)' }),
+        .option('table', { type: 'string', describe: 'NAS-Bench-201 table, CSV or .csv.gz (default: the one shipped in the package)' })
+        .example('tfnas bench nb201 --runs 20 --budget 150', 'every searcher, 20 seeds, on the shipped table (about 4 minutes)')
+        .example('tfnas bench nb201 --strategies random evolution --runs 5 --json', 'two searchers, JSON summary'),
       'results/bench/nb201/<dataset>/',
     ) as never,
   handler: async (argv) => {

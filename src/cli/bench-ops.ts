@@ -114,7 +114,9 @@ export const benchOpsCommand: CommandModule<object, Args> = {
         .option('seed', { type: 'number', default: 0, describe: 'seed of the weights and the input' })
         .option('recompute', { type: 'boolean', default: true, describe: 'mixed edge with gradient checkpointing, as DARTS search (--no-recompute: keep the forward)' })
         .option('ops', { type: 'string', array: true, default: BENCH_OP_NAMES, defaultDescription: 'all eight and mixed_edge', choices: BENCH_OP_NAMES, describe: 'ops to time' })
-        .option('json', { type: 'boolean', default: false, describe: 'last stdout line: one JSON object with the table (the table goes to stderr)' }),
+        .option('json', { type: 'boolean', default: false, describe: 'last stdout line: one JSON object with the table (the table goes to stderr)' })
+        .example('tfnas bench ops --backend wasm', 'every op at batch 32, C=16, 32x32')
+        .example('tfnas bench ops --backend wasm --stride 2 --ops sep_conv_3x3 mixed_edge', 'reduction-cell edges'),
     ) as never,
   handler: async (argv) => {
     const opts = checkArgs(argv);

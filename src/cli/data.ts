@@ -23,7 +23,9 @@ const downloadCommand: CommandModule<object, DownloadArgs> = {
       .option('data-dir', { type: 'string', default: 'data', describe: 'parent folder; the dataset goes to <data-dir>/<name>' })
       .option('mirror', { type: 'string', describe: 'take the files from this base URL or local folder instead of the official URLs' })
       .option('force', { type: 'boolean', default: false, describe: 'download again even if the dataset is present' })
-      .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary' }) as never,
+      .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary' })
+      .example('tfnas data download cifar10', 'install CIFAR-10 into data/cifar10 (md5-checked)')
+      .example('tfnas data download mnist --mirror ~/Downloads', 'verify and install files fetched elsewhere') as never,
   handler: async (argv) => {
     const log = (line: string) => process.stderr.write(`tfnas: ${line}\n`);
     const r = await downloadDataset(BENCHMARKS[argv.name] ?? getFactory(argv.name), { dataDir: argv['data-dir'], mirror: argv.mirror, force: argv.force, log });
@@ -78,7 +80,9 @@ const infoCommand: CommandModule<object, InfoArgs> = {
   builder: (y: Argv) =>
     addDataSourceOptions(y)
       .positional('name', { type: 'string', choices: DATASET_NAMES, demandOption: true, describe: 'dataset to describe' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the report as one JSON object on stdout' }) as never,
+      .option('json', { type: 'boolean', default: false, describe: 'print the report as one JSON object on stdout' })
+      .example('tfnas data info cifar10', 'images per split and class, pixel statistics')
+      .example('tfnas data info synthetic --synthetic-classes 4 --json', 'the generated test data, as JSON') as never,
   handler: async (argv) => {
     // Notes are part of the printed report, so nothing goes to stderr here.
     const d = await loadDatasetFromArgs({ ...argv, dataset: argv.name }, { log: () => undefined });
@@ -92,6 +96,12 @@ const infoCommand: CommandModule<object, InfoArgs> = {
 export const dataCommand: CommandModule = {
   command: 'data',
   describe: 'Download or inspect datasets (e.g. tfnas data download cifar10; tfnas data info cifar10)',
-  builder: (y: Argv) => y.command(downloadCommand).command(infoCommand).demandCommand(1, 'name an action: download or info') as never,
+  builder: (y: Argv) =>
+    y
+      .command(downloadCommand)
+      .command(infoCommand)
+      .demandCommand(1, 'name an action: download or info')
+      .example('tfnas data download cifar10', 'install CIFAR-10')
+      .example('tfnas data info cifar10', 'describe it') as never,
   handler: () => undefined,
 };

@@ -150,7 +150,7 @@ async function fill(tmp: string, factory: Downloadable, spec: DownloadSpec, dir:
 
 /**
  * Downloads a dataset into `<dataDir>/<name>`: every file is checked against its published md5 (SHA-256),
- * archives are extracted with Node's zlib and the tar reader, and the result is checked by loading
+ * archives are extracted with Node's zlib and node-tar (tar.ts), and the result is checked by loading
  * one image of each split. All of it happens in a temporary sibling folder that is renamed into
  * place only at the end, so a failure or Ctrl-C leaves nothing behind and a rerun starts clean.
  */

@@ -49,14 +49,14 @@
  *
  * ## Download
  * `downloadDataset(factory, { dataDir, mirror?, force? })` installs into `<dataDir>/<name>`
- * (md5- or SHA-256-checked, tar.gz extracted with zlib and `tar.ts`, atomic: temp folder + rename). Offline it
+ * (md5- or SHA-256-checked, tar.gz extracted with zlib and node-tar (`tar.ts`), atomic: temp folder + rename). Offline it
  * fails naming the URL and the folder to put the files in. `tfnas data download|info` is
  * `src/cli/data.ts`.
  */
 export type { Dataset, DatasetFactory, DataSplit, LoadOptions, SyntheticOptions, DownloadSpec, RemoteFile } from './types';
 export { DATASETS, DATASET_NAMES } from './registry';
 export { DataFileError } from './errors';
-export { addDataOptions, addDataSourceOptions, loadDatasetFromArgs, loadOptionsFromArgs, findDatasetDir, candidateDirs, getFactory } from './locate';
+export { addDataOptions, addDataSourceOptions, loadDatasetFromArgs, loadOptionsFromArgs, findDatasetDir, candidateDirs, getFactory, DATA_OPTIONS, DATA_SOURCE_OPTIONS, dataArgsOf } from './locate';
 export type { DataArgs, LoadFromArgsOptions } from './locate';
 export { searchSplit, mixSeed } from './split';
 export type { SearchSplit } from './split';

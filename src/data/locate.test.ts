@@ -71,9 +71,33 @@ describe('finding and loading data from CLI arguments', () => {
     await expect(loadDatasetFromArgs({ dataset: 'cifar10', 'data-dir': dataDir }, { ...quiet, interactive: true, ask })).rejects.toThrow(
       `Run: tfnas data download cifar10 --data-dir ${dataDir}`,
     );
-    expect(questions).toEqual([`cifar10 is not in ${path.join(dataDir, 'cifar10')}. Download it now (about 163 MB)? [y/N] `]);
+    expect(questions).toEqual([`cifar10 is not in ${path.join(dataDir, 'cifar10')}. Download it now? [y/N] `]);
     await expect(loadDatasetFromArgs({ dataset: 'mnist', 'data-dir': dataDir }, { ...quiet, interactive: true, ask })).rejects.toThrow(/mnist not found/);
-    expect(questions).toHaveLength(1);
+    expect(questions).toHaveLength(2);
+    // --no-download: no question, the error.
+    await expect(loadDatasetFromArgs({ dataset: 'mnist', 'data-dir': dataDir, download: false }, { ...quiet, interactive: true, ask })).rejects.toThrow(/mnist not found/);
+    expect(questions).toHaveLength(2);
+  });
+
+  it('the download hint installs where --data-dir looks: a dataset-named --data-dir is the dataset folder itself', async () => {
+    const dataDir = path.join(root, 'nothing', 'cifar10');
+    const err = (await loadDatasetFromArgs({ dataset: 'cifar10', 'data-dir': dataDir, download: false }, quiet).catch((e) => e)) as Error;
+    expect(err.message).toMatch(new RegExp(`Run: tfnas data download cifar10 --data-dir ${path.dirname(dataDir)}$`));
+    const plain = (await loadDatasetFromArgs({ dataset: 'cifar10', download: false }, { ...quiet, interactive: false }).catch((e) => e)) as Error;
+    if (!fs.existsSync('data/cifar10')) expect(plain.message).toMatch(/Run: tfnas data download cifar10$/);
+  });
+
+  it('--download (the CLI default) fetches a missing dataset into the folder --data-dir names, then loads it', async () => {
+    const dataDir = path.join(root, 'auto', 'mnist');
+    const calls: { name: string; dataDir?: string }[] = [];
+    const download = (async (f: { name: string }, o: { dataDir?: string }) => {
+      calls.push({ name: f.name, dataDir: o.dataDir });
+      writeIdxDataset(path.join(o.dataDir!, f.name), 10, 6, true);
+      return { dir: path.join(o.dataDir!, f.name), downloaded: true };
+    }) as never;
+    const d = await loadDatasetFromArgs({ dataset: 'mnist', 'data-dir': dataDir, download: true }, { ...quiet, download });
+    expect(calls).toEqual([{ name: 'mnist', dataDir: path.dirname(dataDir) }]);
+    expect(d.train.count).toBe(10);
   });
 
   it('says which folder and how many images were loaded, and the notes', async () => {

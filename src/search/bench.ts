@@ -109,7 +109,8 @@ export async function runBench(c: BenchConfig): Promise<{ rows: BenchRow[]; runs
 }
 
 function writeOutputs(c: BenchConfig, rows: BenchRow[], runs: BenchRun[]): void {
-  const r4 = (v: number) => Number(v.toFixed(4));
+  // Accuracies are fractions (6 decimals keep the table's 4 decimals of percent).
+  const r4 = (v: number) => Number(v.toFixed(6));
   writeCsv(
     path.join(c.outDir, 'table.csv'),
     ['strategy', 'runs', 'budget', 'mean', 'std', 'min', 'max', 'seconds_per_run'],
@@ -130,17 +131,21 @@ function writeOutputs(c: BenchConfig, rows: BenchRow[], runs: BenchRun[]): void 
   writeCsv(path.join(c.outDir, 'curves.csv'), ['strategy', 'query', 'mean_best_test_accuracy', 'std'], curveRows);
 }
 
-/** The result table as markdown, with the published numbers (`paper`, titled `paperTitle`) beside it. */
+/**
+ * The result table as markdown, in percent (as the papers print it; accuracies are fractions), with
+ * the published numbers (`paper`, titled `paperTitle`) beside it.
+ */
 export function formatBenchTable(rows: BenchRow[], paper: Record<string, string>, paperTitle: string, optimum: number): string {
+  const pct = (v: number) => (100 * v).toFixed(2);
   const lines = [
     `| strategy | runs | budget (queries) | test accuracy % (mean ± std) | min | max | s/run | published (${paperTitle}) |`,
     `|---|---|---|---|---|---|---|---|`,
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.strategy} | ${r.runs} | ${r.budget} | ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} | ${r.min.toFixed(2)} | ${r.max.toFixed(2)} | ${r.seconds_per_run.toFixed(2)} | ${paper[r.strategy] ?? '–'} |`,
+      `| ${r.strategy} | ${r.runs} | ${r.budget} | ${pct(r.mean)} ± ${pct(r.std)} | ${pct(r.min)} | ${pct(r.max)} | ${r.seconds_per_run.toFixed(2)} | ${paper[r.strategy] ?? '–'} |`,
     );
   }
-  lines.push(`| optimum | | | ${optimum.toFixed(2)} | | | | ${paper.optimum ?? '–'} |`);
+  lines.push(`| optimum | | | ${pct(optimum)} | | | | ${paper.optimum ?? '–'} |`);
   return lines.join('\n');
 }

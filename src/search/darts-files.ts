@@ -40,12 +40,12 @@ export function deriveFromNet(net: Supernet, weights = alphaWeights(net)): Deriv
   return { genotype: g, text: formatNb201Genotype(g) };
 }
 
-/** alphas.csv rows for one epoch: one per (cell type, edge, op). */
+/** alphas.csv rows after epoch index `epoch` (0-based; written 1-based, as log.csv): one per (cell type, edge, op). */
 export function alphaRows(net: Supernet, epoch: number, weights = alphaWeights(net)): Row[] {
   const rows: Row[] = [];
   for (const layout of net.alphaLayout) {
     weights[layout.name].forEach((row, e) => {
-      row.forEach((w, k) => rows.push({ epoch, cell: layout.name, edge: layout.edges[e], op: layout.ops[k], weight: Number(w.toPrecision(6)) }));
+      row.forEach((w, k) => rows.push({ epoch: epoch + 1, cell: layout.name, edge: layout.edges[e], op: layout.ops[k], weight: Number(w.toPrecision(6)) }));
     });
   }
   return rows;
@@ -79,13 +79,12 @@ export function writeConfig(runDir: string, info: RunInfo, resume: boolean): voi
   writeJsonAtomic(file, record);
 }
 
-/** genotype.json: the derived cell in the canonical object form, its text form, and when it was derived. */
+/**
+ * genotype.json: the derived cell in the canonical object form, its text form, and the epochs
+ * finished when it was derived (`epoch` index + 1, as log.csv; 0: before training).
+ */
 export function writeGenotype(runDir: string, space: string, d: Derived, epoch: number): void {
-  writeJsonAtomic(path.join(runDir, 'genotype.json'), { space, genotype: d.genotype, text: d.text, epoch });
+  writeJsonAtomic(path.join(runDir, 'genotype.json'), { space, genotype: d.genotype, text: d.text, epoch: epoch + 1 });
 }
 
-export function versions(): Record<string, string> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const pkg = require('../../package.json') as { version: string };
-  return { tfnas: pkg.version, tfjs: tf.version.tfjs, node: process.version };
-}
+export { versions } from '../io/run-config';

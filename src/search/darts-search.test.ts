@@ -12,7 +12,7 @@ import { DARTS_DEFAULTS, DartsConfig } from './darts-config';
 import { runDartsSearchLoop } from './darts-search';
 import { DartsArchitect } from './darts-architect';
 import { OutOfMemoryError } from '../backend/out-of-memory';
-import { writeSyntheticTable } from './test-utils/synthetic';
+import { syntheticTableText, writeSyntheticTable } from './test-utils/synthetic';
 import { loadNb201Table } from './evaluators';
 
 beforeAll(async () => {
@@ -54,8 +54,11 @@ describe('DARTS search run', () => {
     const alphas = fs.readFileSync(path.join(out, 'alphas.csv'), 'utf8').trim().split('\n');
     expect(alphas[0]).toBe('epoch,cell,edge,op,weight');
     expect(alphas).toHaveLength(1 + 2 * 2 * 14 * 8);
-    expect(alphas[1]).toMatch(/^0,normal,2<-0,none,0\.1/);
+    // Epochs count from 1 in every file (the number of epochs finished), as on the console.
+    expect(alphas[1]).toMatch(/^1,normal,2<-0,none,0\.1/);
+    expect(log.slice(1).map((l) => l.split(',')[0])).toEqual(['1', '2']);
     const g = JSON.parse(fs.readFileSync(path.join(out, 'genotype.json'), 'utf8'));
+    expect(g.epoch).toBe(2);
     expect(() => validateDartsGenotype(g.genotype)).not.toThrow();
     expect(g.text).toBe(s.text);
     expect(g.text).toMatch(/^Genotype\(normal=\[/);
@@ -92,6 +95,14 @@ describe('DARTS search run', () => {
     await expect(runDartsSearchLoop(cfg, data(16), { out: b, resume: false, backend: 'wasm', log: quiet })).rejects.toThrow(/--resume/);
     // Changed settings are refused on resume.
     await expect(runDartsSearchLoop({ ...cfg, lr: 0.1 }, data(16), { out: b, resume: true, backend: 'wasm', log: quiet })).rejects.toThrow(/lr/);
+    // So is a changed epoch count (it would splice two cosine schedules), config.json unchanged.
+    const savedConfig = fs.readFileSync(path.join(b, 'config.json'), 'utf8');
+    for (const epochs of [1, 3]) {
+      await expect(runDartsSearchLoop({ ...cfg, epochs }, data(16), { out: b, resume: true, backend: 'wasm', log: quiet })).rejects.toThrow(
+        new RegExp(`--resume: the run in .* was started with epochs = 2, this command has ${epochs}`),
+      );
+    }
+    expect(fs.readFileSync(path.join(b, 'config.json'), 'utf8')).toBe(savedConfig);
     const resumed = await runDartsSearchLoop(cfg, data(16), { out: b, resume: true, backend: 'wasm', log: quiet });
     expect(resumed.text).toBe(full.text);
     for (const f of ['log.csv']) expect(withoutSeconds(fs.readFileSync(path.join(b, f), 'utf8'))).toEqual(withoutSeconds(fs.readFileSync(path.join(a, f), 'utf8')));
@@ -128,6 +139,19 @@ describe('DARTS search run', () => {
     for (const f of ['alphas.csv', 'genotype.json']) expect(fs.readFileSync(path.join(b, f), 'utf8')).toBe(fs.readFileSync(path.join(a, f), 'utf8'));
   });
 
+  it('--resume with a damaged checkpoint fails naming the file and changes nothing in the run folder', async () => {
+    const out = path.join(tmp, 'damaged');
+    await runDartsSearchLoop(config({ space: 'nb201', layers: 1, epochs: 1 }), data(16), { out, resume: false, backend: 'wasm', log: quiet });
+    fs.rmSync(path.join(out, 'checkpoint', 'tensors.json'));
+    const snapshot = () => Object.fromEntries(fs.readdirSync(out).filter((f) => f !== 'checkpoint').map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
+    const before = snapshot();
+    await expect(runDartsSearchLoop(config({ space: 'nb201', layers: 1, epochs: 1 }), data(16), { out, resume: true, backend: 'wasm', log: quiet })).rejects.toThrow(
+      /--resume: the checkpoint is damaged: .*checkpoint\/tensors\.json is missing/,
+    );
+    expect(snapshot()).toEqual(before);
+    expect(before['log.csv'].trim().split('\n')).toHaveLength(2);
+  });
+
   it('a non-finite loss stops the run with a clear error and keeps the last good checkpoint', async () => {
     const out = path.join(tmp, 'nan');
     let poison: (() => void) | null = null;
@@ -147,7 +171,10 @@ describe('DARTS search run', () => {
       if (name) w[name].assign(tf.fill(w[name].shape, NaN));
     };
     await expect(run).rejects.toThrow(NonFiniteLossError);
-    await expect(run).rejects.toThrow(/train loss became NaN at epoch 1/);
+    await expect(run).rejects.toThrow(/train loss became NaN at epoch 2, step 1/);
+    // Advice that works: a new run with a lower learning rate, not --resume (which refuses a changed rate).
+    await expect(run).rejects.toThrow(/start a new run \(another --out\) with a lower learning rate/);
+    await expect(run).rejects.not.toThrow(/run again with --resume/);
     const ck = loadCheckpoint<{ nextEpoch: number }>(path.join(out, 'checkpoint'));
     expect(ck?.state.nextEpoch).toBe(1);
     if (ck) disposeAll(ck.tensors);
@@ -170,8 +197,20 @@ describe('DARTS search run', () => {
     const last = lines[2].split(',');
     expect(Number(last[last.length - 2])).toBeCloseTo(entry.valid12, 4);
     expect(Number(last[last.length - 1])).toBeCloseTo(entry.test200, 4);
+    // Accuracies are fractions in every column, the benchmark's too.
+    for (const v of [...last.slice(-2), last[3], last[5]].map(Number)) expect(v >= 0 && v <= 1).toBe(true);
     expect(s.benchmark!.cifar100.test_200ep).toBeCloseTo(entry.test200, 4);
     expect(s.benchmark!.cifar10.test_200ep).not.toBeCloseTo(entry.test200, 1);
+  });
+
+  it('a truncated --table is refused before anything is written, as the black-box search refuses it (one loader)', async () => {
+    const table = path.join(tmp, 'short.csv');
+    fs.writeFileSync(table, syntheticTableText([0, 1, 2]));
+    const out = path.join(tmp, 'short-run');
+    await expect(runDartsSearchLoop(config({ space: 'nb201', layers: 1, epochs: 1, table }), data(16), { out, resume: false, backend: 'wasm', log: quiet })).rejects.toThrow(
+      /--table: .*short\.csv has 3 of the 15625 NAS-Bench-201 cells/,
+    );
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it('refuses --table outside the NB201 space before writing anything', async () => {

@@ -2,6 +2,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { CsvLog, Row } from '../io/csv';
+import type { RunRecord } from '../io/run-config';
 import type { Dataset } from '../data/types';
 import { BatchLoader, LoaderState, mixSeed, searchSplit } from '../data';
 import { SUPERNETS } from '../nets/supernet-registry';
@@ -28,6 +29,8 @@ export interface DartsRunOptions {
   out: string;
   resume: boolean;
   backend: string;
+  /** The command's record for config.json (options, versions, command line). */
+  record?: RunRecord;
   /** Called after each epoch's checkpoint (tests use it to simulate a kill). */
   afterEpoch?: (epoch: number) => void;
   log?: (line: string) => void;
@@ -113,7 +116,7 @@ class DartsRun {
     this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive());
     this.arch = new DartsArchitect(this.net, { ...cfg, recompute: this.recompute.mode });
     try {
-      const info = { config: cfg, recompute: this.recompute, backend: opts.backend, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
+      const info = { ...opts.record, config: cfg, recompute: this.recompute, backend: opts.backend, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
       writeConfig(opts.out, info, opts.resume);
       const split = searchSplit(data.train.count, cfg.trainPortion, cfg.seed);
       // train_search.py applies its training transform (crop + flip) to both halves.
@@ -199,7 +202,7 @@ class DartsRun {
     } finally {
       disposeAll(ck.tensors);
     }
-    this.alphaLog.load().keepWhile((r) => Number(r.epoch) < ck.state.nextEpoch);
+    this.alphaLog.load().keepWhile((r) => Number(r.epoch) <= ck.state.nextEpoch);
     this.last = deriveFromNet(this.net);
     this.lastEpoch = ck.state.nextEpoch - 1;
     return ck.state.nextEpoch;

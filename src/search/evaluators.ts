@@ -10,12 +10,14 @@ import { UsageError } from '../io/errors';
 import type { Nb201Genotype } from '../space/genotype-types';
 import { NB201_SPACE_SIZE } from '../space/nb201-space';
 import type { Genotype, SpaceName } from '../space/spaces';
-import { NB201_DATASETS, Nb201Table, type Nb201Dataset } from './nb201-table';
+import { loadNb201Table, NB201_DATASETS, Nb201Table, type Nb201Dataset } from './nb201-table';
+
+export { loadNb201Table, DEFAULT_NB201_TABLE } from './nb201-table';
 
 export interface EvalResult {
   /** The search signal (higher is better). */
   signal: number;
-  /** The accuracy to report for this architecture (%), when the evaluator knows it. */
+  /** The accuracy to report for this architecture (a fraction), when the evaluator knows it. */
   testAccuracy?: number;
 }
 
@@ -45,32 +47,6 @@ export interface EvaluatorOptions {
 }
 
 /**
- * Where the NAS-Bench-201 table is looked for when --table is not given: the project's data
- * folder, as for every dataset (scripts/make_nb201_csv.py writes it from the official files).
- */
-export const DEFAULT_NB201_TABLE = path.join('data', 'nb201', 'nb201.csv');
-
-const tableCache = new Map<string, Nb201Table>();
-
-/** Loads a table once per process (bench runs hundreds of searches on one table). */
-export function loadNb201Table(file?: string): Nb201Table {
-  const f = file ?? (fs.existsSync(DEFAULT_NB201_TABLE) ? DEFAULT_NB201_TABLE : undefined);
-  if (!f) {
-    throw new UsageError(
-      `--table: the nb201 evaluator needs a NAS-Bench-201 table CSV (none given, and ${DEFAULT_NB201_TABLE} does not exist); ` +
-        'write it from the official benchmark files with scripts/make_nb201_csv.py, or pass --table FILE',
-    );
-  }
-  const abs = path.resolve(f);
-  let t = tableCache.get(abs);
-  if (!t) {
-    t = Nb201Table.load(f);
-    tableCache.set(abs, t);
-  }
-  return t;
-}
-
-/**
  * Table look-up: signal = 12-epoch validation accuracy of the dataset (the NAS-Bench-201 paper's
  * protocol, hp=12), reported result = 200-epoch test accuracy.
  */
@@ -79,9 +55,9 @@ export class Nb201Evaluator implements Evaluator {
   private n = 0;
 
   constructor(readonly table: Nb201Table, readonly dataset: Nb201Dataset) {
-    // Checked up front: a truncated table would otherwise fail mid-search, at the first missing cell.
-    if (table.size < NB201_SPACE_SIZE) {
-      throw new UsageError(`--table: ${table.file} has ${table.size} of the ${NB201_SPACE_SIZE} NAS-Bench-201 cells; the nb201 evaluator needs them all (is the file truncated?)`);
+    // loadNb201Table already refuses an incomplete table; a table made with Nb201Table.parse is checked here.
+    if (!table.complete) {
+      throw new UsageError(`--table: ${table.file} has ${table.size} of the ${NB201_SPACE_SIZE} NAS-Bench-201 cells; every cell is needed (is the file truncated?)`);
     }
   }
 

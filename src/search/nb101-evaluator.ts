@@ -94,7 +94,7 @@ export class Nb101Evaluator implements Evaluator {
     }
     this.n++;
     this.spent += seconds;
-    return { signal: 100 * valid, testAccuracy: 100 * meanOf(e.runs.map((r) => r.test)), seconds };
+    return { signal: valid, testAccuracy: meanOf(e.runs.map((r) => r.test)), seconds };
   }
 
   async evaluate(g: Genotype, query?: number): Promise<EvalResult> {

@@ -94,10 +94,10 @@ describe('Nb101Evaluator', () => {
     const b = new Nb101Evaluator(SYNTHETIC_NB101, 'random-run', 4);
     const signals = Array.from({ length: 30 }, (_, q) => a.lookup(g(), q + 1).signal);
     expect(Array.from({ length: 30 }, (_, q) => b.lookup(g(), q + 1).signal)).toEqual(signals);
-    expect(new Set(signals)).toEqual(new Set(runs.map((r) => 100 * r.valid)));
+    expect(new Set(signals)).toEqual(new Set(runs.map((r) => r.valid)));
     const m = new Nb101Evaluator(SYNTHETIC_NB101, 'mean').lookup(g());
-    expect(m.signal).toBeCloseTo((100 * runs.reduce((s, r) => s + r.valid, 0)) / 3, 10);
-    expect(m.testAccuracy).toBeCloseTo((100 * runs.reduce((s, r) => s + r.test, 0)) / 3, 10);
+    expect(m.signal).toBeCloseTo(runs.reduce((s, r) => s + r.valid, 0) / 3, 10);
+    expect(m.testAccuracy).toBeCloseTo(runs.reduce((s, r) => s + r.test, 0) / 3, 10);
     expect(a.seconds).toBeGreaterThan(0);
     expect(() => new Nb101Evaluator(SYNTHETIC_NB101, 'median' as never)).toThrow(/--nb101-signal: expected one of random-run, mean/);
   });

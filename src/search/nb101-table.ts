@@ -92,11 +92,11 @@ export class Nb101Table {
     return { hash, params: this.c.params[i], runs };
   }
 
-  /** The cell with the best mean test accuracy (the benchmark's optimum), in %. */
+  /** The cell with the best mean test accuracy (the benchmark's optimum), a fraction as every accuracy. */
   optimumTest(): number {
     let best = -Infinity;
     for (const h of this.c.hashes) best = Math.max(best, meanOf(this.lookup(h)!.runs.map((r) => r.test)));
-    return 100 * best;
+    return best;
   }
 }
 

@@ -9,6 +9,8 @@ import { readJson, writeJsonAtomic } from '../io/atomic';
 import { CsvLog } from '../io/csv';
 import { UsageError } from '../io/errors';
 import { LiveReport } from '../report/live';
+import { makeOutDir } from '../io/out';
+import { writeRunConfig, type RunRecord } from '../io/run-config';
 import { Progress } from '../io/progress';
 import type { Genotype, SearchSpace } from '../space/spaces';
 import type { Evaluator } from './evaluators';
@@ -74,6 +76,8 @@ export interface RunConfig {
   quiet?: boolean;
   /** Keep report.html in the run folder current as queries finish. */
   report?: boolean;
+  /** The command's record for config.json (every option, versions, command line); written once the arguments are checked. */
+  record?: RunRecord;
 }
 
 export interface Checkpoint {
@@ -158,7 +162,7 @@ export function openRun(c: RunConfig, columns = HISTORY_COLUMNS, queued = false)
  */
 export function removeStaleTemps(dir: string): void {
   for (const f of fs.readdirSync(dir)) {
-    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv|report\.html)-(\d+)-\d+$/.exec(f);
+    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv|config\.json|report\.html)-(\d+)-\d+$/.exec(f);
     if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, f), { force: true });
   }
 }
@@ -189,13 +193,14 @@ export async function runSearch(c: RunConfig): Promise<RunSummary> {
   // folder is made, so a bad command line leaves nothing behind.
   const { searcher, start, best: startBest, log } = openRun(c);
   const created = !fs.existsSync(c.outDir);
-  fs.mkdirSync(c.outDir, { recursive: true });
+  makeOutDir(c.outDir);
   removeStaleTemps(c.outDir);
+  if (c.record) writeRunConfig(c.outDir, c.record, { evaluator: c.evaluator.describe }, start > 0);
   try {
     return await runQueries(c, searcher, start, startBest, log);
   } catch (e) {
     // A search that failed before its first query leaves no empty run folder behind.
-    if (created && fs.readdirSync(c.outDir).length === 0) fs.rmdirSync(c.outDir);
+    if (created && fs.readdirSync(c.outDir).every((f) => f === 'config.json')) fs.rmSync(c.outDir, { recursive: true, force: true });
     throw e;
   }
 }

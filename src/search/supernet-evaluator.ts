@@ -36,7 +36,7 @@ export function loadSupernetRun(runDir: string, numClasses: number, inChannels: 
   const cfgFile = path.join(runDir, 'config.json');
   if (!fs.existsSync(cfgFile)) throw new UsageError(`--supernet: ${runDir} is not a tfnas search run folder (no config.json)`);
   const config = readJson<{ config: DartsConfig }>(cfgFile).config;
-  const ck = loadCheckpoint<unknown>(path.join(runDir, 'checkpoint'));
+  const ck = loadCheckpoint<unknown>(path.join(runDir, 'checkpoint'), '--supernet');
   if (!ck) throw new UsageError(`--supernet: ${runDir} has no checkpoint/ (has the search run at least one epoch?)`);
   const net = buildSupernet(config, numClasses, inChannels);
   try {

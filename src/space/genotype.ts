@@ -14,7 +14,8 @@ import { DARTS_PRIMITIVES, DARTS_STEPS, NB201_EDGES, NB201_NODES, NB201_PRIMITIV
 
 export type { DartsGenotype, GenotypeEdge, Nb101Genotype, Nb201Genotype } from './genotype-types';
 
-export type SpaceName = 'darts' | 'nb201' | 'nb101';
+/** The search spaces' names, declared once, by the registry (space/spaces.ts). */
+export type { SpaceName } from './spaces';
 
 /** A genotype tagged with its search space. */
 export type AnyGenotype =
@@ -231,14 +232,18 @@ function fromPath(p: string, opts: ResolveOptions): AnyGenotype & { source: stri
   }
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // A byte-order mark (Windows editors write one) is not part of the content.
+    text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
+  if (text.trim() === '') throw new UsageError(`${file} is empty; expected a genotype (JSON or a genotype string)`);
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch {
+  } catch (e) {
+    // JSON that does not parse (truncated, a stray comma) is reported as such, not as a bad string.
+    if (/^\s*[{[]/.test(text)) throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`);
     // Not JSON: a file holding one of the text forms (e.g. a line copied from genotypes.py).
     return { ...parseGenotypeText(text, opts), source: `file ${file}` };
   }

@@ -3,6 +3,7 @@ import { Batch, BatchLoader } from '../data/loader';
 import { mixSeed } from '../data/split';
 import type { Dataset } from '../data/types';
 import { writeJsonAtomic } from '../io/atomic';
+import { runRecord, RunRecord, writeRunConfig } from '../io/run-config';
 import type { Row } from '../io/csv';
 import type { RecomputeMode } from '../nets/layers-recompute';
 import { countParams, formatParamsMillions, NetworkConfig, toInferenceModel } from '../nets/network';
@@ -37,6 +38,8 @@ export interface RetrainOptions extends StepOptions {
   seed: number;
   runDir: string;
   resume: boolean;
+  /** The command's record for config.json (options, versions, command line); library calls record their options. */
+  record?: RunRecord;
   log?: (line: string) => void;
   /** Rewrite report.html in the run folder after every epoch and at the end. */
   report?: boolean;
@@ -161,8 +164,8 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
   try {
     const counts = countParams(trainer.net.model);
     const fp = fingerprint(o, dataset);
-    const { log: _log, report: _report, ...options } = o;
-    writeJsonAtomic(path.join(o.runDir, 'config.json'), { command: 'train', options, dataset: describe(dataset), ...counts });
+    const { log: _log, report: _report, record, ...options } = o;
+    writeRunConfig(o.runDir, record ?? runRecord('train', options, null), { dataset: describe(dataset), ...counts }, o.resume);
     const loader = new BatchLoader(dataset, 'train', null, {
       batchSize: o.batchSize,
       seed: o.seed,
