@@ -17,7 +17,9 @@ export const benchNb101Command: CommandModule<object, Args> = {
     searcherBenchOptions(
       y
         .option('table', { type: 'string', describe: 'the official TFRecord file (default data/nb101/nasbench_only108.tfrecord)' })
-        .option('signal', { type: 'string', default: 'random-run', choices: [...NB101_SIGNALS], describe: 'validation accuracy of a random run (the official query) or the mean of the 3 runs' }),
+        .option('signal', { type: 'string', alias: 'nb101-signal', default: 'random-run', choices: [...NB101_SIGNALS], describe: 'validation accuracy of a random run (the official query) or the mean of the 3 runs' })
+        .example('tfnas bench nb101 --runs 20 --budget 150', 'every searcher, 20 seeds, on data/nb101/nasbench_only108.tfrecord')
+        .example('tfnas bench nb101 --strategies random evolution predictor --signal mean --json', 'three searchers on the mean validation accuracy, JSON summary'),
       'results/bench/nb101/',
     ) as never,
   handler: async (argv) => {

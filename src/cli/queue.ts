@@ -26,7 +26,9 @@ const submit: CommandModule = {
       .option('file', { type: 'string', describe: 'a file with one tfnas command per line (# comments)' })
       .option('seeds', { type: 'string', describe: 'run each command once per seed: 0,1,2 or 0-4 (adds --seed)' })
       .option('batch', { type: 'string', describe: 'batch name: job ids are r-<batch>-<n> (default: the time)' })
-      .option('json', { type: 'boolean', default: false }) as never,
+      .option('json', { type: 'boolean', default: false })
+      .example('tfnas queue submit --queue redis://127.0.0.1:6379 --command "search --strategy evolution --space nb201 --budget 150" --seeds 0-4', 'five seeds of a search')
+      .example('tfnas queue submit --queue redis://127.0.0.1:6379 --file runs.txt --batch paper', 'one run per line of runs.txt') as never,
   handler: async (a: Record<string, unknown>) => {
     const lines = [...((a.command as string[] | undefined) ?? [])];
     if (a.file) lines.push(...fs.readFileSync(String(a.file), 'utf8').split(/\r?\n/));
@@ -45,7 +47,8 @@ const status: CommandModule = {
     queueOption(y)
       .option('batch', { type: 'string', describe: 'only the runs of this batch' })
       .option('fetch', { type: 'string', describe: 'write the result files of finished runs to DIR/<job id>/' })
-      .option('json', { type: 'boolean', default: false }) as never,
+      .option('json', { type: 'boolean', default: false })
+      .example('tfnas queue status --queue redis://127.0.0.1:6379 --batch paper --fetch results/queue', 'the batch\'s jobs, and the files of its finished runs') as never,
   handler: async (a: Record<string, unknown>) => {
     await withQueue(String(a.queue), async (q) => {
       const s = await queueStatus(q, a.batch as string | undefined);
@@ -63,7 +66,8 @@ const cancel: CommandModule = {
     queueOption(y)
       .positional('ids', { type: 'string', array: true, describe: 'job ids (r-<batch>-<n>)' })
       .option('batch', { type: 'string', describe: 'every unfinished run of this batch' })
-      .option('all', { type: 'boolean', default: false, describe: 'every unfinished run' }) as never,
+      .option('all', { type: 'boolean', default: false, describe: 'every unfinished run' })
+      .example('tfnas queue cancel --queue redis://127.0.0.1:6379 --batch paper', 'every unfinished run of the batch') as never,
   handler: async (a: Record<string, unknown>) => {
     const given = ((a.ids as string[] | undefined) ?? []).map(String);
     if (given.length === 0 && !a.batch && !a.all) throw new UsageError('cancel: name job ids, --batch NAME or --all');
@@ -78,7 +82,12 @@ const cancel: CommandModule = {
 export const queueCommand: CommandModule = {
   command: 'queue <action>',
   describe: 'Submit, watch and cancel runs on a Redis job queue (e.g. tfnas queue status --queue redis://host:6379)',
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  builder: (y) => y.command(submit as any).command(status as any).command(cancel as any).demandCommand(1) as never,
+  builder: (y) =>
+    y
+      .command(submit as any) // eslint-disable-line @typescript-eslint/no-explicit-any
+      .command(status as any) // eslint-disable-line @typescript-eslint/no-explicit-any
+      .command(cancel as any) // eslint-disable-line @typescript-eslint/no-explicit-any
+      .demandCommand(1)
+      .example('tfnas queue status --queue redis://127.0.0.1:6379', 'jobs per state and the live workers') as never,
   handler: () => undefined,
 };

@@ -31,7 +31,9 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
         .option('data-dir', { type: 'string', default: 'data', describe: 'the only folder jobs may read data from (tables, datasets); relative job paths start here' })
         .option('work-dir', { type: 'string', default: '.', describe: 'the folder run folders are written to (relative --out start here); jobs run inside it' })
         .option('lock-seconds', { type: 'number', default: 30, describe: 'a job\'s lock lasts this long without renewal: a killed worker\'s job is taken over after it' })
-        .option('grace-seconds', { type: 'number', default: 30, describe: 'on SIGTERM, trials may finish for this long before they are handed back' }),
+        .option('grace-seconds', { type: 'number', default: 30, describe: 'on SIGTERM, trials may finish for this long before they are handed back' })
+        .example('tfnas worker --queue redis://127.0.0.1:6379 --concurrency 2', 'take two jobs at a time from a local Redis')
+        .example('TFNAS_REDIS_PASSWORD=… tfnas worker --queue rediss://queue.example:6380 --data-dir /data', 'TLS, the password from the environment, data read only under /data'),
     ) as never,
   handler: async (a) => {
     const concurrency = a.concurrency;
