@@ -43,7 +43,7 @@ describe('the CLI at paper scale', () => {
     expect(r.code).toBe(0);
     const rows = logRows(out);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatch(/^0,0\.025,[0-9.]+,[0-9.]+,[0-9.]+,[0-9.]+,/);
+    expect(rows[0]).toMatch(/^1,0\.025,[0-9.]+,[0-9.]+,[0-9.]+,[0-9.]+,/);
     expect(fs.existsSync(path.join(out, 'checkpoint', 'tensors.json'))).toBe(true);
     const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
     expect(config.config).toMatchObject({ layers: 8, initChannels: 16, batchSize: 64, order });
