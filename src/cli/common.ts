@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
 import { useBackend } from '../backend';
 import { BACKEND_NAMES } from '../backend/registry';
-import { addOptions, type OptionSpecs } from './options';
+import { DATA_OPTIONS } from '../data/locate';
+import { addOptions, CONFIG_OPTION, type OptionSpecs } from './options';
 
 export interface BackendArgs {
   backend: string;
@@ -17,6 +18,14 @@ export const BACKEND_OPTION = {
     describe: 'TensorFlow.js backend (auto = first of tensorflow-gpu, tensorflow, wasm, cpu that works)',
   },
 } as const satisfies OptionSpecs;
+
+/** `--json`, for every command that prints a summary. */
+export const JSON_OPTION = {
+  json: { type: 'boolean', default: false, record: false, describe: 'print a JSON summary as the last line on stdout' },
+} as const satisfies OptionSpecs;
+
+/** The options every command that loads data and computes ends with: --json, the data options, --backend, --config. */
+export const RUN_OPTIONS = { ...JSON_OPTION, ...DATA_OPTIONS, ...BACKEND_OPTION, ...CONFIG_OPTION } as const satisfies OptionSpecs;
 
 /** Adds BACKEND_OPTION to a command whose options are not a spec yet. */
 export function backendOption<T>(y: Argv<T>): Argv<T & BackendArgs> {
