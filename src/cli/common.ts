@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { useBackend } from '../backend';
 import { BACKEND_NAMES } from '../backend/registry';
 import { DATA_OPTIONS } from '../data/locate';
+import { snakeKeys } from '../io/json-keys';
 import { addOptions, CONFIG_OPTION, type OptionSpecs } from './options';
 
 export interface BackendArgs {
@@ -37,19 +38,6 @@ export async function startBackend(name: string): Promise<string> {
   const used = await useBackend(name);
   process.stderr.write(`tfnas: backend ${used}\n`);
   return used;
-}
-
-/**
- * The one JSON key style of tfnas: snake_case. camelCase identifiers (`perClass`) become
- * `per_class`; other keys are data (class names such as "T-shirt/top", op names) and stay as
- * they are.
- */
-export function snakeKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(snakeKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [/^[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*$/.test(k) ? k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : k, snakeKeys(v)]),
-  );
 }
 
 /** Prints the final machine-readable summary: one JSON object as the last line on stdout, snake_case keys. */

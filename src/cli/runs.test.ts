@@ -98,6 +98,10 @@ test('a DARTS search records its options; --resume with another --epochs exits 2
   const c = readJson(path.join(out, 'config.json'));
   expect(c.options).toMatchObject({ strategy: 'darts', space: 'nb201', epochs: 1, layers: 1, synthetic_train: 16, learning_rate: 0.025 });
   expect(c.tfnas).toBe(VERSION);
+  // One key style in the file: the saved DARTS configuration is snake_case too.
+  expect(c.config).toMatchObject({ init_channels: 2, arch_beta1: 0.5, bench_dataset: 'cifar10' });
+  expect(JSON.stringify(c).match(/"[a-z]+[A-Z]\w*":/g)).toBeNull();
+  expect(JSON.stringify(readJson(path.join(root, 'train', 'config.json'))).match(/"[a-z]+[A-Z]\w*":/g)).toBeNull();
   const r = await runCli([...args, '--epochs', '3', '--resume']);
   expect(r.code).toBe(2);
   expect(r.err).toMatch(/--resume: the run in .* was started with --epochs 1, this command has 3/);
