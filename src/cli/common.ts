@@ -1,13 +1,8 @@
-import type { Argv } from 'yargs';
 import { useBackend } from '../backend';
 import { BACKEND_NAMES } from '../backend/registry';
 import { DATA_OPTIONS } from '../data/locate';
 import { snakeKeys } from '../io/json-keys';
-import { addOptions, CONFIG_OPTION, type OptionSpecs } from './options';
-
-export interface BackendArgs {
-  backend: string;
-}
+import { CONFIG_OPTION, type OptionSpecs } from './options';
 
 /** The `--backend` option every command that computes takes (spec entry; see options.ts). */
 export const BACKEND_OPTION = {
@@ -27,11 +22,6 @@ export const JSON_OPTION = {
 
 /** The options every command that loads data and computes ends with: --json, the data options, --backend, --config. */
 export const RUN_OPTIONS = { ...JSON_OPTION, ...DATA_OPTIONS, ...BACKEND_OPTION, ...CONFIG_OPTION } as const satisfies OptionSpecs;
-
-/** Adds BACKEND_OPTION to a command whose options are not a spec yet. */
-export function backendOption<T>(y: Argv<T>): Argv<T & BackendArgs> {
-  return addOptions(y, BACKEND_OPTION).default('backend', 'auto') as Argv<T & BackendArgs>;
-}
 
 /** Selects the backend and says which one is in use, once, on stderr. */
 export async function startBackend(name: string): Promise<string> {
