@@ -38,6 +38,14 @@ test.each([
   expect(r.err).toMatch(message);
 });
 
+test('--no-download: a missing dataset fails (exit 2) with a hint that installs where --data-dir looks', async () => {
+  const dataDir = path.join(root, 'nodata', 'cifar10');
+  const r = await runCli(['search', '--dataset', 'cifar10', '--data-dir', dataDir, '--no-download', '--epochs', '1', '--backend', 'cpu', '--out', path.join(root, 'nd')]);
+  expect(r.code).toBe(2);
+  expect(r.err).toMatch(new RegExp(`Run: tfnas data download cifar10 --data-dir ${path.dirname(dataDir)}\n`));
+  expect(fs.existsSync(path.join(root, 'nd'))).toBe(false);
+});
+
 describe('train run folders', () => {
   let run: string;
   beforeAll(async () => {
