@@ -6,6 +6,9 @@ import { exportCommand } from './export';
 import { searchCommand } from './search';
 import { trainCommand } from './train';
 import { evalCommand } from './eval';
+import { reportCommand } from './report';
+import { workerCommand } from './worker';
+import { queueCommand } from './queue';
 
 /** Every top-level command; each lives in its own module under src/cli/. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -14,7 +17,10 @@ export const COMMANDS: CommandModule<any, any>[] = [
   trainCommand,
   evalCommand,
   exportCommand,
+  reportCommand,
   dataCommand,
   benchCommand,
   backendsCommand,
+  workerCommand,
+  queueCommand,
 ];

@@ -2,7 +2,8 @@ import { useBackend } from '../backend';
 import { BACKEND_NAMES } from '../backend/registry';
 import { DATA_OPTIONS } from '../data/locate';
 import { snakeKeys } from '../io/json-keys';
-import { CONFIG_OPTION, type OptionSpecs } from './options';
+import { SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/registry';
+import { checks, CONFIG_OPTION, type OptionSpecs } from './options';
 
 /** The `--backend` option every command that computes takes (spec entry; see options.ts). */
 export const BACKEND_OPTION = {
@@ -33,4 +34,21 @@ export async function startBackend(name: string): Promise<string> {
 /** Prints the final machine-readable summary: one JSON object as the last line on stdout, snake_case keys. */
 export function printJsonSummary(value: unknown): void {
   process.stdout.write(JSON.stringify(snakeKeys(value)) + '\n');
+}
+
+/** What `tfnas bench nb201|nb101` share (spec entries; each command adds its table options and `out`'s default). */
+export const SEARCHER_BENCH_OPTIONS = {
+  strategies: { type: 'strings', default: [...SEARCHER_NAMES], choices: [...SEARCHER_NAMES], describe: 'searchers to run' },
+  runs: { type: 'number', default: 20, check: checks.int(1), describe: 'runs (seeds) per strategy' },
+  budget: { type: 'number', default: 150, check: checks.int(1), describe: 'table queries per run' },
+  seed: { type: 'number', default: 0, check: checks.int(0), describe: 'seed of the first run; run r uses seed + r' },
+  out: { type: 'string', describe: 'output folder' },
+  ...JSON_OPTION,
+  ...BACKEND_OPTION,
+  ...CONFIG_OPTION,
+} as const satisfies OptionSpecs;
+
+/** Starts TensorFlow.js when one of the chosen searchers needs it (the table searchers do not). */
+export async function startBackendFor(strategies: readonly string[], backend: string): Promise<void> {
+  if (strategies.some((s) => TF_SEARCHERS.includes(s as SearcherName))) await startBackend(backend);
 }

@@ -3,6 +3,7 @@ import { DATA_SOURCE_OPTIONS, dataArgsOf, DATASET_NAMES, downloadDataset, getFac
 import { classCounts, channelStats } from '../data/stats';
 import { fmtInt } from '../data/errors';
 import type { Dataset } from '../data/types';
+import { BENCHMARKS } from '../data/benchmarks';
 import { JSON_OPTION, printJsonSummary } from './common';
 import { addOptions, readOptions, type OptionSpecs } from './options';
 
@@ -16,17 +17,17 @@ export const DOWNLOAD_OPTIONS = {
 
 const downloadCommand: CommandModule = {
   command: 'download <name>',
-  describe: 'Download, verify (md5) and install a dataset into <data-dir>/<name> (e.g. tfnas data download cifar10)',
+  describe: 'Download, verify (md5; SHA-256 for nb101) and install a dataset or benchmark file into <data-dir>/<name> (e.g. tfnas data download cifar10)',
   builder: (y: Argv) =>
     addOptions(y, DOWNLOAD_OPTIONS)
-      .positional('name', { type: 'string', choices: DATASET_NAMES.filter((n) => getFactory(n).download), demandOption: true, describe: 'dataset to install' })
+      .positional('name', { type: 'string', choices: [...DATASET_NAMES.filter((n) => getFactory(n).download), ...Object.keys(BENCHMARKS)], demandOption: true, describe: 'dataset to install' })
       .example('tfnas data download cifar10', 'install CIFAR-10 into data/cifar10 (md5-checked)')
       .example('tfnas data download mnist --mirror ~/Downloads', 'verify and install files fetched elsewhere') as never,
   handler: async (argv) => {
     const a = readOptions(argv as Record<string, unknown>, DOWNLOAD_OPTIONS, 'data download');
     const name = String(argv.name);
     const log = (line: string) => process.stderr.write(`tfnas: ${line}\n`);
-    const r = await downloadDataset(getFactory(name), { dataDir: a.dataDir, mirror: a.mirror, force: a.force, log });
+    const r = await downloadDataset(BENCHMARKS[name] ?? getFactory(name), { dataDir: a.dataDir, mirror: a.mirror, force: a.force, log });
     if (a.json) printJsonSummary({ dataset: name, dir: r.dir, downloaded: r.downloaded });
   },
 };

@@ -5,6 +5,7 @@ import type { Dataset } from '../data/types';
 import { UsageError } from '../io/errors';
 import { fsReason } from '../io/out';
 import { loadModel } from '../nets/network-io';
+import { guardMemory } from '../backend/out-of-memory';
 import { evaluate, EvalResult, writeConfusionCsv } from '../train/evaluate';
 import { printJsonSummary, RUN_OPTIONS, startBackend } from './common';
 import { addOptions, checks, readOptions, type OptionSpecs, type Values } from './options';
@@ -49,7 +50,7 @@ function checkShapes(modelShape: (number | null)[], d: Dataset, modelDir: string
 
 async function handler(argv: Record<string, unknown>): Promise<void> {
   const a = readOptions(argv, EVAL_OPTIONS, 'eval');
-  await startBackend(a.backend);
+  const backend = await startBackend(a.backend);
   const model = await loadModel(a.model);
   try {
     const dataset = await loadDatasetFromArgs(dataArgsOf(a), { only: a.split as 'test' | 'train' });
@@ -69,7 +70,16 @@ async function handler(argv: Record<string, unknown>): Promise<void> {
       mean: meta.tfnas?.mean,
       std: meta.tfnas?.std,
     });
-    const r = evaluate(model, loader.epochBatches(), dataset.numClasses, dataset.classNames);
+    const r = await guardMemory(
+      () => ({
+        pass: `the evaluation of ${a.model}`,
+        config: `batch ${a.batchSize}, ${dataset.name} ${a.split} split`,
+        backend,
+        kept: 'nothing was written',
+        advice: [`a smaller --batch-size (now ${a.batchSize})`],
+      }),
+      () => evaluate(model, loader.epochBatches(), dataset.numClasses, dataset.classNames),
+    );
     const confusionFile = a.out ?? defaultConfusionFile(a.model, dataset.name, a.split);
     try {
       writeConfusionCsv(confusionFile, r);

@@ -61,6 +61,12 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // Started by `tfnas worker` (with an IPC channel): end with the worker, even when it is killed outright.
+  // (The channel must not keep the process alive once the command is done.)
+  if (process.send) {
+    process.on('disconnect', () => process.exit(1));
+    process.channel?.unref();
+  }
   main(hideBin(process.argv)).then((code) => {
     process.exitCode = code;
   });

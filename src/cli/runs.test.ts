@@ -155,7 +155,7 @@ test('eval reads only the evaluated split and writes its confusion CSV under res
 
 test('every command\'s --help has examples', async () => {
   const names = COMMANDS.map((c) => String(c.command).split(' ')[0]);
-  const sub: Record<string, string[]> = { data: ['download', 'info'], bench: ['nb201', 'ops'] };
+  const sub: Record<string, string[]> = { data: ['download', 'info'], bench: ['nb201', 'nb101', 'ops'], queue: ['submit', 'status', 'cancel'] };
   for (const name of names) {
     for (const args of sub[name] ? [[name], ...sub[name].map((s) => [name, s])] : [[name]]) {
       const help = await new Promise<string>((resolve) => {

@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { runDartsSearch } from '../search/darts-cli';
 import { runBlackBoxSearch } from '../search/blackbox-cli';
 import { SEARCH_OPTIONS } from '../search/search-options';
+import { UsageError } from '../io/errors';
 import { addOptions, readOptions } from './options';
 
 /**
@@ -19,7 +20,10 @@ export const searchCommand: CommandModule = {
       .example('tfnas search --config results/search/darts/cifar10/seed-0/config.json --out again', 'repeat a run') as never,
   handler: async (argv) => {
     // Read through the spec, so that a --config file can choose the strategy too.
-    const { strategy } = readOptions(argv as Record<string, unknown>, SEARCH_OPTIONS, 'search');
+    const { strategy, queue } = readOptions(argv as Record<string, unknown>, SEARCH_OPTIONS, 'search');
+    if (strategy === 'darts' && queue !== undefined) {
+      throw new UsageError('--queue: only the black-box strategies send their trials to a queue; run a whole DARTS search on a worker with `tfnas queue submit`');
+    }
     if (strategy === 'darts') await runDartsSearch(argv as Record<string, unknown>);
     else await runBlackBoxSearch(argv as Record<string, unknown>);
   },

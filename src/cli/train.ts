@@ -37,6 +37,7 @@ export const TRAIN_OPTIONS = {
   out: { type: 'string', shapes: false, describe: 'run folder', defaultDescription: 'results/train/<dataset>/<genotype>-seed-<seed>' },
   resume: { type: 'boolean', default: false, record: false, describe: 'continue the run in --out from its last checkpoint' },
   'dry-run': { type: 'boolean', default: false, record: false, describe: 'build the network and print its parameter counts; no data, no training' },
+  report: { type: 'boolean', default: true, shapes: false, describe: 'rewrite report.html in the run folder after every epoch (--no-report: off)' },
   ...RUN_OPTIONS,
 } as const satisfies OptionSpecs;
 
@@ -135,6 +136,7 @@ async function handler(argv: Record<string, unknown>): Promise<void> {
     recompute: a.recompute as RecomputeMode,
     runDir,
     resume: a.resume,
+    report: a.report,
     record: runRecord('train', options, backend),
     log: (line) => process.stderr.write(`tfnas: ${line}\n`),
   });

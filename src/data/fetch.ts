@@ -57,6 +57,12 @@ function tap(hash: crypto.Hash, progress: Progress | null, counter: { bytes: num
   });
 }
 
+/** A published checksum: md5 for most datasets, SHA-256 where that is what the authors publish (NAS-Bench-101). */
+export interface Checksum {
+  algorithm: 'md5' | 'sha256';
+  hex: string;
+}
+
 export interface FetchOptions {
   expectedBytes?: number;
   quiet?: boolean;
@@ -67,7 +73,7 @@ export interface FetchOptions {
  * Copies `source` (an http(s) URL or a local file) to `dest`, checking its md5. On any failure
  * `dest` is removed and the error says why: FetchError for the network, ChecksumError for content.
  */
-export async function fetchVerified(source: string, dest: string, md5: string, opts: FetchOptions = {}): Promise<void> {
+export async function fetchVerified(source: string, dest: string, sum: Checksum, opts: FetchOptions = {}): Promise<void> {
   const remote = /^https?:\/\//.test(source);
   const counter = { bytes: 0 };
   let progress: Progress | null = null;
@@ -84,7 +90,7 @@ export async function fetchVerified(source: string, dest: string, md5: string, o
       input = fs.createReadStream(source);
     }
     progress = new Progress(`${source.split('/').pop()} MiB`, Math.max(1, Math.ceil((total ?? 0) / MIB)), process.stderr, opts.quiet);
-    const hash = crypto.createHash('md5');
+    const hash = crypto.createHash(sum.algorithm);
     try {
       await pipeline(input, tap(hash, progress, counter), fs.createWriteStream(dest));
     } catch (e) {
@@ -95,7 +101,7 @@ export async function fetchVerified(source: string, dest: string, md5: string, o
     }
     progress.update(Math.ceil(counter.bytes / MIB));
     const got = hash.digest('hex');
-    if (got !== md5) throw new ChecksumError(`md5 is ${got}, expected ${md5} (${counter.bytes} bytes received)`);
+    if (got !== sum.hex) throw new ChecksumError(`${sum.algorithm} is ${got}, expected ${sum.hex} (${counter.bytes} bytes received)`);
   } catch (e) {
     fs.rmSync(dest, { force: true });
     throw e;

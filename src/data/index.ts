@@ -49,7 +49,7 @@
  *
  * ## Download
  * `downloadDataset(factory, { dataDir, mirror?, force? })` installs into `<dataDir>/<name>`
- * (md5-checked, tar.gz extracted with zlib and node-tar (`tar.ts`), atomic: temp folder + rename). Offline it
+ * (md5- or SHA-256-checked, tar.gz extracted with zlib and node-tar (`tar.ts`), atomic: temp folder + rename). Offline it
  * fails naming the URL and the folder to put the files in. `tfnas data download|info` is
  * `src/cli/data.ts`.
  */

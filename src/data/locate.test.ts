@@ -31,7 +31,7 @@ describe('finding and loading data from CLI arguments', () => {
         expect(d.train.count).toBe(20);
         continue;
       }
-      expect(f.download?.files.every((r) => /^[0-9a-f]{32}$/.test(r.md5) && r.urls.length > 0)).toBe(true);
+      expect(f.download?.files.every((r) => /^[0-9a-f]{32}$/.test(r.md5 ?? '') && r.urls.length > 0)).toBe(true);
       const dataDir = path.join(root, 'empty');
       await expect(loadDatasetFromArgs({ dataset: name, 'data-dir': dataDir }, quiet)).rejects.toThrow(
         new RegExp(`${name} not found \\(looked in ${dataDir.replace(/[/.]/g, '\\$&')}.*Run: tfnas data download ${name} --data-dir ${dataDir}`),

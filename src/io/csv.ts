@@ -26,8 +26,7 @@ export class CsvLog {
 
   /** Loads existing rows (for resume); values come back as strings. */
   load(): this {
-    if (!fs.existsSync(this.file)) return this;
-    this.rows = parseCsv(fs.readFileSync(this.file, 'utf8'), this.file).records;
+    if (fs.existsSync(this.file)) this.rows = readCsv(this.file);
     return this;
   }
 
@@ -45,6 +44,11 @@ export class CsvLog {
   all(): Row[] {
     return this.rows.slice();
   }
+}
+
+/** Reads a CSV file with a header line (as written by writeCsv/CsvLog); values are strings. */
+export function readCsv(file: string): Record<string, string>[] {
+  return parseCsv(fs.readFileSync(file, 'utf8'), file).records as Record<string, string>[];
 }
 
 /**

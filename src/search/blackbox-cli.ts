@@ -6,9 +6,9 @@ import * as path from 'path';
 import { badArgument, UsageError } from '../io/errors';
 import { printJsonSummary, startBackend } from '../cli/common';
 import { camel, checkResume, readOptions, recordOptions, type Values } from '../cli/options';
-import { runRecord, savedOptions } from '../io/run-config';
+import { runRecord, savedOptions, type RunRecord } from '../io/run-config';
 import { getSpace, type SpaceName } from '../space/spaces';
-import { EVALUATORS, EVALUATOR_NAMES, loadNb201Table, makeEvaluator, withNb201TestAccuracy } from './evaluators';
+import { EVALUATORS, EVALUATOR_NAMES, loadNb201Table, makeEvaluator, withNb201TestAccuracy, type Evaluator } from './evaluators';
 import { checkNb201Dataset, nb201DatasetFrom } from './nb201-table';
 import { SEARCHER_CLI_OPTIONS, SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from './registry';
 import { runSearch } from './run';
@@ -49,27 +49,59 @@ function parseArgs(argv: Record<string, unknown>) {
       .filter(([, v]) => v !== undefined),
   );
   const dataset = checkNb201Dataset(o.nb201Dataset ?? nb201DatasetFrom(o.dataset));
-  return { o, strategy: strategy as SearcherName, space, dataset, searcherOptions };
+  // --budget-seconds alone: as many queries as the simulated time allows.
+  const budget = o.given.budget === undefined && o.budgetSeconds !== undefined ? Infinity : o.budget;
+  return { o, strategy: strategy as SearcherName, space, seed: o.seed, budget, budgetSeconds: o.budgetSeconds, dataset, searcherOptions };
 }
 
-export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<void> {
-  const { o, strategy, space, dataset, searcherOptions } = parseArgs(argv);
+/** The checked command line of a black-box search and its run folder (nothing started yet). */
+export type BlackBoxArgs = ReturnType<typeof parseArgs> & { evaluatorName: string; outDir: string };
+
+export function prepareBlackBox(argv: Record<string, unknown>): BlackBoxArgs {
+  const parsed = parseArgs(argv);
+  const { o, space } = parsed;
   const evaluatorName = pickEvaluator(o, space.name);
+  for (const opt of ['nb101-signal', 'budget-seconds']) {
+    if (o.given[opt] !== undefined && evaluatorName !== 'nb101') throw new UsageError(`--${opt}: an option of the nb101 evaluator (--space nb101), not of ${evaluatorName}`);
+  }
   // Checked before the backend starts (makeEvaluator checks it again, for library callers).
   const entry = EVALUATORS[evaluatorName];
   if (entry && !entry.spaces.includes(space.name)) throw new UsageError(`--evaluator ${evaluatorName} works on --space ${entry.spaces.join('|')}, not ${space.name}`);
-  const dataName = evaluatorName === 'nb201' ? dataset : o.dataset;
-  const outDir = o.out ?? path.join('results', 'search', space.name, dataName, `${strategy}-seed-${o.seed}`);
-  const options = recordOptions({ ...o, space: space.name, evaluator: evaluatorName }, BLACKBOX_RUN_OPTIONS);
-  if (o.resume) checkResume(outDir, savedOptions(outDir), options, BLACKBOX_RUN_OPTIONS);
-  const usesTf = TF_SEARCHERS.includes(strategy) || evaluatorName !== 'nb201';
-  const backend = usesTf ? await startBackend(o.backend) : null;
+  // NAS-Bench-101 was trained on CIFAR-10 only.
+  const dataName = evaluatorName === 'nb201' ? parsed.dataset : evaluatorName === 'nb101' ? 'cifar10' : o.dataset;
+  const outDir = o.out ?? path.join('results', 'search', space.name, dataName, `${parsed.strategy}-seed-${parsed.seed}`);
+  return { ...parsed, evaluatorName, outDir };
+}
+
+/** The search's evaluator, as the command line names it (also what a queue worker builds for a trial). */
+export async function buildBlackBoxEvaluator(a: BlackBoxArgs): Promise<Evaluator> {
+  const { o, evaluatorName, space, dataset, outDir, seed } = a;
   // Evaluators read their own options (data, training length) from the checked values, by flag name.
   const values = Object.fromEntries(Object.keys(SEARCH_OPTIONS).map((k) => [k, (o as Record<string, unknown>)[camel(k)]]));
-  let evaluator = await makeEvaluator(evaluatorName, { space: space.name, table: o.table, dataset, runDir: outDir, seed: o.seed, argv: values });
+  let evaluator = await makeEvaluator(evaluatorName, { space: space.name, table: o.table, dataset, runDir: outDir, seed, argv: values });
   if (space.name === 'nb201' && evaluatorName !== 'nb201' && o.table) evaluator = withNb201TestAccuracy(evaluator, loadNb201Table(o.table), dataset);
-  const record = runRecord('search', options, backend);
-  const summary = await runSearch({ strategy, space, evaluator, budget: o.budget, seed: o.seed, outDir, resume: o.resume, searcherOptions, quiet: false, record });
+  return evaluator;
+}
+
+export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<void> {
+  const a = prepareBlackBox(argv);
+  const { o, strategy, space, seed, budget, budgetSeconds, searcherOptions, evaluatorName, outDir } = a;
+  const options = recordOptions({ ...o, space: space.name, evaluator: evaluatorName }, BLACKBOX_RUN_OPTIONS);
+  if (o.resume) checkResume(outDir, savedOptions(outDir), options, BLACKBOX_RUN_OPTIONS);
+  let summary;
+  if (o.queue !== undefined) {
+    // Trials run on queue workers; the coordinator needs a backend only for its own model (predictor, nao).
+    if (budgetSeconds !== undefined) throw new UsageError('--budget-seconds: not with --queue (the queue counts queries; use --budget)');
+    const backend = TF_SEARCHERS.includes(strategy) ? await startBackend(o.backend) : null;
+    const { runQueuedSearch } = await import('../queue/coordinator');
+    summary = await runQueuedSearch(argv, a, runRecord('search', options, backend));
+  } else {
+    const tableLookup = evaluatorName === 'nb201' || evaluatorName === 'nb101';
+    const backend = TF_SEARCHERS.includes(strategy) || !tableLookup ? await startBackend(o.backend) : null;
+    const evaluator = await buildBlackBoxEvaluator(a);
+    const record: RunRecord = runRecord('search', options, backend);
+    summary = await runSearch({ strategy, space, evaluator, budget, budgetSeconds, seed, outDir, resume: o.resume, searcherOptions, quiet: false, report: o.report, record });
+  }
   if (o.json) {
     printJsonSummary(summary);
     return;

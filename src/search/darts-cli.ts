@@ -6,7 +6,8 @@ import { badArgument } from '../io/errors';
 import { runRecord, savedOptions } from '../io/run-config';
 import type { RecomputeSetting } from '../nets/supernet-memory';
 import { SPACE_NAMES as SUPERNET_SPACES } from '../nets/supernet-registry';
-import type { SpaceName } from '../space/spaces';
+import type { SupernetSpace } from '../nets/supernet';
+import { SPACE_NAMES as SEARCH_SPACE_NAMES } from '../space/spaces';
 import { DEFAULT_LAYERS, DartsConfig, validateDartsConfig } from './darts-config';
 import { buildSupernet, runDartsSearchLoop } from './darts-search';
 import { checkNb201Dataset, nb201DatasetFrom } from './nb201-table';
@@ -18,14 +19,17 @@ export type SearchValues = Values<typeof SEARCH_OPTIONS>;
 /** The DARTS configuration from `tfnas search`'s checked option values (validated). */
 export function dartsConfigFromOptions(o: SearchValues): DartsConfig {
   const space = o.space ?? 'darts';
-  if (!(SUPERNET_SPACES as string[]).includes(space)) badArgument('space', `one of ${SUPERNET_SPACES.join(', ')} for a DARTS search`, space);
+  if (!(SUPERNET_SPACES as string[]).includes(space)) {
+    const blackBoxOnly = SEARCH_SPACE_NAMES.filter((n) => !(SUPERNET_SPACES as string[]).includes(n));
+    badArgument('space', `one of ${SUPERNET_SPACES.join(', ')} for a DARTS search (a weight-sharing supernet; the black-box strategies also search ${blackBoxOnly.join(', ')})`, space);
+  }
   const cfg: DartsConfig = {
-    space: space as SpaceName,
+    space: space as SupernetSpace,
     dataset: o.dataset,
     seed: o.seed,
     epochs: o.epochs,
     batchSize: o.batchSize,
-    layers: o.layers ?? DEFAULT_LAYERS[space as SpaceName],
+    layers: o.layers ?? DEFAULT_LAYERS[space as SupernetSpace],
     initChannels: o.initChannels,
     order: o.order as 1 | 2,
     trainPortion: o.trainPortion,
@@ -79,7 +83,7 @@ export async function runDartsSearch(argv: Record<string, unknown>): Promise<voi
     return;
   }
   const data = await loadDatasetFromArgs(dataArgsOf(o));
-  const summary = await runDartsSearchLoop(cfg, data, { out, resume: o.resume, backend, record: runRecord('search', options, backend) });
+  const summary = await runDartsSearchLoop(cfg, data, { out, resume: o.resume, backend, record: runRecord('search', options, backend), report: o.report });
   if (o.json) printJsonSummary(summary);
   else {
     console.log(`genotype: ${summary.text}`);

@@ -10,6 +10,8 @@ import { loadCheckpoint, disposeAll } from '../train/checkpoint';
 import { validateDartsGenotype, validateNb201Genotype } from '../space/genotype';
 import { DARTS_DEFAULTS, DartsConfig } from './darts-config';
 import { runDartsSearchLoop } from './darts-search';
+import { DartsArchitect } from './darts-architect';
+import { OutOfMemoryError } from '../backend/out-of-memory';
 import { syntheticTableText, writeSyntheticTable } from './test-utils/synthetic';
 import { loadNb201Table } from './evaluators';
 
@@ -104,6 +106,36 @@ describe('DARTS search run', () => {
     const resumed = await runDartsSearchLoop(cfg, data(16), { out: b, resume: true, backend: 'wasm', log: quiet });
     expect(resumed.text).toBe(full.text);
     for (const f of ['log.csv']) expect(withoutSeconds(fs.readFileSync(path.join(b, f), 'utf8'))).toEqual(withoutSeconds(fs.readFileSync(path.join(a, f), 'utf8')));
+    for (const f of ['alphas.csv', 'genotype.json']) expect(fs.readFileSync(path.join(b, f), 'utf8')).toBe(fs.readFileSync(path.join(a, f), 'utf8'));
+  });
+
+  it('a memory failure in the validation pass is reported as one, keeps the last checkpoint, and --resume ends as an uninterrupted run', async () => {
+    const cfg = config({ epochs: 2 });
+    const a = path.join(tmp, 'a');
+    const b = path.join(tmp, 'b');
+    const full = await runDartsSearchLoop(cfg, data(16), { out: a, resume: false, backend: 'wasm', log: quiet });
+    // The wasm backend's own failure, in epoch 2's validation (two validation batches per epoch).
+    const real = DartsArchitect.prototype.evaluate;
+    let calls = 0;
+    const spy = jest.spyOn(DartsArchitect.prototype, 'evaluate').mockImplementation(function (this: DartsArchitect, batch) {
+      if (++calls === 3) throw new Error('memory access out of bounds');
+      return real.call(this, batch);
+    });
+    try {
+      const failed = runDartsSearchLoop(cfg, data(16), { out: b, resume: false, backend: 'wasm', log: quiet });
+      await expect(failed).rejects.toBeInstanceOf(OutOfMemoryError);
+      await expect(failed).rejects.toThrow(/^out of memory in the validation pass of epoch 2 \(darts supernet, order 1, batch 4, C=2, 3 cells, recompute none; backend wasm\)/);
+      await expect(failed).rejects.toThrow(/The checkpoint of epoch 1 is kept\. Try the same command with --recompute cells or --valid-limit N and --resume; or a new run with a smaller --batch-size \(now 4\)/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(fs.readFileSync(path.join(b, 'log.csv'), 'utf8').trim().split('\n')).toHaveLength(2);
+    const ck = loadCheckpoint<{ nextEpoch: number }>(path.join(b, 'checkpoint'));
+    expect(ck?.state.nextEpoch).toBe(1);
+    if (ck) disposeAll(ck.tensors);
+    const resumed = await runDartsSearchLoop(cfg, data(16), { out: b, resume: true, backend: 'wasm', log: quiet });
+    expect(resumed.text).toBe(full.text);
+    expect(withoutSeconds(fs.readFileSync(path.join(b, 'log.csv'), 'utf8'))).toEqual(withoutSeconds(fs.readFileSync(path.join(a, 'log.csv'), 'utf8')));
     for (const f of ['alphas.csv', 'genotype.json']) expect(fs.readFileSync(path.join(b, f), 'utf8')).toBe(fs.readFileSync(path.join(a, f), 'utf8'));
   });
 

@@ -1,7 +1,8 @@
 /**
  * Evaluators score a genotype for a black-box searcher (`name → factory` registry). A budget is a
  * number of queries: every `evaluate` call counts, repeats included, as in the benchmark paper's
- * reference searchers where each query is charged its training time.
+ * reference searchers where each query is charged its training time; the nb101 evaluator also
+ * simulates that training time (`seconds`), for `--budget-seconds`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -27,6 +28,11 @@ export interface Evaluator {
   readonly queries: number;
   /** `query` (1-based, from the search loop) names per-query files, so a resumed search reuses them. */
   evaluate(g: Genotype, query?: number): Promise<EvalResult>;
+  /** Simulated training time charged so far (s), where the evaluator has one (nb101): what --budget-seconds limits. */
+  readonly seconds?: number;
+  /** Counters to keep in the search checkpoint, where the evaluator has any. */
+  state?(): unknown;
+  restore?(state: unknown): void;
 }
 
 export interface EvaluatorOptions {
@@ -125,6 +131,14 @@ export const EVALUATORS: Record<string, { spaces: SpaceName[]; make: EvaluatorFa
       const data = await loadDatasetFromArgs({ ...(o.argv ?? {}), dataset: saved.dataset });
       const { net, config } = loadSupernetRun(dir, data.numClasses, data.shape[2]);
       return new SupernetEvaluator(net, config, data, dir, optNumber(o.argv, 'supernet-valid-limit') ?? undefined);
+    },
+  },
+  nb101: {
+    spaces: ['nb101'],
+    make: async (o) => {
+      const { loadNb101Table, Nb101Evaluator } = await import('./nb101-evaluator');
+      const signal = o.argv?.['nb101-signal'];
+      return new Nb101Evaluator(loadNb101Table(o.table), (signal ?? 'random-run') as never, o.seed ?? 0);
     },
   },
 };

@@ -56,6 +56,12 @@ export class GeneticSearcher extends BaseSearcher {
     return child;
   }
 
+  /** Generational: the children of one generation are asked together; the next waits for all their scores. */
+  capacity(pending: number): number {
+    const want = this.parents.length === 0 ? this.size : this.size - GENETIC_DEFAULTS.elite;
+    return Math.max(0, want - this.children.length - pending);
+  }
+
   protected observe(key: string, score: number): void {
     this.children.push({ key, score });
     const want = this.parents.length === 0 ? this.size : this.size - GENETIC_DEFAULTS.elite;

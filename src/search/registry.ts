@@ -33,6 +33,21 @@ export const SEARCHER_CLI_OPTIONS: Record<SearcherName, readonly string[]> = {
   nao: ['init', 'batch', 'model-steps'],
 };
 
+/**
+ * How each searcher runs on a job queue (tfnas search --queue): `asynchronous` ones ask a new
+ * candidate whenever a worker is free and take scores in the order they arrive (regularized
+ * evolution as Real et al. 2019 run it on many workers: the population ages by arrival);
+ * `synchronous` ones ask a whole generation or model batch, wait for all its scores and take them in
+ * the order asked, so a queued run does not depend on how many workers there are or how fast they are.
+ */
+export const QUEUE_SCHEDULE: Record<SearcherName, 'asynchronous' | 'synchronous'> = {
+  random: 'asynchronous',
+  evolution: 'asynchronous',
+  genetic: 'synchronous',
+  predictor: 'synchronous',
+  nao: 'synchronous',
+};
+
 /** Which searchers need TensorFlow.js (a backend must be started before they are asked). */
 export const TF_SEARCHERS: readonly SearcherName[] = ['predictor', 'nao'];
 

@@ -6,7 +6,7 @@ import { getSpace } from '../space/spaces';
 import { Nb201Evaluator, loadNb201Table, makeEvaluator, nb201CellReport, withNb201TestAccuracy, type Evaluator } from './evaluators';
 import { runSearch } from './run';
 import { runBlackBoxSearch } from './blackbox-cli';
-import { formatBenchTable, meanStd, runNb201Bench } from './nb201-bench';
+import { formatBenchTable, meanStd, NB201_PAPER_CIFAR10, runBench } from './bench';
 import { nb201FromOrdinal } from '../space/nb201-space';
 import { syntheticRow, syntheticTableText, tmpDir, writeSyntheticTable } from './test-utils/synthetic';
 
@@ -170,14 +170,15 @@ describe('runBlackBoxSearch (tfnas search --strategy …)', () => {
 describe('nb201 bench', () => {
   it('runs strategies over seeds and writes the table, runs and anytime curves', async () => {
     const out = path.join(dir, 'bench');
-    const { rows, runs } = await runNb201Bench({ strategies: ['random', 'evolution'], runs: 3, budget: 12, dataset: 'cifar10', seed: 0, table: loadNb201Table(tableFile), outDir: out, quiet: true });
+    const table = loadNb201Table(tableFile);
+    const { rows, runs } = await runBench({ strategies: ['random', 'evolution'], runs: 3, budget: 12, seed: 0, space: 'nb201', newEvaluator: () => new Nb201Evaluator(table, 'cifar10'), outDir: out, quiet: true });
     expect(rows.map((r) => r.strategy)).toEqual(['random', 'evolution']);
     expect(runs.length).toBe(6);
     expect(rows[0].mean).toBeCloseTo(meanStd(runs.slice(0, 3).map((r) => r.test)).mean, 10);
     const curves = fs.readFileSync(path.join(out, 'curves.csv'), 'utf8').trim().split('\n');
     expect(curves.length).toBe(1 + 2 * 12);
     expect(fs.existsSync(path.join(out, 'table.csv'))).toBe(true);
-    expect(formatBenchTable(rows, 'cifar10', 99)).toMatch(/\| random \| 3 \| 12 \| .* \| 93\.70 ± 0\.36 \|/);
+    expect(formatBenchTable(rows, NB201_PAPER_CIFAR10, 'CIFAR-10', 99)).toMatch(/\| random \| 3 \| 12 \| .* \| 93\.70 ± 0\.36 \|/);
   });
 
   it('meanStd uses the sample standard deviation', () => {

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { readJson, writeJsonAtomic } from '../io/atomic';
 import { CsvLog } from '../io/csv';
 import { UsageError } from '../io/errors';
+import { LiveReport } from '../report/live';
 import { makeOutDir } from '../io/out';
 import { writeRunConfig, type RunRecord } from '../io/run-config';
 import { Progress } from '../io/progress';
@@ -34,8 +35,10 @@ export interface QueryRecord {
 
 /**
  * Runs `searcher` against `evaluator` until `budget` queries have been made in total (counting
- * `startQuery` already made); calls `onQuery` after each one. The best is the searcher's best by
- * signal; its test accuracy is the evaluator's for that architecture.
+ * `startQuery` already made), or, with `budgetSeconds`, until the evaluator's simulated training
+ * time exceeds it (the query that crosses it still counts, as in the NAS-Bench-101 notebook's
+ * searches); calls `onQuery` after each one. The best is the searcher's best by signal; its test
+ * accuracy is the evaluator's for that architecture.
  */
 export async function searchLoop(
   searcher: Searcher<Genotype>,
@@ -44,9 +47,11 @@ export async function searchLoop(
   startQuery = 0,
   startBest: BestSoFar | null = null,
   onQuery: (r: QueryRecord) => void = () => undefined,
+  budgetSeconds?: number,
 ): Promise<BestSoFar | null> {
   let best = startBest;
   for (let q = startQuery + 1; q <= budget; q++) {
+    if (budgetSeconds !== undefined && (evaluator.seconds ?? 0) > budgetSeconds) break;
     const g = searcher.ask();
     const r = await evaluator.evaluate(g, q);
     searcher.tell(g, r.signal);
@@ -62,21 +67,29 @@ export interface RunConfig {
   space: SearchSpace<Genotype>;
   evaluator: Evaluator;
   budget: number;
+  /** Simulated training seconds (evaluators that have them, nb101); `budget` may then be Infinity. */
+  budgetSeconds?: number;
   seed: number;
   outDir: string;
   resume: boolean;
   searcherOptions?: Omit<SearcherOptions, 'seed'>;
   quiet?: boolean;
+  /** Keep report.html in the run folder current as queries finish. */
+  report?: boolean;
   /** The command's record for config.json (every option, versions, command line); written once the arguments are checked. */
   record?: RunRecord;
 }
 
-interface Checkpoint {
+export interface Checkpoint {
   version: 1;
   config: Record<string, unknown>;
   queries: number;
   best: BestSoFar | null;
   searcher: SearcherState;
+  /** The evaluator's counters (nb101: simulated seconds), where it has any. */
+  evaluator?: unknown;
+  /** A search run through a job queue (src/queue/coordinator.ts): its id and the trials still in flight. */
+  queue?: { run: string; asked: number; inFlight: { ask: number; key: string }[] };
 }
 
 export interface RunSummary {
@@ -94,7 +107,7 @@ export interface RunSummary {
 }
 
 /** What a resumed run must agree on (not the table's path: a moved table is the same table). */
-function identity(c: RunConfig): Record<string, unknown> {
+export function identity(c: RunConfig): Record<string, unknown> {
   const { table, ...evaluatorIdentity } = c.evaluator.describe;
   void table;
   return { strategy: c.strategy, space: c.space.name, evaluator: c.evaluator.name, ...evaluatorIdentity, seed: c.seed, ...c.searcherOptions };
@@ -110,9 +123,18 @@ function readCheckpoint(file: string): Checkpoint {
   }
 }
 
-function openRun(c: RunConfig): { searcher: Searcher<Genotype>; start: number; best: BestSoFar | null; log: CsvLog } {
+export interface OpenedRun {
+  searcher: Searcher<Genotype>;
+  start: number;
+  best: BestSoFar | null;
+  log: CsvLog;
+  checkpoint?: Checkpoint;
+}
+
+/** The searcher, log and progress of a new or resumed run folder; `queued`: the caller runs trials on a queue. */
+export function openRun(c: RunConfig, columns = HISTORY_COLUMNS, queued = false): OpenedRun {
   const ckFile = path.join(c.outDir, 'checkpoint.json');
-  const log = new CsvLog(path.join(c.outDir, 'history.csv'), HISTORY_COLUMNS);
+  const log = new CsvLog(path.join(c.outDir, 'history.csv'), columns);
   const opts = { seed: c.seed, ...c.searcherOptions };
   if (fs.existsSync(c.outDir) && !fs.statSync(c.outDir).isDirectory()) throw new UsageError(`--out: ${c.outDir} is a file; expected a run folder`);
   if (!fs.existsSync(ckFile)) {
@@ -126,17 +148,21 @@ function openRun(c: RunConfig): { searcher: Searcher<Genotype>; start: number; b
     throw new UsageError(`--resume: ${ckFile} was made with ${JSON.stringify(ck.config)}, not ${want}`);
   }
   if (c.budget < ck.queries) throw new UsageError(`--budget: the run in ${c.outDir} has already made ${ck.queries} queries; pass --budget ≥ ${ck.queries} to resume it`);
+  if (!queued && ck.queue && ck.queue.inFlight.length > 0) {
+    throw new UsageError(`--resume: ${c.outDir} is a search run on a job queue with ${ck.queue.inFlight.length} trials in flight; resume it with --queue URL`);
+  }
   log.load().keepWhile((row) => Number(row.query) <= ck.queries);
-  return { searcher: restoreSearcher(ck.searcher, c.space, opts), start: ck.queries, best: ck.best, log };
+  c.evaluator.restore?.(ck.evaluator);
+  return { searcher: restoreSearcher(ck.searcher, c.space, opts), start: ck.queries, best: ck.best, log, checkpoint: ck };
 }
 
 /**
  * Deletes the temporary files of atomic writes (`.tmp-<name>-<pid>-<time>`, io/atomic.ts) that a
  * killed run left in its folder; a temp file of a process still alive is kept.
  */
-function removeStaleTemps(dir: string): void {
+export function removeStaleTemps(dir: string): void {
   for (const f of fs.readdirSync(dir)) {
-    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv|config\.json)-(\d+)-\d+$/.exec(f);
+    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv|config\.json|report\.html)-(\d+)-\d+$/.exec(f);
     if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, f), { force: true });
   }
 }
@@ -157,7 +183,12 @@ function processAlive(pid: number): boolean {
 
 /** A whole search with its run folder; returns the summary also written to best.json. */
 export async function runSearch(c: RunConfig): Promise<RunSummary> {
-  if (!Number.isInteger(c.budget) || c.budget < 1) throw new UsageError(`--budget: expected a positive integer, got ${c.budget}`);
+  const unlimited = c.budget === Infinity && c.budgetSeconds !== undefined;
+  if (!unlimited && (!Number.isInteger(c.budget) || c.budget < 1)) throw new UsageError(`--budget: expected a positive integer, got ${c.budget}`);
+  if (c.budgetSeconds !== undefined) {
+    if (!(c.budgetSeconds > 0)) throw new UsageError(`--budget-seconds: expected a positive number of seconds, got ${c.budgetSeconds}`);
+    if (c.evaluator.seconds === undefined) throw new UsageError(`--budget-seconds: the ${c.evaluator.name} evaluator simulates no training time; only nb101 does (use --budget, in queries)`);
+  }
   // Everything that can reject the arguments (searcher options, --resume checks) runs before the
   // folder is made, so a bad command line leaves nothing behind.
   const { searcher, start, best: startBest, log } = openRun(c);
@@ -174,11 +205,9 @@ export async function runSearch(c: RunConfig): Promise<RunSummary> {
   }
 }
 
-/** The query loop of runSearch: logs, checkpoints and best.json after every query. */
-async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: number, startBest: BestSoFar | null, log: CsvLog): Promise<RunSummary> {
-  const progress = new Progress(`search ${c.strategy}`, c.budget, process.stderr, c.quiet);
-  progress.update(start);
-  const summarize = (best: BestSoFar | null, queries: number): RunSummary => ({
+/** best.json's content: the run's identity and its best architecture after `queries` queries. */
+export function summarizeRun(c: RunConfig, best: BestSoFar | null, queries: number): RunSummary {
+  return {
     strategy: c.strategy,
     space: c.space.name,
     evaluator: c.evaluator.name,
@@ -190,8 +219,20 @@ async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: num
     signal: best?.signal ?? null,
     test_accuracy: best?.testAccuracy ?? null,
     out: c.outDir,
-  });
+  };
+}
+
+/** The query loop of runSearch: logs, checkpoints and best.json after every query. */
+async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: number, startBest: BestSoFar | null, log: CsvLog): Promise<RunSummary> {
+  const bySeconds = c.budgetSeconds !== undefined;
+  const progress = new Progress(`search ${c.strategy}${bySeconds ? ' (simulated s)' : ''}`, bySeconds ? Math.ceil(c.budgetSeconds!) : c.budget, process.stderr, c.quiet);
+  const at = (q: number) => (bySeconds ? Math.round(Math.min(c.evaluator.seconds ?? 0, c.budgetSeconds!)) : q);
+  const live = c.report ? new LiveReport(c.outDir) : null;
+  progress.update(at(start));
+  const summarize = (best: BestSoFar | null, queries: number) => summarizeRun(c, best, queries);
+  let last = start;
   const best = await searchLoop(searcher, c.evaluator, c.budget, start, startBest, (r) => {
+    last = r.query;
     log.append({
       query: r.query,
       architecture: r.key,
@@ -201,13 +242,15 @@ async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: num
       best_architecture: r.best.key,
       best_test_accuracy: r.best.testAccuracy,
     });
-    const ck: Checkpoint = { version: 1, config: identity(c), queries: r.query, best: r.best, searcher: searcher.state() };
+    const ck: Checkpoint = { version: 1, config: identity(c), queries: r.query, best: r.best, searcher: searcher.state(), evaluator: c.evaluator.state?.() };
     writeJsonAtomic(path.join(c.outDir, 'checkpoint.json'), ck);
     writeJsonAtomic(path.join(c.outDir, 'best.json'), summarize(r.best, r.query));
-    progress.update(r.query, { best: r.best.signal, ...(r.best.testAccuracy !== undefined ? { test: r.best.testAccuracy } : {}) });
-  });
+    progress.update(at(r.query), { best: r.best.signal, ...(r.best.testAccuracy !== undefined ? { test: r.best.testAccuracy } : {}) });
+    live?.poke();
+  }, c.budgetSeconds);
   progress.stop();
-  const summary = summarize(best, Math.max(start, c.budget));
+  const summary = summarize(best, last);
   writeJsonAtomic(path.join(c.outDir, 'best.json'), summary);
+  await live?.finish();
   return summary;
 }

@@ -27,7 +27,7 @@ export const SEARCH_COMMON_OPTIONS = {
   seed: { type: 'number', default: 0, check: checks.int(0), describe: 'random seed (weights, α, data split and order; the searcher\'s choices)' },
   table: {
     type: 'string', shapes: false,
-    describe: 'NAS-Bench-201 table (CSV or .csv.gz): the nb201 evaluator\'s data; DARTS and other evaluators on --space nb201 look their cells up in it',
+    describe: 'NAS-Bench-201 table (CSV or .csv.gz): the nb201 evaluator\'s data; DARTS and other evaluators on --space nb201 look their cells up in it. --space nb101: the official TFRecord file (default data/nb101/nasbench_only108.tfrecord)',
     defaultDescription: 'black-box: the table shipped in the package; DARTS: no look-up',
   },
   'nb201-dataset': {
@@ -37,6 +37,7 @@ export const SEARCH_COMMON_OPTIONS = {
   out: { type: 'string', shapes: false, describe: 'run folder', defaultDescription: 'results/search/<space>/<dataset>/[<strategy>-]seed-<seed>/' },
   resume: { type: 'boolean', default: false, record: false, describe: 'continue the run in --out from its last checkpoint (same options)' },
   'dry-run': { type: 'boolean', default: false, record: false, describe: 'DARTS: build the supernet and print its size, without training' },
+  report: { type: 'boolean', default: true, shapes: false, describe: 'rewrite report.html in the run folder as the run goes (--no-report: off)' },
   ...RUN_OPTIONS,
 } as const satisfies OptionSpecs;
 
@@ -73,7 +74,21 @@ export const BLACKBOX_OPTIONS = {
     defaultDescription: 'the first that supports --space',
   },
   // More queries continue a search exactly as a longer one would, so --budget may grow on --resume.
-  budget: { type: 'number', default: 150, check: count, shapes: false, group: B, describe: 'number of evaluator queries' },
+  budget: { type: 'number', default: 150, check: count, shapes: false, group: B, describe: 'number of evaluator queries (unlimited with --budget-seconds alone)' },
+  'budget-seconds': {
+    type: 'number', check: checks.positive, shapes: false, group: B,
+    describe: 'nb101 evaluator: stop once the simulated training time of the queried runs exceeds this many seconds',
+  },
+  'nb101-signal': {
+    type: 'string', choices: ['random-run', 'mean'], group: B,
+    describe: 'nb101 evaluator: validation accuracy of one of the 3 runs drawn at random (the official query) or their mean', defaultDescription: 'random-run',
+  },
+  // The URL may hold a password: never recorded in config.json.
+  queue: {
+    type: 'string', shapes: false, record: false, group: B,
+    describe: 'evaluate candidates on `tfnas worker`s through this Redis queue (redis://[user:password@]host:port or rediss://; password also from TFNAS_REDIS_PASSWORD)',
+  },
+  'in-flight': { type: 'number', check: count, shapes: false, group: B, describe: 'with --queue: candidates evaluated at once', defaultDescription: 'the live workers\' total --concurrency' },
   population: { type: 'number', check: count, group: B, describe: 'evolution (default 10) / genetic (default 20): population size' },
   tournament: { type: 'number', check: count, group: B, describe: 'evolution / genetic (default 3): tournament sample size' },
   init: { type: 'number', check: count, group: B, describe: 'predictor/nao: random architectures before the first model (default 10)' },

@@ -42,6 +42,11 @@ export interface Searcher<G = Genotype> {
   readonly space: SearchSpace<G>;
   ask(): G;
   tell(g: G, score: number): void;
+  /**
+   * How many more candidates may be asked now while `pending` asked ones have no score yet
+   * (Infinity: any number; a job queue uses this to keep generations and model batches whole).
+   */
+  capacity(pending: number): number;
   best(): { genotype: G; score: number } | null;
   history(): readonly Scored[];
   state(): SearcherState;
@@ -81,6 +86,12 @@ export abstract class BaseSearcher implements Searcher<Genotype> {
     const g = this.propose();
     if (!this.space.isValid(g)) throw new Error(`${this.name} searcher proposed an invalid genotype ${JSON.stringify(g)}`);
     return g;
+  }
+
+  /** Asynchronous by default: a proposal needs only the scores told so far. */
+  capacity(pending: number): number {
+    void pending;
+    return Infinity;
   }
 
   tell(g: Genotype, score: number): void {
@@ -166,6 +177,14 @@ export abstract class ModelBasedSearcher extends BaseSearcher {
 
   /** Keys of the next architectures to evaluate (may be empty: then a random sample is used). */
   protected abstract nextBatch(): string[];
+
+  /** The random phase, then each model batch, is asked whole; a model is fit only on every score of the batches before. */
+  capacity(pending: number): number {
+    if (this.hist.length + pending < this.init) return this.init - this.hist.length - pending;
+    if (this.hist.length < this.init) return 0;
+    if (this.pending.length > 0) return this.pending.length;
+    return pending === 0 ? 1 : 0;
+  }
 
   protected propose(): Genotype {
     if (this.hist.length < this.init) return uniqueSample(this.space, this.rng, this.seen());

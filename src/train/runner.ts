@@ -3,6 +3,7 @@ import * as path from 'path';
 import { CsvLog, Row } from '../io/csv';
 import { Progress } from '../io/progress';
 import { UsageError } from '../io/errors';
+import { refreshReport } from '../report/live';
 import { checkCheckpoint } from './checkpoint';
 import { makeOutDir } from '../io/out';
 
@@ -40,7 +41,10 @@ export interface EpochLoop {
   restore(): Promise<number | null>;
   /** Where to print one line per epoch (stderr by default). */
   log?: (line: string) => void;
+  /** Rewrite `report.html` in the run folder after every epoch (tfnas report). */
+  report?: boolean;
 }
+
 
 /**
  * The run in progress (set by runEpochs around each epoch), so that the epoch's progress bar can
@@ -107,6 +111,7 @@ export async function runEpochs(loop: EpochLoop): Promise<Row[]> {
       await loop.save(epoch);
       finished.push(seconds);
       log(formatEpochLine(full, loop.epochs, runSecondsLeft(0, seconds)));
+      if (loop.report) await refreshReport(loop.runDir, log);
     }
   } finally {
     clock = null;
