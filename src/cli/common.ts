@@ -1,13 +1,9 @@
-import type { Argv } from 'yargs';
 import { useBackend } from '../backend';
 import { BACKEND_NAMES } from '../backend/registry';
-import { badArgument } from '../io/errors';
+import { DATA_OPTIONS } from '../data/locate';
+import { snakeKeys } from '../io/json-keys';
 import { SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/registry';
-import { addOptions, type OptionSpecs } from './options';
-
-export interface BackendArgs {
-  backend: string;
-}
+import { checks, CONFIG_OPTION, type OptionSpecs } from './options';
 
 /** The `--backend` option every command that computes takes (spec entry; see options.ts). */
 export const BACKEND_OPTION = {
@@ -20,10 +16,13 @@ export const BACKEND_OPTION = {
   },
 } as const satisfies OptionSpecs;
 
-/** Adds BACKEND_OPTION to a command whose options are not a spec yet. */
-export function backendOption<T>(y: Argv<T>): Argv<T & BackendArgs> {
-  return addOptions(y, BACKEND_OPTION).default('backend', 'auto') as Argv<T & BackendArgs>;
-}
+/** `--json`, for every command that prints a summary. */
+export const JSON_OPTION = {
+  json: { type: 'boolean', default: false, record: false, describe: 'print a JSON summary as the last line on stdout' },
+} as const satisfies OptionSpecs;
+
+/** The options every command that loads data and computes ends with: --json, the data options, --backend, --config. */
+export const RUN_OPTIONS = { ...JSON_OPTION, ...DATA_OPTIONS, ...BACKEND_OPTION, ...CONFIG_OPTION } as const satisfies OptionSpecs;
 
 /** Selects the backend and says which one is in use, once, on stderr. */
 export async function startBackend(name: string): Promise<string> {
@@ -32,61 +31,24 @@ export async function startBackend(name: string): Promise<string> {
   return used;
 }
 
-/**
- * The one JSON key style of tfnas: snake_case. camelCase identifiers (`perClass`) become
- * `per_class`; other keys are data (class names such as "T-shirt/top", op names) and stay as
- * they are.
- */
-export function snakeKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(snakeKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [/^[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*$/.test(k) ? k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : k, snakeKeys(v)]),
-  );
-}
-
 /** Prints the final machine-readable summary: one JSON object as the last line on stdout, snake_case keys. */
 export function printJsonSummary(value: unknown): void {
   process.stdout.write(JSON.stringify(snakeKeys(value)) + '\n');
 }
 
-/** What `tfnas bench nb201|nb101` share: the searchers to run, runs (seeds), budget, first seed, output. */
-export interface SearcherBenchArgs extends BackendArgs {
-  strategies: string[];
-  runs: number;
-  budget: number;
-  seed: number;
-  out?: string;
-  json: boolean;
-}
+/** What `tfnas bench nb201|nb101` share (spec entries; each command adds its table options and `out`'s default). */
+export const SEARCHER_BENCH_OPTIONS = {
+  strategies: { type: 'strings', default: [...SEARCHER_NAMES], choices: [...SEARCHER_NAMES], describe: 'searchers to run' },
+  runs: { type: 'number', default: 20, check: checks.int(1), describe: 'runs (seeds) per strategy' },
+  budget: { type: 'number', default: 150, check: checks.int(1), describe: 'table queries per run' },
+  seed: { type: 'number', default: 0, check: checks.int(0), describe: 'seed of the first run; run r uses seed + r' },
+  out: { type: 'string', describe: 'output folder' },
+  ...JSON_OPTION,
+  ...BACKEND_OPTION,
+  ...CONFIG_OPTION,
+} as const satisfies OptionSpecs;
 
-/** The options of a searcher benchmark on a table; `out` describes its default output folder. */
-export function searcherBenchOptions<T>(y: Argv<T>, out: string): Argv<T & SearcherBenchArgs> {
-  return backendOption(
-    y
-      .option('strategies', { type: 'string', array: true, default: [...SEARCHER_NAMES], choices: [...SEARCHER_NAMES], describe: 'searchers to run' })
-      .option('runs', { type: 'number', default: 20, describe: 'runs (seeds) per strategy' })
-      .option('budget', { type: 'number', default: 150, describe: 'table queries per run' })
-      .option('seed', { type: 'number', default: 0, describe: 'seed of the first run; run r uses seed + r' })
-      .option('out', { type: 'string', describe: `output folder (default ${out})` })
-      .option('json', { type: 'boolean', default: false, describe: 'last stdout line: one JSON object with the table' }),
-  ) as unknown as Argv<T & SearcherBenchArgs>;
-}
-
-/** Checks a searcher benchmark's numbers; `startBackend()` then starts TensorFlow.js if a chosen searcher needs it. */
-export function searcherBenchArgs(argv: SearcherBenchArgs) {
-  const positive = (name: string, v: number, min = 1): number => {
-    if (!Number.isInteger(v) || v < min) badArgument(name, `an integer ≥ ${min}`, v);
-    return v;
-  };
-  const strategies = [...new Set(argv.strategies.map(String))];
-  return {
-    strategies,
-    runs: positive('runs', argv.runs),
-    budget: positive('budget', argv.budget),
-    seed: positive('seed', argv.seed, 0),
-    startBackend: async () => {
-      if (strategies.some((s) => TF_SEARCHERS.includes(s as SearcherName))) await startBackend(argv.backend);
-    },
-  };
+/** Starts TensorFlow.js when one of the chosen searchers needs it (the table searchers do not). */
+export async function startBackendFor(strategies: readonly string[], backend: string): Promise<void> {
+  if (strategies.some((s) => TF_SEARCHERS.includes(s as SearcherName))) await startBackend(backend);
 }

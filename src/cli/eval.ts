@@ -1,14 +1,14 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { BatchLoader, DATA_OPTIONS, dataArgsOf, loadDatasetFromArgs } from '../data';
+import { BatchLoader, dataArgsOf, loadDatasetFromArgs } from '../data';
 import type { Dataset } from '../data/types';
 import { UsageError } from '../io/errors';
 import { fsReason } from '../io/out';
 import { loadModel } from '../nets/network-io';
 import { guardMemory } from '../backend/out-of-memory';
 import { evaluate, EvalResult, writeConfusionCsv } from '../train/evaluate';
-import { BACKEND_OPTION, printJsonSummary, startBackend } from './common';
-import { addOptions, checks, CONFIG_OPTION, readOptions, type OptionSpecs, type Values } from './options';
+import { printJsonSummary, RUN_OPTIONS, startBackend } from './common';
+import { addOptions, checks, readOptions, type OptionSpecs, type Values } from './options';
 
 /** Every option of `tfnas eval` (see options.ts). */
 export const EVAL_OPTIONS = {
@@ -19,10 +19,7 @@ export const EVAL_OPTIONS = {
     type: 'string', alias: 'confusion', describe: 'confusion-matrix CSV to write',
     defaultDescription: 'results/eval/<model run>/confusion-<dataset>-<split>.csv',
   },
-  json: { type: 'boolean', default: false, record: false, describe: 'print a JSON summary as the last line on stdout' },
-  ...DATA_OPTIONS,
-  ...BACKEND_OPTION,
-  ...CONFIG_OPTION,
+  ...RUN_OPTIONS,
 } as const satisfies OptionSpecs;
 
 type EvalArgs = Values<typeof EVAL_OPTIONS>;

@@ -14,13 +14,15 @@ const SPEC = {
   config: { type: 'string', record: false, describe: 'config' },
 } as const satisfies OptionSpecs;
 
+/** The error `fn` throws (the test fails if it throws none). */
 const errorOf = (fn: () => unknown): Error => {
+  let thrown: unknown = new Error('expected an error, none was thrown');
   try {
     fn();
   } catch (e) {
-    return e as Error;
+    thrown = e;
   }
-  throw new Error('expected an error');
+  return thrown as Error;
 };
 
 describe('option specs', () => {

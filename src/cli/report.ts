@@ -4,16 +4,16 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../io/errors';
 import { REPORT_FILE, writeReport } from '../report/report';
 import { expandRunDirs } from '../report/runs';
+import { addOptions, readOptions, type OptionSpecs } from './options';
 
-interface Args {
-  runs: string[];
-  out?: string;
-}
+/** The options of `tfnas report` besides the run folders (see options.ts). */
+const REPORT_OPTIONS = {
+  out: { type: 'string', describe: 'HTML file to write (atomically)', defaultDescription: 'RUN/report.html for a single run' },
+} as const satisfies OptionSpecs;
 
 /** Where the page goes: --out, else report.html in the one run folder. */
-function outFile(a: Args, dirs: string[]): string {
+function outFile(a: { out?: string }, dirs: string[]): string {
   if (a.out !== undefined) {
-    if (Array.isArray(a.out)) throw new UsageError(`--out: given ${(a.out as unknown[]).length} times; expected it once`);
     if (a.out.trim() === '' || a.out.endsWith('/') || (fs.existsSync(a.out) && fs.statSync(a.out).isDirectory())) {
       throw new UsageError(`--out: expected an HTML file name such as compare.html, got ${JSON.stringify(a.out)}`);
     }
@@ -24,18 +24,18 @@ function outFile(a: Args, dirs: string[]): string {
 }
 
 /** `tfnas report`: one offline HTML page with the curves, α and cells of one or several runs. */
-export const reportCommand: CommandModule<object, Args> = {
+export const reportCommand: CommandModule = {
   command: 'report <runs..>',
   describe: 'Draw runs as one self-contained HTML page (e.g. tfnas report results/search/darts/cifar10/seed-0)',
   builder: (y: Argv) =>
-    y
+    addOptions(y, REPORT_OPTIONS)
       .positional('runs', { type: 'string', array: true, describe: 'run folders of search, train or bench nb201, or folders holding such run folders' })
-      .option('out', { type: 'string', describe: 'HTML file to write (atomically); default RUN/report.html for a single run' })
       .example('tfnas report results/search/darts/cifar10/seed-0', 'writes report.html into the run folder')
       .example('tfnas report results/search/nb201/cifar10/evolution-seed-* --out evolution.html', 'seeds overlaid, mean ± std') as never,
   handler: async (argv) => {
-    const dirs = expandRunDirs(argv.runs.map(String));
-    const file = outFile(argv, dirs);
+    const a = readOptions(argv as Record<string, unknown>, REPORT_OPTIONS, 'report');
+    const dirs = expandRunDirs((argv.runs as unknown[]).map(String));
+    const file = outFile(a, dirs);
     const t0 = Date.now();
     await writeReport(file, dirs);
     const kb = Math.round(fs.statSync(file).size / 1024);

@@ -38,6 +38,14 @@ test.each([
   expect(r.err).toMatch(message);
 });
 
+test('--no-download: a missing dataset fails (exit 2) with a hint that installs where --data-dir looks', async () => {
+  const dataDir = path.join(root, 'nodata', 'cifar10');
+  const r = await runCli(['search', '--dataset', 'cifar10', '--data-dir', dataDir, '--no-download', '--epochs', '1', '--backend', 'cpu', '--out', path.join(root, 'nd')]);
+  expect(r.code).toBe(2);
+  expect(r.err).toMatch(new RegExp(`Run: tfnas data download cifar10 --data-dir ${path.dirname(dataDir)}\n`));
+  expect(fs.existsSync(path.join(root, 'nd'))).toBe(false);
+});
+
 describe('train run folders', () => {
   let run: string;
   beforeAll(async () => {
@@ -98,6 +106,10 @@ test('a DARTS search records its options; --resume with another --epochs exits 2
   const c = readJson(path.join(out, 'config.json'));
   expect(c.options).toMatchObject({ strategy: 'darts', space: 'nb201', epochs: 1, layers: 1, synthetic_train: 16, learning_rate: 0.025 });
   expect(c.tfnas).toBe(VERSION);
+  // One key style in the file: the saved DARTS configuration is snake_case too.
+  expect(c.config).toMatchObject({ init_channels: 2, arch_beta1: 0.5, bench_dataset: 'cifar10' });
+  expect(JSON.stringify(c).match(/"[a-z]+[A-Z]\w*":/g)).toBeNull();
+  expect(JSON.stringify(readJson(path.join(root, 'train', 'config.json'))).match(/"[a-z]+[A-Z]\w*":/g)).toBeNull();
   const r = await runCli([...args, '--epochs', '3', '--resume']);
   expect(r.code).toBe(2);
   expect(r.err).toMatch(/--resume: the run in .* was started with --epochs 1, this command has 3/);

@@ -1,13 +1,13 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { DATA_OPTIONS, dataArgsOf, getFactory, loadDatasetFromArgs } from '../data';
+import { dataArgsOf, getFactory, loadDatasetFromArgs } from '../data';
 import { runRecord, savedOptions } from '../io/run-config';
 import { RECOMPUTE_MODES, type RecomputeMode } from '../nets/layers-recompute';
 import { buildNetwork, countParams, disposeNetwork, formatParamsMillions, NetworkConfig } from '../nets/network';
 import { resolveGenotype, type ResolvedGenotype } from '../space/genotype';
 import { retrain, RETRAIN_DEFAULTS, RetrainOptions } from '../train/retrain';
-import { BACKEND_OPTION, printJsonSummary, startBackend } from './common';
-import { addOptions, checkResume, checks, CONFIG_OPTION, readOptions, recordOptions, type OptionSpecs, type Values } from './options';
+import { printJsonSummary, RUN_OPTIONS, startBackend } from './common';
+import { addOptions, checkResume, checks, readOptions, recordOptions, type OptionSpecs, type Values } from './options';
 
 const D = RETRAIN_DEFAULTS;
 const T = 'Training:';
@@ -37,11 +37,8 @@ export const TRAIN_OPTIONS = {
   out: { type: 'string', shapes: false, describe: 'run folder', defaultDescription: 'results/train/<dataset>/<genotype>-seed-<seed>' },
   resume: { type: 'boolean', default: false, record: false, describe: 'continue the run in --out from its last checkpoint' },
   'dry-run': { type: 'boolean', default: false, record: false, describe: 'build the network and print its parameter counts; no data, no training' },
-  json: { type: 'boolean', default: false, record: false, describe: 'print a JSON summary as the last line on stdout' },
   report: { type: 'boolean', default: true, shapes: false, describe: 'rewrite report.html in the run folder after every epoch (--no-report: off)' },
-  ...DATA_OPTIONS,
-  ...BACKEND_OPTION,
-  ...CONFIG_OPTION,
+  ...RUN_OPTIONS,
 } as const satisfies OptionSpecs;
 
 type TrainValues = Values<typeof TRAIN_OPTIONS>;

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import yargs from 'yargs';
 import { UsageError } from '../io/errors';
-import { addDataOptions, candidateDirs, findDatasetDir, loadDatasetFromArgs } from './locate';
+import { addOptions } from '../cli/options';
+import { candidateDirs, DATA_OPTIONS, findDatasetDir, loadDatasetFromArgs } from './locate';
 import { DATASETS } from './registry';
 import { tempDir, writeCifarDataset, writeIdxDataset } from './test-utils/fixtures';
 
@@ -121,13 +122,13 @@ describe('finding and loading data from CLI arguments', () => {
     await expect(loadDatasetFromArgs({ dataset: 'cifar10', 'data-dir': root }, quiet)).rejects.toThrow(/test_batch\.bin: file is missing/);
   });
 
-  it('addDataOptions parses the options and rejects unknown datasets', async () => {
-    const argv = await addDataOptions(yargs([]).strict().fail((m, e) => { throw e ?? new UsageError(m); }))
-      .parseAsync(['--dataset', 'synthetic', '--train-limit', '5', '--synthetic-size', '6']);
+  it('DATA_OPTIONS as yargs options parse the options and reject unknown datasets', async () => {
+    const argv = (await addOptions(yargs([]), DATA_OPTIONS).strict().fail((m, e) => { throw e ?? new UsageError(m); })
+      .parseAsync(['--dataset', 'synthetic', '--train-limit', '5', '--synthetic-size', '6'])) as Record<string, unknown>;
     expect(argv.dataset).toBe('synthetic');
     const d = await loadDatasetFromArgs(argv, quiet);
     expect([d.train.count, d.shape[0]]).toEqual([5, 6]);
-    const bad = async () => addDataOptions(yargs([]).fail((m) => { throw new UsageError(m); })).parseAsync(['--dataset', 'imagenet']);
+    const bad = async () => addOptions(yargs([]), DATA_OPTIONS).fail((m) => { throw new UsageError(m); }).parseAsync(['--dataset', 'imagenet']);
     await expect(bad()).rejects.toThrow(/Given: "imagenet", Choices: "cifar10", "fashion-mnist", "mnist", "synthetic"/);
   });
 });

@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
-import type { Argv } from 'yargs';
 import { badArgument, UsageError } from '../io/errors';
-import { addOptions, camel, checks, type OptionSpecs } from '../cli/options';
+import { camel, checks, type OptionSpecs } from '../cli/options';
 import { datasetDir, downloadDataset } from './download';
 import { fmtInt } from './errors';
 import { DATASETS, DATASET_NAMES } from './registry';
@@ -53,16 +52,6 @@ export const DATA_OPTIONS = {
   },
   ...DATA_SOURCE_OPTIONS,
 } as const satisfies OptionSpecs;
-
-/** Adds --data-dir, --train-limit, --test-limit and the --synthetic-* options (not --dataset). */
-export function addDataSourceOptions<T>(y: Argv<T>): Argv<T & Omit<DataArgs, 'dataset'>> {
-  return addOptions(y, DATA_SOURCE_OPTIONS) as Argv<T & Omit<DataArgs, 'dataset'>>;
-}
-
-/** Adds DATA_OPTIONS: for every command that loads data. */
-export function addDataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
-  return addOptions(y, DATA_OPTIONS) as Argv<T & DataArgs>;
-}
 
 /** The data options by flag name from a command's checked values (for loadDatasetFromArgs). */
 export function dataArgsOf(values: Record<string, unknown>): DataArgs {

@@ -14,9 +14,6 @@ import { SEARCHER_CLI_OPTIONS, SEARCHER_NAMES, TF_SEARCHERS, type SearcherName }
 import { runSearch } from './run';
 import { BLACKBOX_RUN_OPTIONS, SEARCH_OPTIONS } from './search-options';
 
-/** The black-box strategy names (the registry's). */
-export const BLACKBOX_STRATEGIES: readonly string[] = SEARCHER_NAMES;
-
 type SearchValues = Values<typeof SEARCH_OPTIONS>;
 
 /** Rejects searcher options the chosen strategy does not read (silently ignoring them would mislead). */

@@ -52,11 +52,6 @@ export function dartsConfigFromOptions(o: SearchValues): DartsConfig {
   return cfg;
 }
 
-/** The configuration from parsed arguments (library callers and tests; the CLI checks them first). */
-export function dartsConfigFromArgs(argv: Record<string, unknown>): DartsConfig {
-  return dartsConfigFromOptions(readOptions(argv, SEARCH_OPTIONS, 'search'));
-}
-
 /** Builds the supernet only: its trainable parameter count and α size (no data needed). */
 function dryRun(cfg: DartsConfig, o: SearchValues): Record<string, unknown> {
   const factory = getFactory(cfg.dataset);

@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { readJson, writeJsonAtomic } from '../io/atomic';
 import { UsageError } from '../io/errors';
+import { camelKeys, snakeKeys } from '../io/json-keys';
 import type { Row } from '../io/csv';
 import type { Supernet } from '../nets/supernet';
 import { deriveDartsGenotype, deriveNb201Genotype } from '../space/derive';
@@ -63,11 +64,12 @@ export interface RunInfo {
 /** Writes config.json; when resuming, first checks that the settings that shape the run are unchanged. */
 export function writeConfig(runDir: string, info: RunInfo, resume: boolean): void {
   const file = path.join(runDir, 'config.json');
-  let record: RunInfo & { resumed?: string[] } = info;
+  // snake_case keys in the file, as every JSON tfnas writes (readSavedConfig reads them back).
+  let record: Record<string, unknown> = { ...info, config: snakeKeys(info.config), recompute: snakeKeys((info as { recompute?: unknown }).recompute) };
   if (resume && fs.existsSync(file)) {
-    const prev = readJson<Partial<RunInfo> & { resumed?: string[] }>(file);
-    const old: Partial<DartsConfig> = prev.config ?? {};
-    record = { ...info, started: prev.started ?? info.started, resumed: [...(prev.resumed ?? []), info.started] };
+    const prev = readJson<{ config?: unknown; started?: string; resumed?: string[] }>(file);
+    const old: Partial<DartsConfig> = readSavedConfig(prev.config);
+    record = { ...record, started: prev.started ?? info.started, resumed: [...(prev.resumed ?? []), info.started] };
     for (const k of RESUME_KEYS) {
       if (JSON.stringify(old[k]) !== JSON.stringify(info.config[k])) {
         throw new UsageError(
@@ -77,6 +79,11 @@ export function writeConfig(runDir: string, info: RunInfo, resume: boolean): voi
     }
   }
   writeJsonAtomic(file, record);
+}
+
+/** The DARTS configuration saved in a run's config.json (snake_case; runs made before were camelCase). */
+export function readSavedConfig(saved: unknown): DartsConfig {
+  return camelKeys(saved ?? {}) as DartsConfig;
 }
 
 /**

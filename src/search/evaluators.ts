@@ -42,7 +42,10 @@ export interface EvaluatorOptions {
   /** The search's run folder and seed (evaluators that write files or train use them). */
   runDir?: string;
   seed?: number;
-  /** The parsed command line, for evaluators with their own options (data, training length). */
+  /**
+   * The command's checked option values by flag name (defaults applied; see search-options.ts), for
+   * evaluators with their own options (data, training length).
+   */
   argv?: Record<string, unknown>;
 }
 

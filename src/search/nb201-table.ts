@@ -103,7 +103,7 @@ export class Nb201Table {
         const v = Number(cells[idx[c]]);
         if (cells[idx[c]].trim() === '' || !Number.isFinite(v)) throw new UsageError(`${where}: column ${c} is not a number: "${cells[idx[c]]}"`);
         // The file has percent, as published; tfnas reports every accuracy as a fraction.
-        cols[c][r] = v / 100;
+        cols[c][r] = Number((v / 100).toPrecision(12)); // 92.59 → 0.9259, not 0.9259000000000001
       }
     }
     return new Nb201Table(file, rowOf, archs, cols);

@@ -3,9 +3,8 @@
  * strategies share, DARTS's and the black-box searchers'. darts-cli.ts and blackbox-cli.ts read
  * their values from it; config.json records the options of the strategy that ran.
  */
-import { BACKEND_OPTION } from '../cli/common';
-import { checks, CONFIG_OPTION, type OptionSpecs } from '../cli/options';
-import { DATA_OPTIONS } from '../data/locate';
+import { RUN_OPTIONS } from '../cli/common';
+import { checks, type OptionSpecs } from '../cli/options';
 import { RECOMPUTE_SETTINGS } from '../nets/supernet-memory';
 import { SPACE_NAMES } from '../space/spaces';
 import { DARTS_DEFAULTS } from './darts-config';
@@ -36,13 +35,10 @@ export const SEARCH_COMMON_OPTIONS = {
     describe: 'NAS-Bench-201 dataset whose accuracies are the signal and the report', defaultDescription: '--dataset if the benchmark has it, else cifar10',
   },
   out: { type: 'string', shapes: false, describe: 'run folder', defaultDescription: 'results/search/<space>/<dataset>/[<strategy>-]seed-<seed>/' },
-  json: { type: 'boolean', default: false, record: false, describe: 'print a JSON summary as the last line on stdout' },
   resume: { type: 'boolean', default: false, record: false, describe: 'continue the run in --out from its last checkpoint (same options)' },
   'dry-run': { type: 'boolean', default: false, record: false, describe: 'DARTS: build the supernet and print its size, without training' },
   report: { type: 'boolean', default: true, shapes: false, describe: 'rewrite report.html in the run folder as the run goes (--no-report: off)' },
-  ...DATA_OPTIONS,
-  ...BACKEND_OPTION,
-  ...CONFIG_OPTION,
+  ...RUN_OPTIONS,
 } as const satisfies OptionSpecs;
 
 /** DARTS's own options; the numbers are checked by validateDartsConfig (library callers too). */
