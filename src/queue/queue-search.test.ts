@@ -7,19 +7,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runCli } from '../cli/test-utils/run-cli';
 import { sharedPath } from '../data/test-utils/shared';
-import { parseCsvLine } from '../io/csv';
 import { getSpace } from '../space/spaces';
 import { Nb201Evaluator, loadNb201Table } from '../search/evaluators';
 import { runSearch } from '../search/run';
 import { tmpDir, writeSyntheticTable } from '../search/test-utils/synthetic';
 import { startWorker, type RunningWorker } from './worker';
+import { readHistory as history } from './test-utils/history';
 import { describeWithRedis, startRedis, type TestRedis } from './test-utils/redis';
-
-function history(dir: string): Record<string, string>[] {
-  const lines = fs.readFileSync(path.join(dir, 'history.csv'), 'utf8').trim().split('\n');
-  const header = parseCsvLine(lines[0]);
-  return lines.slice(1).map((l) => Object.fromEntries(parseCsvLine(l).map((v, i) => [header[i], v])));
-}
 
 describeWithRedis('queued search tests')('search --queue on a real Redis', () => {
   let redis: TestRedis;
