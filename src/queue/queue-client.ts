@@ -80,16 +80,22 @@ export async function finishedOutcome(job: Job): Promise<Finished | null> {
 
 export async function openQueue(url: string): Promise<QueueHandle> {
   const connection = parseQueueUrl(url);
+  // Connection errors while Redis is away are retried (retryStrategy); the last one is kept for the message below.
+  let lastError = '';
+  const redis = new IORedis(connection);
+  redis.on('error', (err) => (lastError = err.message));
+  // Reached (and the password accepted) before BullMQ opens its own connections, which would retry forever.
+  try {
+    await withTimeout(redis.ping(), CONNECT_TIMEOUT_MS);
+  } catch (e) {
+    redis.disconnect();
+    throw new UsageError(`--queue: cannot reach ${redactUrl(url)}: ${lastError || (e as Error).message}`);
+  }
   const queue = new Queue(QUEUE_NAME, { connection });
   const events = new QueueEvents(QUEUE_NAME, { connection });
-  const redis = new IORedis(connection);
-  try {
-    await withTimeout(Promise.all([queue.waitUntilReady(), events.waitUntilReady(), redis.ping()]), CONNECT_TIMEOUT_MS);
-  } catch (e) {
-    await Promise.allSettled([queue.close(), events.close()]);
-    redis.disconnect();
-    throw new UsageError(`--queue: cannot reach ${redactUrl(url)}: ${(e as Error).message}`);
-  }
+  queue.on('error', (err) => (lastError = err.message));
+  events.on('error', (err) => (lastError = err.message));
+  await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   let slots = { at: 0, n: 0 };
   const handle: QueueHandle = {
     queue,

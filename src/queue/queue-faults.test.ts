@@ -7,18 +7,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runCli } from '../cli/test-utils/run-cli';
-import { readCsv } from '../io/csv';
 import { nb201FromString } from '../space/nb201-space';
 import { loadNb201Table } from '../search/evaluators';
 import { tmpDir, writeSyntheticTable } from '../search/test-utils/synthetic';
 import { openQueue, type QueueHandle } from './queue-client';
 import { startWorker, type RunningWorker } from './worker';
+import { readHistory as history } from './test-utils/history';
 import { describeWithRedis, spawnCli, spawnWorker, startRedis, stopWorker, waitFor, type TestRedis, type WorkerProcess } from './test-utils/redis';
 import { liveWorkers } from './workers';
-
-function history(dir: string): Record<string, string>[] {
-  return readCsv(path.join(dir, 'history.csv'));
-}
 
 describeWithRedis('queue fault tests')('queue faults on a real Redis', () => {
   let redis: TestRedis;

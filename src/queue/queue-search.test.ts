@@ -7,17 +7,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runCli } from '../cli/test-utils/run-cli';
 import { sharedPath } from '../data/test-utils/shared';
-import { readCsv } from '../io/csv';
 import { getSpace } from '../space/spaces';
 import { Nb201Evaluator, loadNb201Table } from '../search/evaluators';
 import { runSearch } from '../search/run';
 import { tmpDir, writeSyntheticTable } from '../search/test-utils/synthetic';
 import { startWorker, type RunningWorker } from './worker';
+import { readHistory as history } from './test-utils/history';
 import { describeWithRedis, startRedis, type TestRedis } from './test-utils/redis';
-
-function history(dir: string): Record<string, string>[] {
-  return readCsv(path.join(dir, 'history.csv'));
-}
 
 describeWithRedis('queued search tests')('search --queue on a real Redis', () => {
   let redis: TestRedis;

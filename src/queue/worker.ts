@@ -19,6 +19,8 @@ import { runJob, type RunContext } from './run-job';
 import { probeJob, trialJob, type TrialContext } from './trial';
 import { beat, HEARTBEAT_MS, workerKey, type WorkerInfo } from './workers';
 
+const ERROR_LOG_MS = 10000;
+
 export interface WorkerOptions {
   url: string;
   concurrency: number;
@@ -101,7 +103,15 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     info.failed++;
     log(`job ${job?.id} failed: ${err.message}`);
   });
-  worker.on('error', (err) => log(`queue error: ${err.message}`));
+  // While Redis is away BullMQ retries every few hundred ms; say so once per ERROR_LOG_MS, not on every retry.
+  let lastErrorLog = 0;
+  const noteError = (err: Error) => {
+    if (Date.now() - lastErrorLog < ERROR_LOG_MS) return;
+    lastErrorLog = Date.now();
+    log(`queue error (retrying): ${err.message}`);
+  };
+  worker.on('error', noteError);
+  redis.on('error', noteError);
   await beat(redis, info);
   const heartbeat = setInterval(() => void beat(redis, info).catch(() => undefined), HEARTBEAT_MS);
   void worker.run();
