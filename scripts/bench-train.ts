@@ -65,13 +65,13 @@ async function benchOne(cfg: BenchConfig, steps: number, recompute: RecomputeMod
   const y = tf.randomUniform([cfg.batch], 0, 10, 'int32', 2);
   try {
     // Warm-up step (kernel setup, buffers), profiled for the tensor-memory peak.
-    const profile = await tf.profile(() => {
-      trainer.step(x, y, 0.025, 0, 0);
+    const profile = await tf.profile(async () => {
+      await trainer.step(x, y, 0.025, 0, 0);
     });
     const times: number[] = [];
     for (let s = 1; s <= steps; s++) {
       const t0 = process.hrtime.bigint();
-      trainer.step(x, y, 0.025, 0, s);
+      await trainer.step(x, y, 0.025, 0, s);
       times.push(Number(process.hrtime.bigint() - t0) / 1e9);
     }
     return {
