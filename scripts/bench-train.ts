@@ -14,7 +14,8 @@
  */
 import { spawnSync } from 'child_process';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../src/backend';
+import { backendLabel, useBackend } from '../src/backend';
+import { releaseWebgpu } from '../src/backend/webgpu';
 import { RECOMPUTE_MODES, RecomputeMode } from '../src/nets/layers-recompute';
 import { countParams } from '../src/nets/network';
 import { builtinGenotype } from '../src/space/builtin-genotypes';
@@ -114,7 +115,8 @@ async function main(): Promise<void> {
   if (!RECOMPUTE_MODES.includes(recompute)) throw new Error(`--recompute: expected one of ${RECOMPUTE_MODES.join(', ')}, got ${recompute}`);
   if (one) {
     const used = await useBackend(backend);
-    process.stdout.write(JSON.stringify({ backend: used, ...(await benchOne(CONFIGS[one], steps, recompute)) }) + '\n');
+    process.stdout.write(JSON.stringify({ backend: used, device: backendLabel(used), ...(await benchOne(CONFIGS[one], steps, recompute)) }) + '\n');
+    releaseWebgpu();
     return;
   }
   const names = arg('configs', 'small,large,small-b16,large-b4').split(',');
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
     if (!cfg) throw new Error(`--configs: unknown configuration ${n}; expected ${Object.keys(CONFIGS).join(', ')}`);
     process.stderr.write(`bench:train: ${cfg.name} on ${backend}, recompute ${recompute}, ${steps} timed steps…\n`);
     const r = runChild(n, backend, steps, recompute);
-    process.stderr.write(r.error ? `  ${r.error}\n` : `  median ${r.median_step_seconds}s/step (${r.images_per_second} img/s), peak tensors ${r.peak_tensor_mib} MiB, peak RSS ${r.peak_rss_mib} MiB${r.wasm_heap_mib ? `, wasm heap ${r.wasm_heap_mib} MiB` : ''}\n`);
+    process.stderr.write(r.error ? `  ${r.error}\n` : `  median ${r.median_step_seconds}s/step (${r.images_per_second} img/s), peak tensors ${r.peak_tensor_mib} MiB, peak RSS ${r.peak_rss_mib} MiB${r.wasm_heap_mib ? `, wasm heap ${r.wasm_heap_mib} MiB` : ''} [${r.device ?? r.backend}]\n`);
     results.push(r);
   }
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');
