@@ -15,6 +15,8 @@ type ChildResult = {
   example: number[];
   before: number[];
   after: number[];
+  autoPick: string;
+  adapterAfterAuto: unknown;
 };
 
 const setup = swiftshaderEnv();
@@ -57,6 +59,13 @@ describe('webgpu pooling gradients vs float64 reference (SwiftShader)', () => {
     expect(v[0]).toBeCloseTo(1 / 4 + 1 / 6 + 1 / 6 + 1 / 9, 6); // ≈ 0.694; the built-in gave 4/9
     expect(v[1]).toBeCloseTo(2 / 4 + 3 / 6 + 1 / 9, 6); // top edge
     expect(v[4]).toBeCloseTo(4 / 4 + 4 / 6 + 1 / 9, 6); // centre
+  });
+
+  test('auto never picks the fallback adapter: it passes webgpu by for the CPU backends', () => {
+    if (skip) return;
+    expect(result!.autoPick).not.toBe('webgpu');
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(result!.autoPick);
+    expect(result!.adapterAfterAuto).toBeNull();
   });
 
   test('repeated gradients leave no tensors or buffers behind', () => {

@@ -1,7 +1,8 @@
 /**
  * The webgpu side of webgpu-kernels.test.ts, run in a child process (see test-utils/webgpu.ts):
  * every case of poolGradCases through the kernels, then through tf.grad, on webgpu. Prints one JSON
- * line: the outputs per case, the tensor counts around a repeated gradient, or why it cannot run.
+ * line: the outputs per case, the tensor counts around a repeated gradient, what `auto` picks
+ * then, or why it cannot run.
  */
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '..';
@@ -39,7 +40,10 @@ async function main(): Promise<unknown> {
   for (let i = 0; i < 3; i++) tf.dispose(grad(x));
   const after = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
   x.dispose();
-  return { adapter: adapterInUse(), cases: out, example, before, after };
+  const adapter = adapterInUse();
+  // With only the fallback adapter, auto must pass webgpu by (and so label nothing as webgpu).
+  const autoPick = await useBackend('auto', () => undefined);
+  return { adapter, cases: out, example, before, after, autoPick, adapterAfterAuto: adapterInUse() };
 }
 
 main().then((r) => {
