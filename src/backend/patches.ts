@@ -4,7 +4,7 @@ import { avgPoolGradConfig } from './avgpool-grad';
 import { maxPoolGradConfig } from './wasm-kernels/max-pool-grad';
 import { SIMD_WASM_KERNELS } from './simd/simd-kernels';
 import { recordBuiltin } from './builtins';
-import { WEBGPU_POOL_GRAD_KERNELS } from './webgpu-kernels';
+import { WEBGPU_KERNELS } from './webgpu-kernels';
 
 /**
  * Kernel fixes per tfjs backend name (see wasm-kernels/, avgpool-grad.ts, webgpu-kernels.ts). The native
@@ -13,7 +13,7 @@ import { WEBGPU_POOL_GRAD_KERNELS } from './webgpu-kernels';
 const FIXES: Record<string, readonly tf.KernelConfig[]> = {
   wasm: overriding([...WASM_TRAINING_KERNELS, avgPoolGradConfig('wasm')], SIMD_WASM_KERNELS),
   cpu: [avgPoolGradConfig('cpu'), maxPoolGradConfig('cpu')],
-  webgpu: WEBGPU_POOL_GRAD_KERNELS,
+  webgpu: WEBGPU_KERNELS,
 };
 
 /**

@@ -15,6 +15,7 @@ type ChildResult = {
   example: number[];
   before: number[];
   after: number[];
+  addN: number[][];
   autoPick: string;
   adapterAfterAuto: unknown;
 };
@@ -66,6 +67,11 @@ describe('webgpu pooling gradients vs float64 reference (SwiftShader)', () => {
     expect(result!.autoPick).not.toBe('webgpu');
     expect(['tensorflow', 'wasm', 'cpu']).toContain(result!.autoPick);
     expect(result!.adapterAfterAuto).toBeNull();
+  });
+
+  test('AddN of 1 to 20 inputs (the built-in gave zeros beyond 7: one shader binds at most 8 buffers)', () => {
+    if (skip) return;
+    result!.addN.forEach((v, i) => expect(v).toEqual(Array(3).fill(((i + 1) * (i + 2)) / 2)));
   });
 
   test('repeated gradients leave no tensors or buffers behind', () => {

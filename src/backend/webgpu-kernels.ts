@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { PoolGradAttrs, poolInfo } from './pool-grad';
+import { builtinKernel } from './builtins';
 
 /**
- * The pooling gradients of the webgpu backend, as WGSL programs. The built-in ones have the bugs
+ * Fixes for the webgpu backend's kernels (issue 18). AddN: see `addN` below. The pooling gradients,
+ * as WGSL programs. The built-in ones have the bugs
  * fixed for cpu/wasm in avgpool-grad.ts and pool-grad.ts (issue 18, measured on SwiftShader):
  * AvgPoolGrad divides every window by its full size (corner of avgPool(ones[1,3,3,1], 3, 1, 'same')
  * 0.444 instead of 0.694), and MaxPoolGrad sends a tied gradient to the last maximum of a window,
@@ -14,6 +16,8 @@ import { PoolGradAttrs, poolInfo } from './pool-grad';
 /** The part of @tensorflow/tfjs-backend-webgpu's WebGPUBackend these kernels use. */
 interface WebGpuBackendLike {
   runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms: { type: string; data: number[] }[]): tf.TensorInfo;
+  device: { limits: { maxStorageBuffersPerShaderStage: number } };
+  disposeData(dataId: tf.DataId): void;
 }
 
 const WORKGROUP: [number, number, number] = [64, 1, 1];
@@ -109,8 +113,33 @@ function poolGradKernel(kind: 'avg' | 'max') {
   };
 }
 
+/**
+ * AddN in chunks the device can bind. The built-in binds every input as a storage buffer in one
+ * shader, so with more inputs than maxStorageBuffersPerShaderStage − 1 (WebGPU's default limit is
+ * 8, which tfjs keeps) the pipeline is invalid and the sum silently comes out as zeros: a gradient
+ * that sums many paths (a DARTS/NB201 node with all its edges, the second-order hypergradient) was
+ * wrong on SwiftShader. Chunks are added in order, each after the running sum.
+ */
+function addN(args: KernelArgs): tf.TensorInfo {
+  const inputs = Object.values(args.inputs) as tf.TensorInfo[];
+  const backend = args.backend as unknown as WebGpuBackendLike;
+  const builtin = builtinKernel('AddN', 'webgpu');
+  const max = Math.max(2, backend.device.limits.maxStorageBuffersPerShaderStage - 1);
+  // tfjs passes AddN its inputs as an array (the built-in maps over it).
+  const sum = (xs: tf.TensorInfo[]) => builtin({ inputs: xs as unknown as tf.NamedTensorInfoMap, backend: args.backend, attrs: {} }) as tf.TensorInfo;
+  if (inputs.length <= max) return sum(inputs);
+  let acc = sum(inputs.slice(0, max));
+  for (let i = max; i < inputs.length; i += max - 1) {
+    const next = sum([acc, ...inputs.slice(i, i + max - 1)]);
+    backend.disposeData(acc.dataId);
+    acc = next;
+  }
+  return acc;
+}
+
 /** The kernels patches.ts registers for webgpu. */
-export const WEBGPU_POOL_GRAD_KERNELS: readonly tf.KernelConfig[] = [
+export const WEBGPU_KERNELS: readonly tf.KernelConfig[] = [
+  { kernelName: 'AddN', backendName: 'webgpu', kernelFunc: addN as unknown as tf.KernelFunc },
   { kernelName: 'AvgPoolGrad', backendName: 'webgpu', kernelFunc: poolGradKernel('avg') as unknown as tf.KernelFunc },
   { kernelName: 'MaxPoolGrad', backendName: 'webgpu', kernelFunc: poolGradKernel('max') as unknown as tf.KernelFunc },
 ];

@@ -29,6 +29,14 @@ async function main(): Promise<unknown> {
     out[c.label] = { y: Array.from(await y.data()), dx: Array.from(await dx.data()), gradDx: Array.from(await g.data()) };
     tf.dispose([xt, dyt, y, dx, g]);
   }
+  // AddN of 1…20 inputs: more than a shader may bind (8 storage buffers) must still add up.
+  const addN: number[][] = [];
+  for (let n = 1; n <= 20; n++) {
+    const xs = Array.from({ length: n }, (_, i) => tf.fill([3], i + 1));
+    const s = tf.addN(xs);
+    addN.push(Array.from(await s.data()));
+    tf.dispose([...xs, s]);
+  }
   const ones = tf.ones([1, 3, 3, 1]);
   const eg = tf.grad((a: tf.Tensor) => tf.avgPool(a as tf.Tensor4D, 3, 1, 'same').sum())(ones);
   const example = Array.from(await eg.data());
@@ -43,7 +51,7 @@ async function main(): Promise<unknown> {
   const adapter = adapterInUse();
   // With only the fallback adapter, auto must pass webgpu by (and so label nothing as webgpu).
   const autoPick = await useBackend('auto', () => undefined);
-  return { adapter, cases: out, example, before, after, autoPick, adapterAfterAuto: adapterInUse() };
+  return { adapter, cases: out, example, addN, before, after, autoPick, adapterAfterAuto: adapterInUse() };
 }
 
 main().then((r) => {
