@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, BACKEND_NAMES, installHint, unknownBackend } from './registry';
 import { patchBackend } from './patches';
 import { UsageError } from '../io/errors';
-import { adapterInUse, adapterLabel, releaseWebgpu, setAdapterInUse, webgpuAdapter } from './webgpu';
+import { adapterInUse, adapterLabel, releaseWebgpu, setAdapterInUse, watchDevice, webgpuAdapter } from './webgpu';
 
 export { tf };
 
@@ -30,6 +30,7 @@ export async function useBackend(name = 'auto', log: Logger = stderrLogger): Pro
   patchBackend(entry.tfName);
   active = chosen;
   setAdapterInUse(chosen === 'webgpu' ? await webgpuAdapter() : null);
+  if (chosen === 'webgpu') watchDevice((tf.backend() as unknown as { device: Parameters<typeof watchDevice>[0] }).device);
   return chosen;
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '.';
 import { BACKENDS, BACKEND_NAMES, installHint } from './registry';
 import { judgeGpu } from './gpu';
-import { AdapterFacts, judgeAdapter, releaseWebgpu } from './webgpu';
+import { AdapterFacts, assertNoDeviceError, judgeAdapter, releaseWebgpu, watchDevice } from './webgpu';
 
 function installed(pkg: string | null): boolean {
   if (!pkg) return true;
@@ -78,6 +78,21 @@ describe('WebGPU adapter rule', () => {
   });
   it('--backend webgpu takes a fallback adapter too, labelled as software', () => {
     expect(judgeAdapter(facts(true), true)).toMatchObject({ ok: true, reason: expect.stringMatching(/google swiftshader, fallback adapter: software, not a GPU/) });
+  });
+  it('a device error (an invalid pipeline leaves zeros, not an exception) stops the run', () => {
+    const device = { onuncapturederror: null as ((e: { error?: { message?: string } }) => void) | null };
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      watchDevice(device);
+      expect(() => assertNoDeviceError()).not.toThrow();
+      device.onuncapturederror!({ error: { message: 'Invalid ComputePipeline "AddNPackedProgram"\n - While…' } });
+      expect(() => assertNoDeviceError()).toThrow(/webgpu device reported an error.*AddNPackedProgram/);
+      expect(err).toHaveBeenCalledWith(expect.stringMatching(/tfnas: webgpu device error: Invalid ComputePipeline/));
+      watchDevice({ onuncapturederror: null }); // a new device starts clean
+      expect(() => assertNoDeviceError()).not.toThrow();
+    } finally {
+      err.mockRestore();
+    }
   });
   it('no adapter: refused either way, with the reason', () => {
     for (const explicit of [false, true]) expect(judgeAdapter(null, explicit)).toMatchObject({ ok: false, reason: expect.stringMatching(/no WebGPU adapter/) });

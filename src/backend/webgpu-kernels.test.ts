@@ -16,6 +16,7 @@ type ChildResult = {
   before: number[];
   after: number[];
   addN: number[][];
+  deviceError: string;
   autoPick: string;
   adapterAfterAuto: unknown;
 };
@@ -72,6 +73,11 @@ describe('webgpu pooling gradients vs float64 reference (SwiftShader)', () => {
   test('AddN of 1 to 20 inputs (the built-in gave zeros beyond 7: one shader binds at most 8 buffers)', () => {
     if (skip) return;
     result!.addN.forEach((v, i) => expect(v).toEqual(Array(3).fill(((i + 1) * (i + 2)) / 2)));
+  });
+
+  test('a device error on the real device reaches assertNoDeviceError', () => {
+    if (skip) return;
+    expect(result!.deviceError).toMatch(/webgpu device reported an error/);
   });
 
   test('repeated gradients leave no tensors or buffers behind', () => {

@@ -113,6 +113,26 @@ export function releaseWebgpu(): void {
 }
 
 let inUse: AdapterFacts | null = null;
+let firstError: string | null = null;
+
+/**
+ * Listens for the device's uncaptured errors. An invalid pipeline does not throw in tfjs: its
+ * kernel's output just stays zeros (AddN beyond 7 inputs did, see webgpu-kernels.ts), so a run
+ * checks `assertNoDeviceError` before it records an epoch.
+ */
+export function watchDevice(device: { onuncapturederror: ((e: { error?: { message?: string } }) => void) | null }): void {
+  firstError = null;
+  device.onuncapturederror = (e) => {
+    const message = String(e.error?.message ?? e).split('\n').filter(Boolean).slice(0, 2).join(' ');
+    if (firstError === null) process.stderr.write(`tfnas: webgpu device error: ${message}\n`);
+    firstError ??= message;
+  };
+}
+
+/** Throws once the webgpu device has reported an error: every result since may be wrong. */
+export function assertNoDeviceError(): void {
+  if (firstError !== null) throw new Error(`the webgpu device reported an error, so results since are wrong (nothing more is saved): ${firstError}`);
+}
 
 /** Records the adapter of the backend now in use (null: not webgpu); `useBackend` calls it. */
 export function setAdapterInUse(facts: AdapterFacts | null): void {

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '..';
-import { adapterInUse, releaseWebgpu } from '../webgpu';
+import { adapterInUse, assertNoDeviceError, releaseWebgpu } from '../webgpu';
 import { poolGradCases } from './pool-cases';
 import { tensor4 } from './tf-helpers';
 
@@ -49,9 +49,19 @@ async function main(): Promise<unknown> {
   const after = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
   x.dispose();
   const adapter = adapterInUse();
+  // A real device error (an invalid shader) must reach tfnas's check.
+  (tf.backend() as unknown as { device: { createShaderModule(d: { code: string }): unknown } }).device.createShaderModule({ code: 'not wgsl' });
+  await tf.ones([1]).data();
+  await new Promise((r) => setTimeout(r, 100));
+  let deviceError = '';
+  try {
+    assertNoDeviceError();
+  } catch (e) {
+    deviceError = (e as Error).message;
+  }
   // With only the fallback adapter, auto must pass webgpu by (and so label nothing as webgpu).
   const autoPick = await useBackend('auto', () => undefined);
-  return { adapter, cases: out, example, addN, before, after, autoPick, adapterAfterAuto: adapterInUse() };
+  return { adapter, cases: out, example, addN, before, after, deviceError, autoPick, adapterAfterAuto: adapterInUse() };
 }
 
 main().then((r) => {
