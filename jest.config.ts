@@ -6,6 +6,8 @@ const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/scripts'],
   testMatch: ['**/*.test.ts'],
+  // Paper-scale checks take minutes: `npm run test:scale` (jest.scale.config.ts) runs them.
+  testPathIgnorePatterns: ['/node_modules/', '\\.scale\\.test\\.ts$'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },

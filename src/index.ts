@@ -8,7 +8,7 @@ export { Rng } from './space/rng';
 
 // Search spaces and genotypes (pure, no tensors).
 export { DARTS_PRIMITIVES, NB201_PRIMITIVES } from './space/primitives';
-export type { DartsGenotype, Nb201Genotype, GenotypeEdge } from './space/genotype-types';
+export type { DartsGenotype, Nb201Genotype, Nb101Genotype, GenotypeEdge } from './space/genotype-types';
 export {
   resolveGenotype,
   parseDartsString,
@@ -19,7 +19,11 @@ export {
   genotypeFromJson,
   validateDartsGenotype,
   validateNb201Genotype,
+  validateNb101Genotype,
 } from './space/genotype';
+export { SPACES, SPACE_NAMES, getSpace } from './space/spaces';
+export { NB101_OPS, nb101Check, nb101Hash, nb101Prune } from './space/nb101-spec';
+export { nb101PathEncoding } from './space/nb101-space';
 export { builtinGenotype, BUILTIN_GENOTYPE_NAMES } from './space/builtin-genotypes';
 export { softmax, deriveDartsGenotype, deriveNb201Genotype } from './space/derive';
 export { genotypeToDot } from './viz/dot';
@@ -37,6 +41,9 @@ export { saveModel, loadModel } from './nets/network-io';
 export { DATASETS, DATASET_NAMES, BatchLoader, searchSplit } from './data';
 export { SEARCHERS, SEARCHER_NAMES, makeSearcher, restoreSearcher } from './search/registry';
 export { EVALUATORS, EVALUATOR_NAMES, makeEvaluator } from './search/evaluators';
+export { Nb101Table } from './search/nb101-table';
+export { Nb101Evaluator, loadNb101Table } from './search/nb101-evaluator';
+export { readTfRecords, encodeTfRecord } from './data/tfrecord';
 export { runDartsSearchLoop } from './search/darts-search';
 export { retrain } from './train/retrain';
 export { SgdMomentum, Adam, clipByGlobalNorm } from './train/optim';

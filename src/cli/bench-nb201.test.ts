@@ -26,7 +26,7 @@ describe('tfnas bench nb201', () => {
     const badRuns = await runCli(['bench', 'nb201', '--runs', '0', '--table', path.join(dir, 'nb201.csv')]);
     const missing = await runCli(['bench', 'nb201', '--table', path.join(dir, 'missing.csv')]);
     expect([badRuns.code, missing.code]).toEqual([2, 2]);
-    expect(badRuns.err).toMatch(/--runs: expected an integer ≥ 1, got 0/);
+    expect(badRuns.err).toMatch(/--runs: expected a positive integer, got 0/);
     expect(missing.err).toMatch(/--table: cannot read NAS-Bench-201 table .*missing\.csv/);
   });
 });

@@ -44,8 +44,8 @@ describe('bench ops', () => {
   });
 
   test.each([
-    [['--batch', '0'], /--batch: expected an integer ≥ 1, got 0/],
-    [['--repeats', '1.5'], /--repeats: expected an integer ≥ 1/],
+    [['--batch', '0'], /--batch: expected a positive integer, got 0/],
+    [['--repeats', '1.5'], /--repeats: expected a positive integer/],
     [['--stride', '2', '--channels', '5'], /even values with --stride 2/],
     [['--ops', 'conv_7x7'], /Invalid values/],
   ])('bad arguments exit 2 with a clear message: %s', async (extra, message) => {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Argv, CommandModule } from 'yargs';
 import { badArgument } from '../io/errors';
-import { backendOption, printJsonSummary, startBackend } from './common';
+import { BACKEND_OPTION, JSON_OPTION, printJsonSummary, startBackend } from './common';
+import { addOptions, checks, CONFIG_OPTION, readOptions, type OptionSpecs, type Values } from './options';
 import { BenchOptions, BenchResult, BenchSubject, benchSubjects, PreparedSubject } from '../backend/op-bench';
 import { DARTS_PRIMITIVES } from '../space/primitives';
 import { DARTS_OPS, dartsMixedOps } from '../ops/darts-ops';
@@ -13,13 +14,23 @@ import { Rng } from '../space/rng';
 export const MIXED_EDGE = 'mixed_edge';
 export const BENCH_OP_NAMES = [...DARTS_PRIMITIVES, MIXED_EDGE];
 
-interface Args extends BenchOptions {
-  backend: string;
-  stride: number;
-  recompute: boolean;
-  ops: string[];
-  json: boolean;
-}
+/** Every option of `tfnas bench ops` (see options.ts). */
+export const BENCH_OPS_OPTIONS = {
+  batch: { type: 'number', default: 32, check: checks.int(1), describe: 'batch size' },
+  channels: { type: 'number', default: 16, check: checks.int(1), describe: 'channels C (DARTS search: 16 in the first cells)' },
+  size: { type: 'number', default: 32, check: checks.int(1), describe: 'input height and width' },
+  stride: { type: 'number', default: 1, choices: [1, 2], describe: '1: normal-cell edge, 2: reduction-cell edge' },
+  repeats: { type: 'number', default: 5, check: checks.int(1), describe: 'timed steps per op; the median is reported' },
+  warmup: { type: 'number', default: 2, check: checks.int(0), describe: 'untimed steps per op first' },
+  seed: { type: 'number', default: 0, check: checks.int(0), describe: 'seed of the weights and the input' },
+  recompute: { type: 'boolean', default: true, describe: 'mixed edge with gradient checkpointing, as DARTS search (--no-recompute: keep the forward)' },
+  ops: { type: 'strings', default: BENCH_OP_NAMES, defaultDescription: 'all eight and mixed_edge', choices: BENCH_OP_NAMES, describe: 'ops to time' },
+  ...JSON_OPTION,
+  ...BACKEND_OPTION,
+  ...CONFIG_OPTION,
+} as const satisfies OptionSpecs;
+
+type Args = Values<typeof BENCH_OPS_OPTIONS>;
 
 type Build = (b: ParamBuilder, rng: Rng) => { apply: Apply; extra: tf.Variable[] };
 
@@ -75,22 +86,9 @@ export function formatOpTable(rows: BenchResult[]): string {
   return lines.join('\n');
 }
 
-function integer(name: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min) badArgument(name, `an integer ≥ ${min}`, v);
-  return v;
-}
-
 function checkArgs(a: Args): BenchOptions & { stride: number; ops: string[] } {
-  const opts = {
-    batch: integer('batch', a.batch, 1),
-    channels: integer('channels', a.channels, 1),
-    size: integer('size', a.size, 1),
-    repeats: integer('repeats', a.repeats, 1),
-    warmup: integer('warmup', a.warmup, 0),
-    seed: integer('seed', a.seed, 0),
-    stride: a.stride,
-    ops: [...new Set(a.ops.map(String))],
-  };
+  const { batch, channels, size, repeats, warmup, seed, stride } = a;
+  const opts = { batch, channels, size, repeats, warmup, seed, stride, ops: [...new Set(a.ops)] };
   if (opts.stride === 2 && (opts.channels % 2 !== 0 || opts.size % 2 !== 0)) {
     // FactorizedReduce (skip_connect at stride 2) halves the channels per branch and needs an even size.
     badArgument('channels/--size', 'even values with --stride 2', `${opts.channels}/${opts.size}`);
@@ -99,24 +97,15 @@ function checkArgs(a: Args): BenchOptions & { stride: number; ops: string[] } {
 }
 
 /** `tfnas bench ops`: forward+backward time of each DARTS candidate op and of one mixed edge. */
-export const benchOpsCommand: CommandModule<object, Args> = {
+export const benchOpsCommand: CommandModule = {
   command: 'ops',
   describe: 'Forward+backward time of each DARTS candidate op and a mixed edge (e.g. tfnas bench ops --backend wasm)',
   builder: (y: Argv) =>
-    backendOption(
-      y
-        .option('batch', { type: 'number', default: 32, describe: 'batch size' })
-        .option('channels', { type: 'number', default: 16, describe: 'channels C (DARTS search: 16 in the first cells)' })
-        .option('size', { type: 'number', default: 32, describe: 'input height and width' })
-        .option('stride', { type: 'number', default: 1, choices: [1, 2], describe: '1: normal-cell edge, 2: reduction-cell edge' })
-        .option('repeats', { type: 'number', default: 5, describe: 'timed steps per op; the median is reported' })
-        .option('warmup', { type: 'number', default: 2, describe: 'untimed steps per op first' })
-        .option('seed', { type: 'number', default: 0, describe: 'seed of the weights and the input' })
-        .option('recompute', { type: 'boolean', default: true, describe: 'mixed edge with gradient checkpointing, as DARTS search (--no-recompute: keep the forward)' })
-        .option('ops', { type: 'string', array: true, default: BENCH_OP_NAMES, defaultDescription: 'all eight and mixed_edge', choices: BENCH_OP_NAMES, describe: 'ops to time' })
-        .option('json', { type: 'boolean', default: false, describe: 'last stdout line: one JSON object with the table (the table goes to stderr)' }),
-    ) as never,
-  handler: async (argv) => {
+    addOptions(y, BENCH_OPS_OPTIONS)
+      .example('tfnas bench ops --backend wasm', 'every op at batch 32, C=16, 32x32')
+      .example('tfnas bench ops --backend wasm --stride 2 --ops sep_conv_3x3 mixed_edge', 'reduction-cell edges') as never,
+  handler: async (raw) => {
+    const argv = readOptions(raw as Record<string, unknown>, BENCH_OPS_OPTIONS, 'bench ops');
     const opts = checkArgs(argv);
     const backend = await startBackend(argv.backend);
     const subjects = dartsBenchSubjects(opts.channels, opts.stride, opts.seed, argv.recompute).filter((s) => opts.ops.includes(s.name));

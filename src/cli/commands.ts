@@ -6,6 +6,7 @@ import { exportCommand } from './export';
 import { searchCommand } from './search';
 import { trainCommand } from './train';
 import { evalCommand } from './eval';
+import { reportCommand } from './report';
 import { workerCommand } from './worker';
 import { queueCommand } from './queue';
 
@@ -16,6 +17,7 @@ export const COMMANDS: CommandModule<any, any>[] = [
   trainCommand,
   evalCommand,
   exportCommand,
+  reportCommand,
   dataCommand,
   benchCommand,
   backendsCommand,

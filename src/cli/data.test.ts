@@ -32,14 +32,15 @@ describe('tfnas data', () => {
     const j = await run(['data', 'info', 'cifar10', '--data-dir', dir, '--json', '--train-limit', '5']);
     const info = JSON.parse(j.out.trim().split('\n').pop()!);
     expect(info.train.count).toBe(5);
-    expect(info.train.perClass).toEqual([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]);
-    expect(info.test.pixelMean).toHaveLength(3);
+    expect(info.train.per_class).toEqual([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]);
+    expect(info.test.pixel_mean).toHaveLength(3);
+    expect(info.class_names[0]).toBe('airplane');
   });
 
   it('info works for synthetic data with its options', async () => {
     const r = await run(['data', 'info', 'synthetic', '--synthetic-classes', '3', '--synthetic-train', '30', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out).train.perClass).toEqual([10, 10, 10]);
+    expect(JSON.parse(r.out).train.per_class).toEqual([10, 10, 10]);
   });
 
   const damage: [string, (d: string) => void, RegExp][] = [

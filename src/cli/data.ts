@@ -1,36 +1,38 @@
 import type { Argv, CommandModule } from 'yargs';
-import { addDataSourceOptions, DataArgs, DATASET_NAMES, downloadDataset, getFactory, loadDatasetFromArgs } from '../data';
+import { DATA_SOURCE_OPTIONS, dataArgsOf, DATASET_NAMES, downloadDataset, getFactory, loadDatasetFromArgs } from '../data';
 import { classCounts, channelStats } from '../data/stats';
 import { fmtInt } from '../data/errors';
 import type { Dataset } from '../data/types';
-import { printJsonSummary } from './common';
+import { BENCHMARKS } from '../data/benchmarks';
+import { JSON_OPTION, printJsonSummary } from './common';
+import { addOptions, readOptions, type OptionSpecs } from './options';
 
-interface DownloadArgs {
-  name: string;
-  'data-dir': string;
-  mirror?: string;
-  force: boolean;
-  json: boolean;
-}
+/** The options of `tfnas data download` besides the dataset name (see options.ts). */
+export const DOWNLOAD_OPTIONS = {
+  'data-dir': { type: 'string', default: 'data', describe: 'parent folder; the dataset goes to <data-dir>/<name>, where --data-dir of the other commands finds it' },
+  mirror: { type: 'string', describe: 'take the files from this base URL or local folder instead of the official URLs' },
+  force: { type: 'boolean', default: false, describe: 'download again even if the dataset is present' },
+  ...JSON_OPTION,
+} as const satisfies OptionSpecs;
 
-const downloadCommand: CommandModule<object, DownloadArgs> = {
+const downloadCommand: CommandModule = {
   command: 'download <name>',
-  describe: 'Download, verify (md5) and install a dataset into <data-dir>/<name> (e.g. tfnas data download cifar10)',
+  describe: 'Download, verify (md5; SHA-256 for nb101) and install a dataset or benchmark file into <data-dir>/<name> (e.g. tfnas data download cifar10)',
   builder: (y: Argv) =>
-    y
-      .positional('name', { type: 'string', choices: DATASET_NAMES.filter((n) => getFactory(n).download), demandOption: true, describe: 'dataset to install' })
-      .option('data-dir', { type: 'string', default: 'data', describe: 'parent folder; the dataset goes to <data-dir>/<name>' })
-      .option('mirror', { type: 'string', describe: 'take the files from this base URL or local folder instead of the official URLs' })
-      .option('force', { type: 'boolean', default: false, describe: 'download again even if the dataset is present' })
-      .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary' }) as never,
+    addOptions(y, DOWNLOAD_OPTIONS)
+      .positional('name', { type: 'string', choices: [...DATASET_NAMES.filter((n) => getFactory(n).download), ...Object.keys(BENCHMARKS)], demandOption: true, describe: 'dataset to install' })
+      .example('tfnas data download cifar10', 'install CIFAR-10 into data/cifar10 (md5-checked)')
+      .example('tfnas data download mnist --mirror ~/Downloads', 'verify and install files fetched elsewhere') as never,
   handler: async (argv) => {
+    const a = readOptions(argv as Record<string, unknown>, DOWNLOAD_OPTIONS, 'data download');
+    const name = String(argv.name);
     const log = (line: string) => process.stderr.write(`tfnas: ${line}\n`);
-    const r = await downloadDataset(getFactory(argv.name), { dataDir: argv['data-dir'], mirror: argv.mirror, force: argv.force, log });
-    if (argv.json) printJsonSummary({ dataset: argv.name, dir: r.dir, downloaded: r.downloaded });
+    const r = await downloadDataset(BENCHMARKS[name] ?? getFactory(name), { dataDir: a.dataDir, mirror: a.mirror, force: a.force, log });
+    if (a.json) printJsonSummary({ dataset: name, dir: r.dir, downloaded: r.downloaded });
   },
 };
 
-type InfoArgs = Omit<DataArgs, 'dataset'> & { name: string; json: boolean };
+const INFO_OPTIONS = { ...DATA_SOURCE_OPTIONS, ...JSON_OPTION } as const satisfies OptionSpecs;
 
 /** Everything `data info` reports, as plain data. */
 export function describeDataset(d: Dataset) {
@@ -71,18 +73,20 @@ function printInfo(info: ReturnType<typeof describeDataset>): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-const infoCommand: CommandModule<object, InfoArgs> = {
+const infoCommand: CommandModule = {
   command: 'info <name>',
   describe: 'Images per split and class, shape, pixel mean/std (e.g. tfnas data info cifar10 --data-dir data/cifar10)',
   builder: (y: Argv) =>
-    addDataSourceOptions(y)
+    addOptions(y, INFO_OPTIONS)
       .positional('name', { type: 'string', choices: DATASET_NAMES, demandOption: true, describe: 'dataset to describe' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the report as one JSON object on stdout' }) as never,
+      .example('tfnas data info cifar10', 'images per split and class, pixel statistics')
+      .example('tfnas data info synthetic --synthetic-classes 4 --json', 'the generated test data, as JSON') as never,
   handler: async (argv) => {
     // Notes are part of the printed report, so nothing goes to stderr here.
-    const d = await loadDatasetFromArgs({ ...argv, dataset: argv.name }, { log: () => undefined });
+    const a = readOptions(argv as Record<string, unknown>, INFO_OPTIONS, 'data info');
+    const d = await loadDatasetFromArgs({ ...dataArgsOf(a), dataset: String(argv.name) }, { log: () => undefined });
     const info = describeDataset(d);
-    if (argv.json) printJsonSummary(info);
+    if (a.json) printJsonSummary(info);
     else printInfo(info);
   },
 };
@@ -91,6 +95,12 @@ const infoCommand: CommandModule<object, InfoArgs> = {
 export const dataCommand: CommandModule = {
   command: 'data',
   describe: 'Download or inspect datasets (e.g. tfnas data download cifar10; tfnas data info cifar10)',
-  builder: (y: Argv) => y.command(downloadCommand).command(infoCommand).demandCommand(1, 'name an action: download or info') as never,
+  builder: (y: Argv) =>
+    y
+      .command(downloadCommand)
+      .command(infoCommand)
+      .demandCommand(1, 'name an action: download or info')
+      .example('tfnas data download cifar10', 'install CIFAR-10')
+      .example('tfnas data info cifar10', 'describe it') as never,
   handler: () => undefined,
 };

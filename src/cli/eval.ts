@@ -1,18 +1,37 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { addDataOptions, BatchLoader, DataArgs, loadDatasetFromArgs } from '../data';
+import { BatchLoader, dataArgsOf, loadDatasetFromArgs } from '../data';
 import type { Dataset } from '../data/types';
-import { badArgument, UsageError } from '../io/errors';
+import { UsageError } from '../io/errors';
+import { fsReason } from '../io/out';
 import { loadModel } from '../nets/network-io';
+import { guardMemory } from '../backend/out-of-memory';
 import { evaluate, EvalResult, writeConfusionCsv } from '../train/evaluate';
-import { backendOption, BackendArgs, printJsonSummary, startBackend } from './common';
+import { printJsonSummary, RUN_OPTIONS, startBackend } from './common';
+import { addOptions, checks, readOptions, type OptionSpecs, type Values } from './options';
 
-interface EvalArgs extends DataArgs, BackendArgs {
-  model: string;
-  split: 'test' | 'train';
-  'batch-size': number;
-  confusion?: string;
-  json: boolean;
+/** Every option of `tfnas eval` (see options.ts). */
+export const EVAL_OPTIONS = {
+  model: { type: 'string', demand: true, describe: 'folder holding model.json (e.g. <run>/model) or the model.json file' },
+  split: { type: 'string', choices: ['test', 'train'], default: 'test', describe: 'which split to evaluate (only that split is read)' },
+  'batch-size': { type: 'number', default: 256, check: checks.int(1), describe: 'images per forward pass (memory only; same results)' },
+  out: {
+    type: 'string', alias: 'confusion', describe: 'confusion-matrix CSV to write',
+    defaultDescription: 'results/eval/<model run>/confusion-<dataset>-<split>.csv',
+  },
+  ...RUN_OPTIONS,
+} as const satisfies OptionSpecs;
+
+type EvalArgs = Values<typeof EVAL_OPTIONS>;
+
+/**
+ * Where the confusion CSV goes by default: results/eval/<name of the model's run folder>/, never
+ * into the model's folder or its run (which may be someone else's, or read-only).
+ */
+export function defaultConfusionFile(model: string, dataset: string, split: string): string {
+  const modelDir = path.resolve(model.endsWith('.json') ? path.dirname(model) : model);
+  const run = path.basename(path.basename(modelDir) === 'model' ? path.dirname(modelDir) : modelDir) || 'model';
+  return path.join('results', 'eval', run, `confusion-${dataset}-${split}.csv`);
 }
 
 /** Normalisation saved with a tfnas model (the training data's), when present. */
@@ -29,12 +48,12 @@ function checkShapes(modelShape: (number | null)[], d: Dataset, modelDir: string
   }
 }
 
-async function handler(a: EvalArgs): Promise<void> {
-  if (!Number.isInteger(a['batch-size']) || a['batch-size'] < 1) badArgument('batch-size', 'a positive integer', a['batch-size']);
-  await startBackend(a.backend);
+async function handler(argv: Record<string, unknown>): Promise<void> {
+  const a = readOptions(argv, EVAL_OPTIONS, 'eval');
+  const backend = await startBackend(a.backend);
   const model = await loadModel(a.model);
   try {
-    const dataset = await loadDatasetFromArgs(a);
+    const dataset = await loadDatasetFromArgs(dataArgsOf(a), { only: a.split as 'test' | 'train' });
     checkShapes(model.inputs[0].shape, dataset, a.model);
     const out = model.outputs[0].shape;
     if (out[out.length - 1] !== dataset.numClasses) {
@@ -44,17 +63,29 @@ async function handler(a: EvalArgs): Promise<void> {
     if (meta.tfnas?.dataset && meta.tfnas.dataset !== dataset.name) {
       process.stderr.write(`tfnas: warning: the model was trained on ${meta.tfnas.dataset}, evaluating on ${dataset.name}\n`);
     }
-    const loader = new BatchLoader(dataset, a.split, null, {
-      batchSize: a['batch-size'],
+    const loader = new BatchLoader(dataset, a.split as 'test' | 'train', null, {
+      batchSize: a.batchSize,
       seed: 0,
       shuffle: false,
       mean: meta.tfnas?.mean,
       std: meta.tfnas?.std,
     });
-    const r = evaluate(model, loader.epochBatches(), dataset.numClasses, dataset.classNames);
-    const modelDir = a.model.endsWith('.json') ? path.dirname(a.model) : a.model;
-    const confusionFile = a.confusion ?? path.join(path.dirname(path.resolve(modelDir)), `confusion-${dataset.name}-${a.split}.csv`);
-    writeConfusionCsv(confusionFile, r);
+    const r = await guardMemory(
+      () => ({
+        pass: `the evaluation of ${a.model}`,
+        config: `batch ${a.batchSize}, ${dataset.name} ${a.split} split`,
+        backend,
+        kept: 'nothing was written',
+        advice: [`a smaller --batch-size (now ${a.batchSize})`],
+      }),
+      () => evaluate(model, loader.epochBatches(), dataset.numClasses, dataset.classNames),
+    );
+    const confusionFile = a.out ?? defaultConfusionFile(a.model, dataset.name, a.split);
+    try {
+      writeConfusionCsv(confusionFile, r);
+    } catch (e) {
+      throw new UsageError(`--out: cannot write ${confusionFile}: ${fsReason(e, confusionFile)}`);
+    }
     report(a, dataset, r, confusionFile);
   } finally {
     model.dispose();
@@ -84,15 +115,12 @@ function report(a: EvalArgs, dataset: Dataset, r: EvalResult, confusionFile: str
 }
 
 /** `tfnas eval`: accuracy, loss, per-class accuracy and a confusion matrix of a saved model. */
-export const evalCommand: CommandModule<object, EvalArgs> = {
+export const evalCommand: CommandModule = {
   command: 'eval',
   describe: 'Evaluate a saved model: accuracy, loss, per-class accuracy, confusion CSV (e.g. tfnas eval --model results/train/cifar10/DARTS_V2-seed-0/model)',
   builder: ((y: Argv) =>
-    addDataOptions(backendOption(y))
-      .option('model', { type: 'string', demandOption: true, describe: 'folder holding model.json (e.g. <run>/model) or the model.json file' })
-      .option('split', { type: 'string', choices: ['test', 'train'], default: 'test', describe: 'which split to evaluate' })
-      .option('batch-size', { type: 'number', default: 256 })
-      .option('confusion', { type: 'string', describe: 'confusion-matrix CSV to write (default: beside the model folder)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary as the last line on stdout' })) as never,
-  handler,
+    addOptions(y, EVAL_OPTIONS)
+      .example('tfnas eval --model results/train/cifar10/DARTS_V2-seed-0/model', 'test accuracy of a trained model')
+      .example('tfnas eval --model run/model --split train --out train-confusion.csv --json', 'training-set figures as JSON')) as never,
+  handler: handler as never,
 };

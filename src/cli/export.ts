@@ -3,20 +3,35 @@ import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { writeFileAtomic } from '../io/atomic';
 import { UsageError } from '../io/errors';
+import { fsReason } from '../io/out';
 import { BUILTIN_GENOTYPE_NAMES } from '../space/builtin-genotypes';
-import { type ResolvedGenotype, formatDartsGenotype, formatNb201Genotype, genotypeToJson, resolveGenotype } from '../space/genotype';
+import { type ResolvedGenotype, type SpaceName, formatDartsGenotype, formatNb201Genotype, genotypeToJson, resolveGenotype } from '../space/genotype';
+import { nb101Check, nb101HashPruned } from '../space/nb101-spec';
+import { SPACE_NAMES } from '../space/spaces';
 import { genotypeToDot } from '../viz/dot';
 import { genotypeToSvg } from '../viz/svg';
+import { addOptions, CONFIG_OPTION, readOptions, type OptionSpecs } from './options';
 
-export const EXPORT_FORMATS = ['json', 'darts', 'nb201', 'dot', 'svg'] as const;
+export const EXPORT_FORMATS = ['json', 'darts', 'nb201', 'hash', 'dot', 'svg'] as const;
+
+const SPACE_TITLE: Record<SpaceName, string> = { darts: 'a DARTS-space genotype', nb201: 'a NAS-Bench-201 cell', nb101: 'a NAS-Bench-101 cell' };
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-interface Args {
-  genotype: string;
-  format: ExportFormat;
-  out?: string;
-  title?: string;
-}
+/** Every option of `tfnas export` (see options.ts). */
+export const EXPORT_OPTIONS = {
+  genotype: {
+    type: 'string', demand: true,
+    describe: `built-in name (${BUILTIN_GENOTYPE_NAMES.join(', ')}), JSON file or inline JSON, tfnas search run folder, DARTS string or NB201 string`,
+  },
+  space: {
+    type: 'string', choices: SPACE_NAMES,
+    describe: 'the space the genotype must belong to (nb101: {"matrix": [[…]], "ops": […]})', defaultDescription: 'recognised from its form',
+  },
+  format: { type: 'string', choices: EXPORT_FORMATS, default: 'json', describe: 'output form' },
+  out: { type: 'string', describe: 'file to write (atomically)', defaultDescription: 'stdout' },
+  title: { type: 'string', describe: 'caption of the SVG diagram', defaultDescription: 'the built-in name, if any' },
+  ...CONFIG_OPTION,
+} as const satisfies OptionSpecs;
 
 /** The caption of a diagram: the user's title, else the built-in genotype's name. */
 function captionOf(g: ResolvedGenotype, title?: string): string | undefined {
@@ -32,13 +47,17 @@ export function renderGenotype(g: ResolvedGenotype, format: ExportFormat, title?
   const what = sourceOf(g);
   switch (format) {
     case 'json':
-      return genotypeToJson(g.genotype);
+      // A NAS-Bench-101 cell is written pruned: the architecture, as the benchmark file stores it.
+      return genotypeToJson(g.space === 'nb101' ? nb101Check(g.genotype) : g.genotype);
     case 'darts':
-      if (g.space !== 'darts') throw new UsageError(`--format darts: ${what} is a NAS-Bench-201 cell; use --format nb201 or json`);
+      if (g.space !== 'darts') throw new UsageError(`--format darts: ${what} is ${SPACE_TITLE[g.space]}; use --format ${g.space === 'nb201' ? 'nb201' : 'hash'} or json`);
       return formatDartsGenotype(g.genotype) + '\n';
     case 'nb201':
-      if (g.space !== 'nb201') throw new UsageError(`--format nb201: ${what} is a DARTS-space genotype; use --format darts or json`);
+      if (g.space !== 'nb201') throw new UsageError(`--format nb201: ${what} is ${SPACE_TITLE[g.space]}; use --format ${g.space === 'darts' ? 'darts' : 'hash'} or json`);
       return formatNb201Genotype(g.genotype) + '\n';
+    case 'hash':
+      if (g.space !== 'nb101') throw new UsageError(`--format hash: ${what} is ${SPACE_TITLE[g.space]}; the module hash exists only for NAS-Bench-101 cells (--space nb101)`);
+      return nb101HashPruned(nb101Check(g.genotype)) + '\n';
     case 'dot':
       return genotypeToDot(g);
     case 'svg':
@@ -58,34 +77,33 @@ function checkOut(out: string | undefined): void {
 }
 
 /** `tfnas export`: a genotype as data (JSON, DARTS Python form, NB201 string) or as a diagram (DOT, SVG). */
-export const exportCommand: CommandModule<object, Args> = {
+export const exportCommand: CommandModule = {
   command: 'export',
-  describe: 'Write a genotype as json, darts, nb201, dot or svg (e.g. tfnas export --genotype DARTS_V2 --format svg --out cells.svg)',
+  describe: 'Write a genotype as json, darts, nb201, hash (NAS-Bench-101), dot or svg (e.g. tfnas export --genotype DARTS_V2 --format svg --out cells.svg)',
   builder: (y: Argv) =>
-    y
-      .option('genotype', {
-        type: 'string',
-        demandOption: true,
-        describe: `built-in name (${BUILTIN_GENOTYPE_NAMES.join(', ')}), JSON file, tfnas search run folder, DARTS string or NB201 string`,
-      })
-      .option('format', { type: 'string', choices: EXPORT_FORMATS, default: 'json', describe: 'output form' })
-      .option('out', { type: 'string', describe: 'file to write (atomically); stdout when absent' })
-      .option('title', { type: 'string', describe: 'caption of the SVG diagram (default: the built-in name, if any)' })
+    addOptions(y, EXPORT_OPTIONS)
       .example('tfnas export --genotype results/search/darts/cifar10/seed-0 --format darts', 'print a search result in the reference form')
+      .example(`tfnas export --space nb101 --genotype '{"matrix": [[0,1,1],[0,0,1],[0,0,0]], "ops": ["input","conv3x3-bn-relu","output"]}' --format hash`, 'the official NAS-Bench-101 module hash')
       .example("tfnas export --genotype '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|' --format svg --out nb201.svg", 'draw an NB201 cell') as never,
   handler: async (argv) => {
-    for (const k of ['genotype', 'format', 'out', 'title'] as const) {
-      if (Array.isArray(argv[k])) throw new UsageError(`--${k}: given ${(argv[k] as unknown[]).length} times; expected it once`);
+    const a = readOptions(argv as Record<string, unknown>, EXPORT_OPTIONS, 'export');
+    const format = a.format as ExportFormat;
+    if (a.title !== undefined && format !== 'svg') throw new UsageError(`--title: only --format svg draws a caption, not --format ${format}`);
+    checkOut(a.out);
+    const g = resolveGenotype(a.genotype, { allowNb201: true, allowNb101: true });
+    if (a.space !== undefined && g.space !== a.space) {
+      throw new UsageError(`--space ${a.space}: ${sourceOf(g)} is ${SPACE_TITLE[g.space]}, not ${SPACE_TITLE[a.space as SpaceName]}`);
     }
-    if (argv.title !== undefined && argv.format !== 'svg') throw new UsageError(`--title: only --format svg draws a caption, not --format ${argv.format}`);
-    checkOut(argv.out);
-    const g = resolveGenotype(argv.genotype, { allowNb201: true });
-    const text = renderGenotype(g, argv.format, argv.title);
-    if (argv.out === undefined) {
+    const text = renderGenotype(g, format, a.title);
+    if (a.out === undefined) {
       process.stdout.write(text);
       return;
     }
-    writeFileAtomic(argv.out, text);
-    process.stderr.write(`tfnas: wrote ${argv.format} of ${sourceOf(g)} to ${argv.out}\n`);
+    try {
+      writeFileAtomic(a.out, text);
+    } catch (e) {
+      throw new UsageError(`--out: cannot write ${a.out}: ${fsReason(e, a.out)}`);
+    }
+    process.stderr.write(`tfnas: wrote ${format} of ${sourceOf(g)} to ${a.out}\n`);
   },
 };

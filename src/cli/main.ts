@@ -3,6 +3,25 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMANDS } from './commands';
 import { UsageError } from '../io/errors';
+import { setCommandLine } from '../io/run-config';
+
+/** The first single-valued flag that `args` gives twice (under any of its names), or null. */
+export function repeatedFlag(args: string[], o: { array: string[]; alias: Record<string, string[]> }): string | null {
+  const canonical = new Map<string, string>();
+  for (const [name, aliases] of Object.entries(o.alias)) for (const a of [name, ...aliases]) if (!canonical.has(a)) canonical.set(a, name);
+  const arrays = new Set(o.array.map((a) => canonical.get(a) ?? a));
+  const seen = new Set<string>();
+  for (const t of args) {
+    if (t === '--') break;
+    const m = /^--(?:no-)?([^=]+)/.exec(t);
+    if (!m) continue;
+    const name = canonical.get(m[1]) ?? m[1];
+    if (arrays.has(name)) continue;
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return null;
+}
 
 /** Builds the CLI; exported so tests can run commands in-process. */
 export function buildCli(argv: string[]) {
@@ -19,10 +38,16 @@ export function buildCli(argv: string[]) {
       throw err ?? new UsageError(msg);
     });
   for (const c of COMMANDS) y = y.command(c);
-  return y;
+  // A single-valued flag given twice is an error in every command: yargs would add the numbers
+  // (--layers 3 --layers 1 builds 4 cells) or make an array. Aliases count as the same flag.
+  return y.middleware(((_: unknown, inst: { getOptions(): { array: string[]; alias: Record<string, string[]> } }) => {
+    const flag = repeatedFlag(argv, inst.getOptions());
+    if (flag) throw new UsageError(`--${flag}: given more than once; expected it once`);
+  }) as never, true);
 }
 
 export async function main(argv: string[]): Promise<number> {
+  setCommandLine(argv);
   try {
     await buildCli(argv).parseAsync();
     return 0;

@@ -37,7 +37,7 @@ test('train then eval: the saved model evaluates to the accuracy train reported,
     await run(['train', ...SYNTH, '--backend', 'wasm', '--init-channels', '4', '--layers', '3', '--batch-size', '32', '--epochs', '1', '--out', runDir, '--json']),
   );
   expect(t.model_dir).toBe(path.join(runDir, 'model'));
-  const e = lastJson(await run(['eval', '--model', t.model_dir, ...SYNTH, '--backend', 'wasm', '--json']));
+  const e = lastJson(await run(['eval', '--model', t.model_dir, ...SYNTH, '--backend', 'wasm', '--out', path.join(root, 'confusion.csv'), '--json']));
   expect(e.count).toBe(64);
   expect(e.accuracy).toBeCloseTo(t.test_accuracy, 6);
   expect(Object.keys(e.per_class_accuracy)).toEqual(['class0', 'class1', 'class2', 'class3']);

@@ -3,9 +3,9 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { replaceDirAtomic } from '../io/atomic';
 import { UsageError } from '../io/errors';
-import { ChecksumError, FetchError, fetchVerified } from './fetch';
+import { type Checksum, ChecksumError, FetchError, fetchVerified } from './fetch';
 import { extractTar, TarError } from './tar';
-import type { DatasetFactory, DownloadSpec, RemoteFile } from './types';
+import type { Downloadable, DownloadSpec, RemoteFile } from './types';
 
 export interface DownloadOptions {
   /** Parent folder: the dataset goes to `<dataDir>/<name>` (default `data`). */
@@ -48,12 +48,18 @@ export function offlineHelp(name: string, spec: DownloadSpec, dir: string, dataD
   );
 }
 
+function checksumOf(f: RemoteFile): Checksum {
+  if (f.sha256) return { algorithm: 'sha256', hex: f.sha256 };
+  if (f.md5) return { algorithm: 'md5', hex: f.md5 };
+  throw new Error(`${f.file}: no published checksum`);
+}
+
 async function fetchOne(f: RemoteFile, dest: string, name: string, spec: DownloadSpec, dir: string, o: DownloadOptions): Promise<void> {
   const failures: string[] = [];
   for (const src of sourcesOf(f, o.mirror)) {
     try {
       o.log?.(`downloading ${src}`);
-      await fetchVerified(src, dest, f.md5, { expectedBytes: f.bytes, quiet: o.quiet, timeoutMs: o.timeoutMs });
+      await fetchVerified(src, dest, checksumOf(f), { expectedBytes: f.bytes, quiet: o.quiet, timeoutMs: o.timeoutMs });
       return;
     } catch (e) {
       if (e instanceof ChecksumError) {
@@ -112,10 +118,16 @@ function removeStaleTemps(parent: string, name: string): void {
   }
 }
 
-/** True when `dir` already holds a dataset that loads (one image of each split). */
-function installed(factory: DatasetFactory, dir: string): boolean {
+/** Throws unless `dir` holds the installed data: the spec's own check, else one image of each split loads. */
+function verify(factory: Downloadable, dir: string): void {
+  if (factory.download?.verify) factory.download.verify(dir);
+  else factory.load?.({ dir, trainLimit: 1, testLimit: 1 });
+}
+
+/** True when `dir` already holds the data (see verify). */
+function installed(factory: Downloadable, dir: string): boolean {
   try {
-    factory.load({ dir, trainLimit: 1, testLimit: 1 });
+    verify(factory, dir);
     return true;
   } catch {
     return false; // absent, incomplete or damaged: download (again)
@@ -123,26 +135,26 @@ function installed(factory: DatasetFactory, dir: string): boolean {
 }
 
 /** Fetches, verifies and extracts every file of `spec` into `tmp`, then checks the result loads. */
-async function fill(tmp: string, factory: DatasetFactory, spec: DownloadSpec, dir: string, o: DownloadOptions): Promise<void> {
+async function fill(tmp: string, factory: Downloadable, spec: DownloadSpec, dir: string, o: DownloadOptions): Promise<void> {
   for (const f of spec.files) {
     const dest = path.join(tmp, f.file);
     await fetchOne(f, dest, factory.name, spec, dir, o);
     if (spec.extract) await extractInto(dest, tmp, spec);
   }
   try {
-    factory.load({ dir: tmp, trainLimit: 1, testLimit: 1 });
+    verify(factory, tmp);
   } catch (e) {
     throw new UsageError(`the downloaded ${factory.name} files are incomplete: ${(e as Error).message}. Nothing was written.`);
   }
 }
 
 /**
- * Downloads a dataset into `<dataDir>/<name>`: every file is checked against its published md5,
- * archives are extracted with Node's zlib and the tar reader, and the result is checked by loading
+ * Downloads a dataset into `<dataDir>/<name>`: every file is checked against its published md5 (SHA-256),
+ * archives are extracted with Node's zlib and node-tar (tar.ts), and the result is checked by loading
  * one image of each split. All of it happens in a temporary sibling folder that is renamed into
  * place only at the end, so a failure or Ctrl-C leaves nothing behind and a rerun starts clean.
  */
-export async function downloadDataset(factory: DatasetFactory, o: DownloadOptions = {}): Promise<DownloadResult> {
+export async function downloadDataset(factory: Downloadable, o: DownloadOptions = {}): Promise<DownloadResult> {
   const spec = factory.download;
   if (!spec) throw new UsageError(`${factory.name} is generated, not downloaded; nothing to do`);
   const dir = datasetDir(o.dataDir ?? 'data', factory.name);

@@ -11,9 +11,9 @@
  * (published values; for synthetic, measured on its training split).
  *
  * ## From the command line
- * `addDataOptions(y)` adds `--dataset`, `--data-dir`, `--train-limit`, `--test-limit` and
- * `--synthetic-{size,channels,classes,train,test,seed}` (`addDataSourceOptions(y)`: all but
- * `--dataset`); `await loadDatasetFromArgs(argv, { interactive?, log? })` then
+ * `DATA_OPTIONS` (an option spec, src/cli/options.ts) holds `--dataset`, `--download`,
+ * `--data-dir`, `--train-limit`, `--test-limit` and `--synthetic-{size,channels,classes,train,test,seed}`
+ * (`DATA_SOURCE_OPTIONS`: all but `--dataset` and `--download`); `await loadDatasetFromArgs(dataArgsOf(values), { interactive?, log?, only? })` then
  * finds the data the same way for every command: `--data-dir` (the folder itself, or its
  * `<dataset>/` subfolder), else `data/<dataset>`, then system folders (Debian's
  * /usr/share/datasets/fashion-mnist). Missing CIFAR-10 is offered for download in a terminal;
@@ -49,14 +49,14 @@
  *
  * ## Download
  * `downloadDataset(factory, { dataDir, mirror?, force? })` installs into `<dataDir>/<name>`
- * (md5-checked, tar.gz extracted with zlib and `tar.ts`, atomic: temp folder + rename). Offline it
+ * (md5- or SHA-256-checked, tar.gz extracted with zlib and node-tar (`tar.ts`), atomic: temp folder + rename). Offline it
  * fails naming the URL and the folder to put the files in. `tfnas data download|info` is
  * `src/cli/data.ts`.
  */
 export type { Dataset, DatasetFactory, DataSplit, LoadOptions, SyntheticOptions, DownloadSpec, RemoteFile } from './types';
 export { DATASETS, DATASET_NAMES } from './registry';
 export { DataFileError } from './errors';
-export { addDataOptions, addDataSourceOptions, loadDatasetFromArgs, loadOptionsFromArgs, findDatasetDir, candidateDirs, getFactory } from './locate';
+export { loadDatasetFromArgs, loadOptionsFromArgs, findDatasetDir, candidateDirs, getFactory, DATA_OPTIONS, DATA_SOURCE_OPTIONS, dataArgsOf } from './locate';
 export type { DataArgs, LoadFromArgsOptions } from './locate';
 export { searchSplit, mixSeed } from './split';
 export type { SearchSplit } from './split';

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import yargs from 'yargs';
 import { UsageError } from '../io/errors';
-import { addDataOptions, candidateDirs, findDatasetDir, loadDatasetFromArgs } from './locate';
+import { addOptions } from '../cli/options';
+import { candidateDirs, DATA_OPTIONS, findDatasetDir, loadDatasetFromArgs } from './locate';
 import { DATASETS } from './registry';
 import { tempDir, writeCifarDataset, writeIdxDataset } from './test-utils/fixtures';
 
@@ -30,7 +31,7 @@ describe('finding and loading data from CLI arguments', () => {
         expect(d.train.count).toBe(20);
         continue;
       }
-      expect(f.download?.files.every((r) => /^[0-9a-f]{32}$/.test(r.md5) && r.urls.length > 0)).toBe(true);
+      expect(f.download?.files.every((r) => /^[0-9a-f]{32}$/.test(r.md5 ?? '') && r.urls.length > 0)).toBe(true);
       const dataDir = path.join(root, 'empty');
       await expect(loadDatasetFromArgs({ dataset: name, 'data-dir': dataDir }, quiet)).rejects.toThrow(
         new RegExp(`${name} not found \\(looked in ${dataDir.replace(/[/.]/g, '\\$&')}.*Run: tfnas data download ${name} --data-dir ${dataDir}`),
@@ -71,9 +72,33 @@ describe('finding and loading data from CLI arguments', () => {
     await expect(loadDatasetFromArgs({ dataset: 'cifar10', 'data-dir': dataDir }, { ...quiet, interactive: true, ask })).rejects.toThrow(
       `Run: tfnas data download cifar10 --data-dir ${dataDir}`,
     );
-    expect(questions).toEqual([`cifar10 is not in ${path.join(dataDir, 'cifar10')}. Download it now (about 163 MB)? [y/N] `]);
+    expect(questions).toEqual([`cifar10 is not in ${path.join(dataDir, 'cifar10')}. Download it now? [y/N] `]);
     await expect(loadDatasetFromArgs({ dataset: 'mnist', 'data-dir': dataDir }, { ...quiet, interactive: true, ask })).rejects.toThrow(/mnist not found/);
-    expect(questions).toHaveLength(1);
+    expect(questions).toHaveLength(2);
+    // --no-download: no question, the error.
+    await expect(loadDatasetFromArgs({ dataset: 'mnist', 'data-dir': dataDir, download: false }, { ...quiet, interactive: true, ask })).rejects.toThrow(/mnist not found/);
+    expect(questions).toHaveLength(2);
+  });
+
+  it('the download hint installs where --data-dir looks: a dataset-named --data-dir is the dataset folder itself', async () => {
+    const dataDir = path.join(root, 'nothing', 'cifar10');
+    const err = (await loadDatasetFromArgs({ dataset: 'cifar10', 'data-dir': dataDir, download: false }, quiet).catch((e) => e)) as Error;
+    expect(err.message).toMatch(new RegExp(`Run: tfnas data download cifar10 --data-dir ${path.dirname(dataDir)}$`));
+    const plain = (await loadDatasetFromArgs({ dataset: 'cifar10', download: false }, { ...quiet, interactive: false }).catch((e) => e)) as Error;
+    if (!fs.existsSync('data/cifar10')) expect(plain.message).toMatch(/Run: tfnas data download cifar10$/);
+  });
+
+  it('--download (the CLI default) fetches a missing dataset into the folder --data-dir names, then loads it', async () => {
+    const dataDir = path.join(root, 'auto', 'mnist');
+    const calls: { name: string; dataDir?: string }[] = [];
+    const download = (async (f: { name: string }, o: { dataDir?: string }) => {
+      calls.push({ name: f.name, dataDir: o.dataDir });
+      writeIdxDataset(path.join(o.dataDir!, f.name), 10, 6, true);
+      return { dir: path.join(o.dataDir!, f.name), downloaded: true };
+    }) as never;
+    const d = await loadDatasetFromArgs({ dataset: 'mnist', 'data-dir': dataDir, download: true }, { ...quiet, download });
+    expect(calls).toEqual([{ name: 'mnist', dataDir: path.dirname(dataDir) }]);
+    expect(d.train.count).toBe(10);
   });
 
   it('says which folder and how many images were loaded, and the notes', async () => {
@@ -97,13 +122,13 @@ describe('finding and loading data from CLI arguments', () => {
     await expect(loadDatasetFromArgs({ dataset: 'cifar10', 'data-dir': root }, quiet)).rejects.toThrow(/test_batch\.bin: file is missing/);
   });
 
-  it('addDataOptions parses the options and rejects unknown datasets', async () => {
-    const argv = await addDataOptions(yargs([]).strict().fail((m, e) => { throw e ?? new UsageError(m); }))
-      .parseAsync(['--dataset', 'synthetic', '--train-limit', '5', '--synthetic-size', '6']);
+  it('DATA_OPTIONS as yargs options parse the options and reject unknown datasets', async () => {
+    const argv = (await addOptions(yargs([]), DATA_OPTIONS).strict().fail((m, e) => { throw e ?? new UsageError(m); })
+      .parseAsync(['--dataset', 'synthetic', '--train-limit', '5', '--synthetic-size', '6'])) as Record<string, unknown>;
     expect(argv.dataset).toBe('synthetic');
     const d = await loadDatasetFromArgs(argv, quiet);
     expect([d.train.count, d.shape[0]]).toEqual([5, 6]);
-    const bad = async () => addDataOptions(yargs([]).fail((m) => { throw new UsageError(m); })).parseAsync(['--dataset', 'imagenet']);
+    const bad = async () => addOptions(yargs([]), DATA_OPTIONS).fail((m) => { throw new UsageError(m); }).parseAsync(['--dataset', 'imagenet']);
     await expect(bad()).rejects.toThrow(/Given: "imagenet", Choices: "cifar10", "fashion-mnist", "mnist", "synthetic"/);
   });
 });

@@ -1,52 +1,61 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
-import type { Argv } from 'yargs';
 import { badArgument, UsageError } from '../io/errors';
+import { camel, checks, type OptionSpecs } from '../cli/options';
 import { datasetDir, downloadDataset } from './download';
 import { fmtInt } from './errors';
 import { DATASETS, DATASET_NAMES } from './registry';
 import type { Dataset, DatasetFactory, LoadOptions } from './types';
 
-/** The data options every command that loads data takes (see `addDataOptions`). */
+/** The data options every command that loads data takes (see `DATA_OPTIONS`), by flag name. */
 export interface DataArgs {
   dataset: string;
   'data-dir'?: string;
   'train-limit'?: number;
   'test-limit'?: number;
-  'synthetic-size': number;
-  'synthetic-channels': number;
-  'synthetic-classes': number;
-  'synthetic-train': number;
-  'synthetic-test': number;
-  'synthetic-seed': number;
+  'synthetic-size'?: number;
+  'synthetic-channels'?: number;
+  'synthetic-classes'?: number;
+  'synthetic-train'?: number;
+  'synthetic-test'?: number;
+  'synthetic-seed'?: number;
+  /** Download a missing dataset (CLI default: yes; library default: no). */
+  download?: boolean;
 }
 
-/** Adds --data-dir, --train-limit, --test-limit and the --synthetic-* options (not --dataset). */
-export function addDataSourceOptions<T>(y: Argv<T>): Argv<T & Omit<DataArgs, 'dataset'>> {
-  return y
-    .option('data-dir', {
-      type: 'string',
-      describe: 'folder holding the dataset files, or a folder with a <dataset>/ subfolder (default: data/<dataset>)',
-    })
-    .option('train-limit', { type: 'number', describe: 'use only the first N training images (smoke runs)' })
-    .option('test-limit', { type: 'number', describe: 'use only the first N test images' })
-    .option('synthetic-size', { type: 'number', default: 32, describe: 'synthetic: image height and width' })
-    .option('synthetic-channels', { type: 'number', default: 3, describe: 'synthetic: channels' })
-    .option('synthetic-classes', { type: 'number', default: 10, describe: 'synthetic: number of classes' })
-    .option('synthetic-train', { type: 'number', default: 1000, describe: 'synthetic: training images' })
-    .option('synthetic-test', { type: 'number', default: 200, describe: 'synthetic: test images' })
-    .option('synthetic-seed', { type: 'number', default: 0, describe: 'synthetic: generator seed' }) as Argv<T & Omit<DataArgs, 'dataset'>>;
-}
+const G = 'Data:';
+const limitCheck = checks.int(1);
 
-/** Adds --dataset plus everything `addDataSourceOptions` adds: for every command that loads data. */
-export function addDataOptions<T>(y: Argv<T>, defaultDataset = 'cifar10'): Argv<T & DataArgs> {
-  return addDataSourceOptions(y).option('dataset', {
-    type: 'string',
-    default: defaultDataset,
-    choices: DATASET_NAMES,
-    describe: 'dataset to use',
-  }) as Argv<T & DataArgs>;
+/** Where the data comes from: --data-dir, the limits and the --synthetic-* generator (not --dataset). */
+export const DATA_SOURCE_OPTIONS = {
+  'data-dir': {
+    type: 'string', group: G, shapes: false,
+    describe: 'folder holding the dataset files, or a folder with a <dataset>/ subfolder', defaultDescription: 'data/<dataset>',
+  },
+  'train-limit': { type: 'number', group: G, check: limitCheck, describe: 'use only the first N training images (smoke runs)' },
+  'test-limit': { type: 'number', group: G, check: limitCheck, describe: 'use only the first N test images' },
+  'synthetic-size': { type: 'number', group: G, default: 32, check: limitCheck, describe: 'synthetic: image height and width' },
+  'synthetic-channels': { type: 'number', group: G, default: 3, check: limitCheck, describe: 'synthetic: channels' },
+  'synthetic-classes': { type: 'number', group: G, default: 10, check: checks.int(2), describe: 'synthetic: number of classes' },
+  'synthetic-train': { type: 'number', group: G, default: 1000, check: limitCheck, describe: 'synthetic: training images' },
+  'synthetic-test': { type: 'number', group: G, default: 200, check: limitCheck, describe: 'synthetic: test images' },
+  'synthetic-seed': { type: 'number', group: G, default: 0, check: checks.int(0), describe: 'synthetic: generator seed' },
+} as const satisfies OptionSpecs;
+
+/** The data options of every command that loads a dataset: --dataset, --download and the source options. */
+export const DATA_OPTIONS = {
+  dataset: { type: 'string', group: G, default: 'cifar10', choices: DATASET_NAMES, describe: 'dataset to use' },
+  download: {
+    type: 'boolean', group: G, default: true, shapes: false,
+    describe: 'download a missing dataset (md5-checked, with a progress bar); --no-download to fail instead (offline)',
+  },
+  ...DATA_SOURCE_OPTIONS,
+} as const satisfies OptionSpecs;
+
+/** The data options by flag name from a command's checked values (for loadDatasetFromArgs). */
+export function dataArgsOf(values: Record<string, unknown>): DataArgs {
+  return Object.fromEntries(Object.keys(DATA_OPTIONS).map((flag) => [flag, values[camel(flag)]])) as unknown as DataArgs;
 }
 
 export function getFactory(name: string): DatasetFactory {
@@ -119,10 +128,21 @@ async function askYesNo(question: string): Promise<boolean> {
   }
 }
 
+/**
+ * The parent folder to give `tfnas data download` so that the dataset lands where `--data-dir`
+ * looks: a --data-dir named after the dataset (data/cifar10) is the dataset folder itself, so its
+ * parent; any other --data-dir is a parent (the download goes to <data-dir>/<name>).
+ */
+export function downloadParent(f: DatasetFactory, dataDir?: string): string {
+  if (!dataDir) return 'data';
+  const clean = path.normalize(dataDir).replace(/[\\/]+$/, '');
+  return path.basename(clean) === f.name ? path.dirname(clean) : clean;
+}
+
 function missingMessage(f: DatasetFactory, dataDir?: string): string {
   const looked = candidateDirs(f, dataDir).join(', ');
-  const dd = dataDir ?? 'data';
-  const cmd = f.download ? ` Run: tfnas data download ${f.name} --data-dir ${dd}` : '';
+  const parent = downloadParent(f, dataDir);
+  const cmd = f.download ? ` Run: tfnas data download ${f.name}${parent === 'data' ? '' : ` --data-dir ${parent}`}` : '';
   return `${f.name} not found (looked in ${looked}).${cmd}`;
 }
 
@@ -133,13 +153,21 @@ export interface LoadFromArgsOptions {
   log?: (line: string) => void;
   /** Asks a yes/no question (default: on the terminal); injectable for tests. */
   ask?: (question: string) => Promise<boolean>;
+  /**
+   * Load only this split of a dataset read from files (the other is left empty), e.g. `eval`
+   * scoring the test set without reading 50,000 training images. Generated data is complete.
+   */
+  only?: 'train' | 'test';
+  /** Downloads a dataset (default: downloadDataset); injectable for tests. */
+  download?: typeof downloadDataset;
 }
 
 /**
  * Loads the dataset the CLI arguments name, finding its folder the same way for every command,
  * and says on stderr what was loaded (folder, counts, notes such as missing training batches).
- * CIFAR-10 that is missing is offered for download when stdin and stderr are a terminal;
- * otherwise (CI, scripts) this fails with the exact command to run.
+ * A missing dataset is downloaded when `download` is true (the CLI's default; `--no-download`
+ * turns it off), offered for download in a terminal when it is not given (library callers), and
+ * otherwise fails with the exact `tfnas data download` command to run.
  */
 export async function loadDatasetFromArgs(argv: Partial<DataArgs>, o: LoadFromArgsOptions = {}): Promise<Dataset> {
   const interactive = o.interactive ?? !!(process.stdin.isTTY && process.stderr.isTTY);
@@ -147,14 +175,22 @@ export async function loadDatasetFromArgs(argv: Partial<DataArgs>, o: LoadFromAr
   const f = getFactory(argv.dataset ?? 'cifar10');
   const opts = loadOptionsFromArgs(argv);
   let dir = f.requiredFiles.length === 0 ? null : findDatasetDir(f, argv['data-dir']);
-  if (f.requiredFiles.length > 0 && !dir) {
-    if (f.name === 'cifar10' && interactive) {
-      const target = datasetDir(argv['data-dir'] ?? 'data', f.name);
-      if (await (o.ask ?? askYesNo)(`${f.name} is not in ${target}. Download it now (about 163 MB)? [y/N] `)) {
-        dir = (await downloadDataset(f, { dataDir: argv['data-dir'] ?? 'data', log })).dir;
+  if (f.requiredFiles.length > 0 && !dir && f.download) {
+    const parent = downloadParent(f, argv['data-dir']);
+    if (argv.download) {
+      // --download (the CLI default): fetch it, md5-checked, with the progress bar of `tfnas data download`.
+      log(`${f.name} is not in ${datasetDir(parent, f.name)}: downloading it (--no-download to fail instead)`);
+      dir = (await (o.download ?? downloadDataset)(f, { dataDir: parent, log })).dir;
+    } else if (interactive && argv.download === undefined) {
+      if (await (o.ask ?? askYesNo)(`${f.name} is not in ${datasetDir(parent, f.name)}. Download it now? [y/N] `)) {
+        dir = (await downloadDataset(f, { dataDir: parent, log })).dir;
       }
     }
-    if (!dir) throw new UsageError(missingMessage(f, argv['data-dir']));
+  }
+  if (f.requiredFiles.length > 0 && !dir) throw new UsageError(missingMessage(f, argv['data-dir']));
+  if (o.only && f.requiredFiles.length > 0) {
+    if (o.only === 'test') opts.trainLimit = 0;
+    else opts.testLimit = 0;
   }
   const d = f.load({ ...opts, dir: dir ?? undefined });
   log(`dataset ${d.name} from ${d.source}: ${fmtInt(d.train.count)} train / ${fmtInt(d.test.count)} test images`);

@@ -44,11 +44,12 @@ export interface LoadOptions {
   synthetic?: SyntheticOptions;
 }
 
-/** One file to download: its URL(s) (first that works wins) and its published md5. */
+/** One file to download: its URL(s) (first that works wins) and its published md5 (or SHA-256, where that is what is published). */
 export interface RemoteFile {
   file: string;
   urls: string[];
-  md5: string;
+  md5?: string;
+  sha256?: string;
   bytes?: number;
 }
 
@@ -61,6 +62,15 @@ export interface DownloadSpec {
   expects: string;
   /** Another way to get the data without the network (e.g. a Debian package), for the error. */
   offlineHint?: string;
+  /** Throws unless `dir` holds the installed data (default: the dataset loads one image of each split). */
+  verify?: (dir: string) => void;
+}
+
+/** What `tfnas data download` installs: a dataset, or a benchmark's data file (nb101). */
+export interface Downloadable {
+  name: string;
+  download?: DownloadSpec;
+  load?: (opts: LoadOptions) => unknown;
 }
 
 /** A registry entry: static facts plus how to load and download. */

@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import * as fs from 'fs';
 import { writeFileAtomic } from './atomic';
@@ -25,16 +26,7 @@ export class CsvLog {
 
   /** Loads existing rows (for resume); values come back as strings. */
   load(): this {
-    if (!fs.existsSync(this.file)) return this;
-    const lines = fs.readFileSync(this.file, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
-    if (lines.length === 0) return this;
-    const header = parseCsvLine(lines[0]);
-    this.rows = lines.slice(1).map((line) => {
-      const cells = parseCsvLine(line);
-      const row: Row = {};
-      header.forEach((h, i) => (row[h] = cells[i]));
-      return row;
-    });
+    if (fs.existsSync(this.file)) this.rows = readCsv(this.file);
     return this;
   }
 
@@ -54,25 +46,25 @@ export class CsvLog {
   }
 }
 
-/** Parses one CSV line with RFC 4180 quoting (the form csv-stringify writes). */
-export function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
+/** Reads a CSV file with a header line (as written by writeCsv/CsvLog); values are strings. */
+export function readCsv(file: string): Record<string, string>[] {
+  return parseCsv(fs.readFileSync(file, 'utf8'), file).records as Record<string, string>[];
+}
+
+/**
+ * Parses CSV text with a header line (csv-parse, the sibling of the csv-stringify that writes it):
+ * the header and one object per row, values as strings. Rows may have another number of fields
+ * than the header (callers that care check `cells`); malformed quoting throws an Error naming
+ * `file` and the line.
+ */
+export function parseCsv(text: string, file = '<csv>'): { header: string[]; cells: string[][]; records: Row[] } {
+  let all: string[][];
+  try {
+    all = parse(text, { skip_empty_lines: true, relax_column_count: true, bom: true }) as string[][];
+  } catch (e) {
+    throw new Error(`${file}: not valid CSV: ${(e as Error).message}`);
   }
-  out.push(cur);
-  return out;
+  const [header = [], ...cells] = all;
+  const records = cells.map((c) => Object.fromEntries(header.map((h, i) => [h, c[i]])) as Row);
+  return { header, cells, records };
 }

@@ -20,25 +20,31 @@ export class Progress {
     private readonly total: number,
     private readonly stream: NodeJS.WriteStream = process.stderr,
     private readonly quiet = false,
+    /** Extra text at the end of the line (e.g. the whole run's ETA), from steps done, total and seconds elapsed. */
+    private readonly suffix?: (done: number, total: number, elapsedSeconds: number) => string,
   ) {
     if (!quiet && stream.isTTY) {
       this.bar = new cliProgress.SingleBar(
         {
           stream,
-          format: `${label} [{bar}] {value}/{total} | {metrics} | {speed}/s | ETA {eta_formatted}`,
+          format: `${label} [{bar}] {value}/{total} | {metrics} | {speed}/s | ETA {eta_formatted}{suffix}`,
           hideCursor: true,
           clearOnComplete: false,
         },
         cliProgress.Presets.shades_classic,
       );
-      this.bar.start(total, 0, { metrics: '', speed: '0.00' });
+      this.bar.start(total, 0, { metrics: '', speed: '0.00', suffix: '' });
     }
   }
 
   update(step: number, values: ProgressValues = {}): void {
     this.current = step;
     this.values = { ...this.values, ...values };
-    if (this.bar) this.bar.update(step, { metrics: this.formatValues(), speed: this.speed().toFixed(2) });
+    if (this.bar) this.bar.update(step, { metrics: this.formatValues(), speed: this.speed().toFixed(2), suffix: this.suffixText() });
+  }
+
+  private suffixText(): string {
+    return this.suffix ? ` | ${this.suffix(this.current, this.total, (Date.now() - this.start) / 1000)}` : '';
   }
 
   stop(summary?: ProgressValues): void {

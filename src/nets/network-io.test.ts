@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../backend';
 import { buildNetwork, disposeNetwork, toInferenceModel } from './network';
+import { UsageError } from '../io/errors';
 import { loadModel, MODEL_JSON, saveModel, WEIGHTS_BIN } from './network-io';
 import { ALL_OPS, TINY } from './test-utils/fixtures';
 
@@ -67,5 +68,67 @@ describe('saved inference model', () => {
     await expect(loadModel(modelDir)).rejects.toThrow(/not valid JSON/);
     inf.dispose();
     disposeNetwork(net);
+  });
+
+  describe('weight files stay inside the model folder', () => {
+    let modelDir: string;
+    let secret: string;
+    const setPaths = (paths: string[]) => {
+      const json = JSON.parse(fs.readFileSync(path.join(modelDir, MODEL_JSON), 'utf8'));
+      json.weightsManifest[0].paths = paths;
+      fs.writeFileSync(path.join(modelDir, MODEL_JSON), JSON.stringify(json));
+    };
+    beforeAll(async () => {
+      const net = buildNetwork(ALL_OPS, { ...TINY, auxiliary: false });
+      const inf = toInferenceModel(net);
+      modelDir = path.join(dir, 'confined', 'model');
+      await saveModel(inf, modelDir);
+      inf.dispose();
+      disposeNetwork(net);
+      // A file outside the model folder with exactly the right size: it would load if read.
+      secret = path.join(dir, 'confined', 'secret.bin');
+      fs.copyFileSync(path.join(modelDir, WEIGHTS_BIN), secret);
+    });
+    test.each([
+      ['a path that climbs out', ['../secret.bin'], /"\.\.\/secret\.bin", which is outside/],
+      ['a deep climb to /etc/passwd', ['../../../../../../../../etc/passwd'], /outside/],
+      ['an absolute path', ['/etc/passwd'], /an absolute path/],
+    ])('%s is refused, naming the path', async (_what, paths, message) => {
+      // secret.bin has exactly the right size: were it read, the model would load.
+      setPaths(paths);
+      await expect(loadModel(modelDir)).rejects.toThrow(message);
+      await expect(loadModel(modelDir)).rejects.toBeInstanceOf(UsageError);
+    });
+
+    test('a symbolic link inside the folder that points outside is refused', async () => {
+      const link = path.join(modelDir, 'link.bin');
+      fs.rmSync(link, { force: true });
+      fs.symlinkSync(secret, link);
+      setPaths(['./link.bin']);
+      await expect(loadModel(modelDir)).rejects.toThrow(/symbolic link to .*secret\.bin outside/);
+      fs.rmSync(link);
+      // A linked folder leaving the model folder is refused the same way.
+      fs.symlinkSync(path.dirname(secret), path.join(modelDir, 'up'));
+      setPaths(['up/secret.bin']);
+      await expect(loadModel(modelDir)).rejects.toThrow(/symbolic link/);
+      fs.rmSync(path.join(modelDir, 'up'));
+    });
+
+    test('a truncated weights.bin is named with the expected size (UsageError), not a tfjs tensor-size error', async () => {
+      setPaths([`./${WEIGHTS_BIN}`]);
+      const bin = path.join(modelDir, WEIGHTS_BIN);
+      const full = fs.readFileSync(bin);
+      fs.writeFileSync(bin, full.subarray(0, full.byteLength - 100));
+      try {
+        const err = await loadModel(modelDir).catch((e) => e);
+        expect(err).toBeInstanceOf(UsageError);
+        expect(err.message).toContain(`need ${full.byteLength} bytes`);
+        expect(err.message).toContain(`${bin} (${full.byteLength - 100} bytes)`);
+      } finally {
+        fs.writeFileSync(bin, full);
+      }
+      const ok = await loadModel(modelDir);
+      ok.dispose();
+    });
   });
 });

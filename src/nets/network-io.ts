@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { replaceDirAtomic } from '../io/atomic';
+import { confinedPath } from '../io/confine';
 import { UsageError } from '../io/errors';
 
 /**
@@ -56,21 +57,43 @@ export function fileLoadHandler(dir: string): tf.io.IOHandler {
       if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
         throw new UsageError(`--model: ${file} is not a TensorFlow.js model.json (no modelTopology/weightsManifest)`);
       }
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-        const parts: Uint8Array[] = [];
-        for (const group of manifest) {
-          for (const p of group.paths) {
-            const f = path.join(base, p);
-            if (!fs.existsSync(f)) throw new UsageError(`--model: weight file ${f} named in ${file} is missing`);
-            parts.push(fs.readFileSync(f));
-          }
-        }
-        const all = Buffer.concat(parts);
-        const copy = new Uint8Array(all).buffer;
-        return [tf.io.getWeightSpecs(manifest), copy];
-      });
+      return tf.io.getModelArtifactsForJSON(json, async (manifest) => readWeights(manifest, base, file));
     },
   };
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+
+/** Bytes the weight specs of a manifest take (quantised weights at their stored width). */
+function expectedBytes(specs: tf.io.WeightsManifestEntry[]): number {
+  let total = 0;
+  for (const s of specs) {
+    const size = s.shape.reduce((a, b) => a * b, 1);
+    const width = DTYPE_BYTES[s.quantization?.dtype ?? s.dtype];
+    if (width === undefined) throw new UsageError(`--model: weight ${s.name} has dtype ${s.quantization?.dtype ?? s.dtype}, which tfnas cannot load`);
+    total += size * width;
+  }
+  return total;
+}
+
+/**
+ * Reads the weight files a model.json names. Every path is checked first (inside the model
+ * folder, no symbolic link leaving it), so nothing outside is ever opened; then the total size
+ * is checked against the weight specs, so a truncated file is named instead of failing inside
+ * tfjs with a tensor-size message.
+ */
+async function readWeights(manifest: tf.io.WeightsManifestConfig, base: string, file: string): Promise<[tf.io.WeightsManifestEntry[], ArrayBuffer]> {
+  const files = manifest.flatMap((group) => group.paths.map((p) => confinedPath(base, p, '--model', file)));
+  for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`--model: weight file ${f} named in ${file} is missing`);
+  const specs = tf.io.getWeightSpecs(manifest);
+  const parts = files.map((f) => fs.readFileSync(f));
+  const all = Buffer.concat(parts);
+  const want = expectedBytes(specs);
+  if (all.byteLength !== want) {
+    const names = files.map((f, i) => `${f} (${parts[i].byteLength} bytes)`).join(', ');
+    throw new UsageError(`--model: the weights of ${file} need ${want} bytes, but ${names} hold ${all.byteLength}: the file is truncated or belongs to another model`);
+  }
+  return [specs, new Uint8Array(all).buffer];
 }
 
 /** Saves `model` (with optional metadata, e.g. genotype and normalisation) to `dir` atomically. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { OpContext, ParamBuilder, Weights, sequence } from '../ops/context';
+import { OpContext, ParamBuilder, Weights, releasing, sequence } from '../ops/context';
 import { bn, conv, factorizedReduce, reluConvBn } from '../ops/layers';
 import { dartsMixedOps } from '../ops/darts-ops';
 import { DARTS_PRIMITIVES, DARTS_STEPS } from '../space/primitives';
@@ -92,7 +92,7 @@ export function createDartsSupernet(cfg: SupernetConfig): Supernet {
       const wReduce = tf.softmax(a.reduce, -1) as tf.Tensor2D;
       let s0 = stem(x, ctx);
       let s1 = s0;
-      for (const cell of cells) [s0, s1] = [s1, cell.forward(s0, s1, cell.reduction ? wReduce : wNormal, ctx)];
+      for (const cell of cells) [s0, s1] = [s1, releasing(() => cell.forward(s0, s1, cell.reduction ? wReduce : wNormal, ctx))];
       return head(s1, ctx);
     },
     paramCount: () => countParams(b.params),

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Op, OpContext, ParamBuilder, Weights } from '../ops/context';
+import { Op, OpContext, ParamBuilder, Weights, releasing } from '../ops/context';
 import { fusedKernelsActive } from '../backend/simd/simd-kernels';
 import { WEIGHTED_SUM_GRAD_KERNEL, WEIGHTED_SUM_KERNEL } from '../backend/simd/edge-kernels';
 
@@ -131,7 +131,10 @@ function recomputed(h: tf.Tensor4D, edge: Edge, row: tf.Tensor1D, ctx: OpContext
 export function mixedNode(inputs: tf.Tensor4D[], edges: Edge[], rows: tf.Tensor1D[], ctx: OpContext, relus: (tf.Tensor4D | undefined)[] = []): tf.Tensor4D {
   const sums = inputs.map((h, j) => {
     if ((ctx.recompute === 'edges' || ctx.recompute === 'cells') && ctx.training) return recomputed(h, edges[j], rows[j], ctx);
-    return edgeValue(h, edges[j].ops, rows[j], ctx, () => (relus[j] ??= tf.relu(h)));
+    const relu = () => (relus[j] ??= tf.relu(h));
+    // The shared relu(h) outlives this edge's scope (other edges read it): made before entering it.
+    if (edges[j].ops.some((op) => op.afterRelu && !op.zero)) relu();
+    return releasing(() => edgeValue(h, edges[j].ops, rows[j], ctx, relu));
   });
   return sums.length === 1 ? sums[0] : (tf.addN(sums) as tf.Tensor4D);
 }

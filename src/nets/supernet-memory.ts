@@ -1,5 +1,5 @@
 import type { Recompute } from '../ops/context';
-import type { SpaceName } from './supernet';
+import type { SupernetSpace } from './supernet';
 
 /**
  * How much memory a supernet's training step needs without gradient checkpointing, and the choice
@@ -25,7 +25,7 @@ export interface StepShape {
  * `recompute none` on wasm (the largest of: DARTS batch 8/16, C 8/16, 5/8 cells, 16/32 px: 4,380–
  * 4,690, or 4,790 at 16 px; NAS-Bench-201 batch 8/16, C 8/16: 4,800–5,030), rounded up.
  */
-const BYTES_PER_UNIT: Record<SpaceName, number> = { darts: 4800, nb201: 5100 };
+const BYTES_PER_UNIT: Record<SupernetSpace, number> = { darts: 4800, nb201: 5100 };
 
 /**
  * Σ over cells of the cell's activation size relative to the first cell's: a reduction halves the
@@ -33,7 +33,7 @@ const BYTES_PER_UNIT: Record<SpaceName, number> = { darts: 4800, nb201: 5100 };
  * reductions at ⌊L/3⌋ and ⌊2L/3⌋ (model_search.py). NAS-Bench-201's constant was measured with its
  * skeleton of three stages of 5 cells; other depths scale with the cells per stage.
  */
-function cellWeight(space: SpaceName, layers: number): number {
+function cellWeight(space: SupernetSpace, layers: number): number {
   if (space === 'nb201') return layers / 5;
   let stage = 0;
   let sum = 0;
@@ -52,7 +52,7 @@ function cellWeight(space: SpaceName, layers: number): number {
 const UNFUSED_FACTOR = 2;
 
 /** Estimated peak tensor bytes of one search step with `recompute none`. */
-export function activationBytes(space: SpaceName, s: StepShape, fused = true): number {
+export function activationBytes(space: SupernetSpace, s: StepShape, fused = true): number {
   return BYTES_PER_UNIT[space] * s.batch * s.C * s.height * s.width * cellWeight(space, s.layers) * (fused ? 1 : UNFUSED_FACTOR);
 }
 
@@ -81,7 +81,7 @@ export interface RecomputeChoice {
  * `setting` itself, or for `auto`: `none` if the estimate fits the budget, else `cells`. `fused`:
  * whether tfnas's fused kernels run (backend/simd `fusedKernelsActive()`).
  */
-export function resolveRecompute(setting: RecomputeSetting, space: SpaceName, shape: StepShape, backend: string, totalMemBytes: number, fused: boolean): RecomputeChoice {
+export function resolveRecompute(setting: RecomputeSetting, space: SupernetSpace, shape: StepShape, backend: string, totalMemBytes: number, fused: boolean): RecomputeChoice {
   const estimateBytes = activationBytes(space, shape, fused);
   const budgetBytes = memoryBudget(backend, totalMemBytes);
   if (setting !== 'auto') return { mode: setting, setting, estimateBytes, budgetBytes };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Apply, OpContext, ParamBuilder, Weights, relu, sequence } from '../ops/context';
+import { Apply, OpContext, ParamBuilder, Weights, releasing, relu, sequence } from '../ops/context';
 import { bn, conv, reluConvBn } from '../ops/layers';
 import { nb201MixedOps } from '../ops/nb201-ops';
 import { NB201_NODES, NB201_PRIMITIVES } from '../space/primitives';
@@ -79,7 +79,10 @@ export function createNb201Supernet(cfg: SupernetConfig): Supernet {
     forward(x: tf.Tensor4D, ctx: OpContext, a: Weights): tf.Tensor2D {
       const w = tf.softmax(a.cell, -1) as tf.Tensor2D;
       let h = stem(x, ctx);
-      for (const block of blocks) h = block.kind === 'cell' ? block.f(h, w, ctx) : block.f(h, ctx);
+      for (const block of blocks) {
+        const x = h;
+        h = releasing(() => (block.kind === 'cell' ? block.f(x, w, ctx) : block.f(x, ctx)));
+      }
       return head(lastact(h, ctx), ctx);
     },
     paramCount: () => countParams(b.params),

@@ -1,3 +1,7 @@
+import type { SpaceName } from '../space/spaces';
+
+/** The spaces that have a weight-sharing supernet (NAS-Bench-101 is searched by the black-box strategies only). */
+export type SupernetSpace = Extract<SpaceName, 'darts' | 'nb201'>;
 import * as tf from '@tensorflow/tfjs';
 import { OpContext, ParamBuilder, Weights, variableFrom } from '../ops/context';
 import { Rng } from '../space/rng';
@@ -17,7 +21,7 @@ export interface AlphaLayout {
 }
 
 export interface Supernet {
-  readonly space: SpaceName;
+  readonly space: SupernetSpace;
   readonly numClasses: number;
   /** Trainable weights (α not included). */
   readonly weights: Record<string, tf.Variable>;
@@ -32,7 +36,7 @@ export interface Supernet {
   dispose(): void;
 }
 
-export type SpaceName = 'darts' | 'nb201';
+/** The search spaces' names, declared once, by the registry (space/spaces.ts). */
 
 export interface SupernetConfig {
   /** Initial channels (C). */

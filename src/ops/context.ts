@@ -42,6 +42,18 @@ export interface OpContext {
 
 export type Apply = (x: tf.Tensor4D, ctx: OpContext) => tf.Tensor4D;
 
+/**
+ * Runs one block of a network (an edge, a cell) so that its intermediates are freed as soon as it
+ * returns its output, whenever no gradient is being recorded: evaluation and forward-only scoring
+ * then hold one block's activations at a time instead of the whole network's. One tf.tidy around
+ * the network would keep them all until the end: the DARTS paper configuration's validation pass
+ * at batch 64 needed more than the wasm heap that way. Under a tape the block runs as it is (the
+ * tape keeps what the backward needs, and the caller's tidy frees the rest).
+ */
+export function releasing<T extends tf.TensorContainer>(block: () => T): T {
+  return tf.engine().isTapeOn() ? block() : tf.tidy(block);
+}
+
 /** A built op: its forward function, and whether it is the `none` op (output identically zero). */
 export interface Op {
   apply: Apply;

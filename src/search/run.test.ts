@@ -6,7 +6,7 @@ import { getSpace } from '../space/spaces';
 import { Nb201Evaluator, loadNb201Table, makeEvaluator, nb201CellReport, withNb201TestAccuracy, type Evaluator } from './evaluators';
 import { runSearch } from './run';
 import { runBlackBoxSearch } from './blackbox-cli';
-import { formatBenchTable, meanStd, runNb201Bench } from './nb201-bench';
+import { formatBenchTable, meanStd, NB201_PAPER_CIFAR10, runBench } from './bench';
 import { nb201FromOrdinal } from '../space/nb201-space';
 import { syntheticRow, syntheticTableText, tmpDir, writeSyntheticTable } from './test-utils/synthetic';
 
@@ -30,11 +30,11 @@ describe('nb201 evaluator', () => {
     const ev = evaluator();
     const g = nb201FromOrdinal(123);
     const r = await ev.evaluate(g);
-    expect(r.signal).toBeCloseTo(syntheticRow(123)[0], 4);
-    expect(r.testAccuracy).toBeCloseTo(syntheticRow(123)[2], 4);
+    expect(r.signal).toBeCloseTo(syntheticRow(123)[0] / 100, 6);
+    expect(r.testAccuracy).toBeCloseTo(syntheticRow(123)[2] / 100, 6);
     await ev.evaluate(g);
     expect(ev.queries).toBe(2);
-    expect(nb201CellReport(g, tableFile)!.cifar100.test_200ep).toBeCloseTo(syntheticRow(123)[5], 4);
+    expect(nb201CellReport(g, tableFile)!.cifar100.test_200ep).toBeCloseTo(syntheticRow(123)[5] / 100, 6);
   });
 
   it('refuses a table that lacks cells of the space, naming --table', () => {
@@ -55,7 +55,7 @@ describe('withNb201TestAccuracy', () => {
     const ev = withNb201TestAccuracy(inner, loadNb201Table(tableFile), 'cifar100');
     const r = await ev.evaluate(nb201FromOrdinal(77));
     expect(r.signal).toBe(42);
-    expect(r.testAccuracy).toBeCloseTo(syntheticRow(77)[5], 4);
+    expect(r.testAccuracy).toBeCloseTo(syntheticRow(77)[5] / 100, 6);
     expect(ev.describe.reported).toBe('cifar100_test_200ep');
   });
 });
@@ -146,9 +146,9 @@ describe('runBlackBoxSearch (tfnas search --strategy …)', () => {
   });
 
   it('rejects bad arguments by name', async () => {
-    await expect(runBlackBoxSearch({ strategy: 'hill', space: 'nb201' })).rejects.toThrow(/--strategy: expected random\|evolution\|genetic\|predictor\|nao\|darts/);
-    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', budget: 0, table: tableFile })).rejects.toThrow(/--budget: expected an integer ≥ 1, got 0/);
-    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', budget: NaN, table: tableFile })).rejects.toThrow(/--budget: expected an integer ≥ 1, got a value that is not a number/);
+    await expect(runBlackBoxSearch({ strategy: 'hill', space: 'nb201' })).rejects.toThrow(/--strategy: expected one of darts, random, evolution, genetic, predictor, nao, got "hill"/);
+    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', budget: 0, table: tableFile })).rejects.toThrow(/--budget: expected a positive integer, got 0/);
+    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', budget: NaN, table: tableFile })).rejects.toThrow(/--budget: expected a number, got a value that is not a number/);
     await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', population: 5, table: tableFile })).rejects.toThrow(/--population: not used by --strategy random; it is an option of evolution, genetic/);
     await expect(runBlackBoxSearch({ strategy: 'evolution', space: 'nb201', init: 5, table: tableFile })).rejects.toThrow(/--init: not used by --strategy evolution; it is an option of predictor, nao/);
     await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', table: [tableFile, tableFile] })).rejects.toThrow(/--table: given 2 times; expected it once/);
@@ -157,7 +157,7 @@ describe('runBlackBoxSearch (tfnas search --strategy …)', () => {
 
   it.each([
     ['genetic', { population: 2 }, /--population: genetic needs a population > 2/],
-    ['evolution', { tournament: 0 }, /--tournament: expected an integer ≥ 1, got 0/],
+    ['evolution', { tournament: 0 }, /--tournament: expected a positive integer, got 0/],
     ['nao', { init: 1 }, /--init: nao needs ≥ 2 random architectures/],
     ['predictor', { init: 1 }, /--init: predictor needs ≥ 2 random architectures/],
   ])('%s: rejects searcher options %j by name and creates no run folder', async (strategy, opts, message) => {
@@ -170,14 +170,15 @@ describe('runBlackBoxSearch (tfnas search --strategy …)', () => {
 describe('nb201 bench', () => {
   it('runs strategies over seeds and writes the table, runs and anytime curves', async () => {
     const out = path.join(dir, 'bench');
-    const { rows, runs } = await runNb201Bench({ strategies: ['random', 'evolution'], runs: 3, budget: 12, dataset: 'cifar10', seed: 0, table: loadNb201Table(tableFile), outDir: out, quiet: true });
+    const table = loadNb201Table(tableFile);
+    const { rows, runs } = await runBench({ strategies: ['random', 'evolution'], runs: 3, budget: 12, seed: 0, space: 'nb201', newEvaluator: () => new Nb201Evaluator(table, 'cifar10'), outDir: out, quiet: true });
     expect(rows.map((r) => r.strategy)).toEqual(['random', 'evolution']);
     expect(runs.length).toBe(6);
     expect(rows[0].mean).toBeCloseTo(meanStd(runs.slice(0, 3).map((r) => r.test)).mean, 10);
     const curves = fs.readFileSync(path.join(out, 'curves.csv'), 'utf8').trim().split('\n');
     expect(curves.length).toBe(1 + 2 * 12);
     expect(fs.existsSync(path.join(out, 'table.csv'))).toBe(true);
-    expect(formatBenchTable(rows, 'cifar10', 99)).toMatch(/\| random \| 3 \| 12 \| .* \| 93\.70 ± 0\.36 \|/);
+    expect(formatBenchTable(rows, NB201_PAPER_CIFAR10, 'CIFAR-10', 99)).toMatch(/\| random \| 3 \| 12 \| .* \| 93\.70 ± 0\.36 \|/);
   });
 
   it('meanStd uses the sample standard deviation', () => {

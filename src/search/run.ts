@@ -8,6 +8,9 @@ import * as path from 'path';
 import { readJson, writeJsonAtomic } from '../io/atomic';
 import { CsvLog } from '../io/csv';
 import { UsageError } from '../io/errors';
+import { LiveReport } from '../report/live';
+import { makeOutDir } from '../io/out';
+import { writeRunConfig, type RunRecord } from '../io/run-config';
 import { Progress } from '../io/progress';
 import type { Genotype, SearchSpace } from '../space/spaces';
 import type { Evaluator } from './evaluators';
@@ -32,8 +35,10 @@ export interface QueryRecord {
 
 /**
  * Runs `searcher` against `evaluator` until `budget` queries have been made in total (counting
- * `startQuery` already made); calls `onQuery` after each one. The best is the searcher's best by
- * signal; its test accuracy is the evaluator's for that architecture.
+ * `startQuery` already made), or, with `budgetSeconds`, until the evaluator's simulated training
+ * time exceeds it (the query that crosses it still counts, as in the NAS-Bench-101 notebook's
+ * searches); calls `onQuery` after each one. The best is the searcher's best by signal; its test
+ * accuracy is the evaluator's for that architecture.
  */
 export async function searchLoop(
   searcher: Searcher<Genotype>,
@@ -42,9 +47,11 @@ export async function searchLoop(
   startQuery = 0,
   startBest: BestSoFar | null = null,
   onQuery: (r: QueryRecord) => void = () => undefined,
+  budgetSeconds?: number,
 ): Promise<BestSoFar | null> {
   let best = startBest;
   for (let q = startQuery + 1; q <= budget; q++) {
+    if (budgetSeconds !== undefined && (evaluator.seconds ?? 0) > budgetSeconds) break;
     const g = searcher.ask();
     const r = await evaluator.evaluate(g, q);
     searcher.tell(g, r.signal);
@@ -60,11 +67,17 @@ export interface RunConfig {
   space: SearchSpace<Genotype>;
   evaluator: Evaluator;
   budget: number;
+  /** Simulated training seconds (evaluators that have them, nb101); `budget` may then be Infinity. */
+  budgetSeconds?: number;
   seed: number;
   outDir: string;
   resume: boolean;
   searcherOptions?: Omit<SearcherOptions, 'seed'>;
   quiet?: boolean;
+  /** Keep report.html in the run folder current as queries finish. */
+  report?: boolean;
+  /** The command's record for config.json (every option, versions, command line); written once the arguments are checked. */
+  record?: RunRecord;
 }
 
 export interface Checkpoint {
@@ -73,6 +86,8 @@ export interface Checkpoint {
   queries: number;
   best: BestSoFar | null;
   searcher: SearcherState;
+  /** The evaluator's counters (nb101: simulated seconds), where it has any. */
+  evaluator?: unknown;
   /** A search run through a job queue (src/queue/coordinator.ts): its id and the trials still in flight. */
   queue?: { run: string; asked: number; inFlight: { ask: number; key: string }[] };
 }
@@ -137,6 +152,7 @@ export function openRun(c: RunConfig, columns = HISTORY_COLUMNS, queued = false)
     throw new UsageError(`--resume: ${c.outDir} is a search run on a job queue with ${ck.queue.inFlight.length} trials in flight; resume it with --queue URL`);
   }
   log.load().keepWhile((row) => Number(row.query) <= ck.queries);
+  c.evaluator.restore?.(ck.evaluator);
   return { searcher: restoreSearcher(ck.searcher, c.space, opts), start: ck.queries, best: ck.best, log, checkpoint: ck };
 }
 
@@ -146,7 +162,7 @@ export function openRun(c: RunConfig, columns = HISTORY_COLUMNS, queued = false)
  */
 export function removeStaleTemps(dir: string): void {
   for (const f of fs.readdirSync(dir)) {
-    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv)-(\d+)-\d+$/.exec(f);
+    const m = /^\.tmp-(?:checkpoint\.json|best\.json|history\.csv|config\.json|report\.html)-(\d+)-\d+$/.exec(f);
     if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, f), { force: true });
   }
 }
@@ -167,18 +183,24 @@ function processAlive(pid: number): boolean {
 
 /** A whole search with its run folder; returns the summary also written to best.json. */
 export async function runSearch(c: RunConfig): Promise<RunSummary> {
-  if (!Number.isInteger(c.budget) || c.budget < 1) throw new UsageError(`--budget: expected a positive integer, got ${c.budget}`);
+  const unlimited = c.budget === Infinity && c.budgetSeconds !== undefined;
+  if (!unlimited && (!Number.isInteger(c.budget) || c.budget < 1)) throw new UsageError(`--budget: expected a positive integer, got ${c.budget}`);
+  if (c.budgetSeconds !== undefined) {
+    if (!(c.budgetSeconds > 0)) throw new UsageError(`--budget-seconds: expected a positive number of seconds, got ${c.budgetSeconds}`);
+    if (c.evaluator.seconds === undefined) throw new UsageError(`--budget-seconds: the ${c.evaluator.name} evaluator simulates no training time; only nb101 does (use --budget, in queries)`);
+  }
   // Everything that can reject the arguments (searcher options, --resume checks) runs before the
   // folder is made, so a bad command line leaves nothing behind.
   const { searcher, start, best: startBest, log } = openRun(c);
   const created = !fs.existsSync(c.outDir);
-  fs.mkdirSync(c.outDir, { recursive: true });
+  makeOutDir(c.outDir);
   removeStaleTemps(c.outDir);
+  if (c.record) writeRunConfig(c.outDir, c.record, { evaluator: c.evaluator.describe }, start > 0);
   try {
     return await runQueries(c, searcher, start, startBest, log);
   } catch (e) {
     // A search that failed before its first query leaves no empty run folder behind.
-    if (created && fs.readdirSync(c.outDir).length === 0) fs.rmdirSync(c.outDir);
+    if (created && fs.readdirSync(c.outDir).every((f) => f === 'config.json')) fs.rmSync(c.outDir, { recursive: true, force: true });
     throw e;
   }
 }
@@ -202,10 +224,15 @@ export function summarizeRun(c: RunConfig, best: BestSoFar | null, queries: numb
 
 /** The query loop of runSearch: logs, checkpoints and best.json after every query. */
 async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: number, startBest: BestSoFar | null, log: CsvLog): Promise<RunSummary> {
-  const progress = new Progress(`search ${c.strategy}`, c.budget, process.stderr, c.quiet);
-  progress.update(start);
+  const bySeconds = c.budgetSeconds !== undefined;
+  const progress = new Progress(`search ${c.strategy}${bySeconds ? ' (simulated s)' : ''}`, bySeconds ? Math.ceil(c.budgetSeconds!) : c.budget, process.stderr, c.quiet);
+  const at = (q: number) => (bySeconds ? Math.round(Math.min(c.evaluator.seconds ?? 0, c.budgetSeconds!)) : q);
+  const live = c.report ? new LiveReport(c.outDir) : null;
+  progress.update(at(start));
   const summarize = (best: BestSoFar | null, queries: number) => summarizeRun(c, best, queries);
+  let last = start;
   const best = await searchLoop(searcher, c.evaluator, c.budget, start, startBest, (r) => {
+    last = r.query;
     log.append({
       query: r.query,
       architecture: r.key,
@@ -215,13 +242,15 @@ async function runQueries(c: RunConfig, searcher: Searcher<Genotype>, start: num
       best_architecture: r.best.key,
       best_test_accuracy: r.best.testAccuracy,
     });
-    const ck: Checkpoint = { version: 1, config: identity(c), queries: r.query, best: r.best, searcher: searcher.state() };
+    const ck: Checkpoint = { version: 1, config: identity(c), queries: r.query, best: r.best, searcher: searcher.state(), evaluator: c.evaluator.state?.() };
     writeJsonAtomic(path.join(c.outDir, 'checkpoint.json'), ck);
     writeJsonAtomic(path.join(c.outDir, 'best.json'), summarize(r.best, r.query));
-    progress.update(r.query, { best: r.best.signal, ...(r.best.testAccuracy !== undefined ? { test: r.best.testAccuracy } : {}) });
-  });
+    progress.update(at(r.query), { best: r.best.signal, ...(r.best.testAccuracy !== undefined ? { test: r.best.testAccuracy } : {}) });
+    live?.poke();
+  }, c.budgetSeconds);
   progress.stop();
-  const summary = summarize(best, Math.max(start, c.budget));
+  const summary = summarize(best, last);
   writeJsonAtomic(path.join(c.outDir, 'best.json'), summary);
+  await live?.finish();
   return summary;
 }

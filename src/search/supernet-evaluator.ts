@@ -21,6 +21,7 @@ import type { DartsGenotype, Nb201Genotype } from '../space/genotype-types';
 import type { Genotype, SpaceName } from '../space/spaces';
 import { NB201_EDGE_NODES } from '../space/nb201-space';
 import { loadCheckpoint, disposeAll } from '../train/checkpoint';
+import { readSavedConfig } from './darts-files';
 import { correctCount } from '../train/metrics';
 import type { DartsConfig } from './darts-config';
 import { buildSupernet } from './darts-search';
@@ -35,8 +36,8 @@ const OFF = -1e4;
 export function loadSupernetRun(runDir: string, numClasses: number, inChannels: number): { net: Supernet; config: DartsConfig } {
   const cfgFile = path.join(runDir, 'config.json');
   if (!fs.existsSync(cfgFile)) throw new UsageError(`--supernet: ${runDir} is not a tfnas search run folder (no config.json)`);
-  const config = readJson<{ config: DartsConfig }>(cfgFile).config;
-  const ck = loadCheckpoint<unknown>(path.join(runDir, 'checkpoint'));
+  const config = readSavedConfig(readJson<{ config: unknown }>(cfgFile).config);
+  const ck = loadCheckpoint<unknown>(path.join(runDir, 'checkpoint'), '--supernet');
   if (!ck) throw new UsageError(`--supernet: ${runDir} has no checkpoint/ (has the search run at least one epoch?)`);
   const net = buildSupernet(config, numClasses, inChannels);
   try {

@@ -21,3 +21,14 @@ export interface DartsGenotype {
 export interface Nb201Genotype {
   ops: string[];
 }
+
+/**
+ * A NAS-Bench-101 cell (Ying et al., ICML 2019): an upper-triangular 0/1 adjacency matrix over V ≤ 7
+ * vertices (vertex 0 the input, V-1 the output) and one op per vertex (`input`, V-2 op names,
+ * `output`), as the official `ModelSpec(matrix, ops)`. It may hold vertices that are on no
+ * input→output path; pruning removes them.
+ */
+export interface Nb101Genotype {
+  matrix: number[][];
+  ops: string[];
+}

@@ -188,8 +188,25 @@ describe('resolveGenotype', () => {
     rejects(() => resolveGenotype(bad), '--genotype:', 'normal_concat[1] = 9');
     fs.writeFileSync(bad, JSON.stringify({ hello: 1 }));
     rejects(() => resolveGenotype(bad), '--genotype:', 'genotype JSON: expected');
-    fs.writeFileSync(bad, 'not a genotype at all');
-    rejects(() => resolveGenotype(bad), '--genotype:', 'not a genotype string');
+    const badText = path.join(dir, 'bad.txt');
+    fs.writeFileSync(badText, 'not a genotype at all');
+    rejects(() => resolveGenotype(badText), '--genotype:', 'not a genotype string');
     rejects(() => resolveGenotype("Genotype(normal=[('sep_conv_3x3', 0)])"), '--genotype: DARTS genotype string: missing fields');
+  });
+
+  it('reports truncated or empty JSON as such, and accepts a byte-order mark', () => {
+    const file = path.join(dir, 'cut.json');
+    const text = genotypeToJson(V2());
+    fs.writeFileSync(file, text.slice(0, text.length / 2));
+    rejects(() => resolveGenotype(file), `--genotype: ${file} is not valid JSON:`);
+    const noExt = path.join(dir, 'cut');
+    fs.writeFileSync(noExt, text.slice(0, 40));
+    rejects(() => resolveGenotype(noExt), `--genotype: ${noExt} is not valid JSON:`);
+    fs.writeFileSync(file, '');
+    rejects(() => resolveGenotype(file), `--genotype: ${file} is empty`);
+    fs.writeFileSync(file, '\uFEFF' + text);
+    expect(resolveGenotype(file).genotype).toEqual(V2());
+    fs.writeFileSync(file, '\uFEFF' + formatDartsGenotype(V2()));
+    expect(resolveGenotype(file).genotype).toEqual(V2());
   });
 });

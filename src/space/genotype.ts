@@ -8,15 +8,26 @@ import * as path from 'path';
 import { UsageError } from '../io/errors';
 import { BUILTIN_GENOTYPE_NAMES, builtinGenotype, builtinGenotypeName } from './builtin-genotypes';
 import { formatDartsString, formatNb201String, parseDartsSyntax, parseNb201Syntax } from './genotype-text';
-import type { DartsGenotype, GenotypeEdge, Nb201Genotype } from './genotype-types';
+import type { DartsGenotype, GenotypeEdge, Nb101Genotype, Nb201Genotype } from './genotype-types';
+import { nb101Check, nb101Shape } from './nb101-spec';
 import { DARTS_PRIMITIVES, DARTS_STEPS, NB201_EDGES, NB201_NODES, NB201_PRIMITIVES } from './primitives';
 
-export type { DartsGenotype, GenotypeEdge, Nb201Genotype } from './genotype-types';
+export type { DartsGenotype, GenotypeEdge, Nb101Genotype, Nb201Genotype } from './genotype-types';
 
-export type SpaceName = 'darts' | 'nb201';
+/** The search spaces' names, declared once, by the registry (space/spaces.ts). */
+export type { SpaceName } from './spaces';
 
 /** A genotype tagged with its search space. */
-export type AnyGenotype = { space: 'darts'; genotype: DartsGenotype } | { space: 'nb201'; genotype: Nb201Genotype };
+export type AnyGenotype =
+  | { space: 'darts'; genotype: DartsGenotype }
+  | { space: 'nb201'; genotype: Nb201Genotype }
+  | { space: 'nb101'; genotype: Nb101Genotype };
+
+/** Checks a NAS-Bench-101 cell against the official rules (nb101-spec.ts) and returns it as given (unpruned). */
+export function validateNb101Genotype(g: unknown): Nb101Genotype {
+  nb101Check(g);
+  return nb101Shape(g);
+}
 
 /** The ops a derived DARTS cell may use: the search candidates without `none` (the zero op is never derived). */
 export const DARTS_CELL_OPS: readonly string[] = DARTS_PRIMITIVES.filter((op) => op !== 'none');
@@ -152,7 +163,8 @@ export function formatNb201Genotype(g: Nb201Genotype): string {
  * The canonical JSON text: the DartsGenotype / Nb201Genotype object with keys in a fixed order,
  * one edge per line. `JSON.parse` of it gives back the object.
  */
-export function genotypeToJson(g: DartsGenotype | Nb201Genotype): string {
+export function genotypeToJson(g: DartsGenotype | Nb201Genotype | Nb101Genotype): string {
+  if ('matrix' in g) return `{\n  "matrix": [\n${g.matrix.map((r) => `    [${r.join(', ')}]`).join(',\n')}\n  ],\n  "ops": [${g.ops.map((o) => JSON.stringify(o)).join(', ')}]\n}\n`;
   if ('ops' in g) return `{\n  "ops": [${g.ops.map((o) => JSON.stringify(o)).join(', ')}]\n}\n`;
   const edges = (es: GenotypeEdge[]) => `[\n${es.map(([op, j]) => `    [${JSON.stringify(op)}, ${j}]`).join(',\n')}\n  ]`;
   return (
@@ -171,12 +183,13 @@ export function genotypeFromJson(value: unknown, opts?: DartsValidationOptions):
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const rec = value as Record<string, unknown>;
     if ('normal' in rec || 'reduce' in rec) return { space: 'darts', genotype: validateDartsGenotype(rec, opts) };
+    if ('matrix' in rec) return { space: 'nb101', genotype: validateNb101Genotype(rec) };
     if ('ops' in rec) return { space: 'nb201', genotype: validateNb201Genotype(rec) };
     if ('genotype' in rec) return genotypeFromJson(rec.genotype, opts);
   }
   throw new UsageError(
     `genotype JSON: expected {"normal": [...], "normal_concat": [...], "reduce": [...], "reduce_concat": [...]}, ` +
-      `an NB201 {"ops": [...]}, or one of them under "genotype"; got ${show(value).slice(0, 120)}`,
+      `an NB201 {"ops": [...]}, a NAS-Bench-101 {"matrix": [[...]], "ops": [...]}, or one of them under "genotype"; got ${show(value).slice(0, 120)}`,
   );
 }
 
@@ -191,8 +204,19 @@ export function parseGenotypeText(text: string, opts?: DartsValidationOptions): 
 export interface ResolveOptions extends DartsValidationOptions {
   /** Accept NB201 cells (only commands that work in the nb201 space do). Default false. */
   allowNb201?: boolean;
+  /** Accept NAS-Bench-101 cells (export). Default false. */
+  allowNb101?: boolean;
   /** The option name used in messages (default `genotype`). */
   argName?: string;
+}
+
+/** A genotype given inline as JSON text (e.g. `{"matrix": [[0, 1], [0, 0]], "ops": ["input", "output"]}`). */
+function parseInlineJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`not valid JSON: ${(e as Error).message}`);
+  }
 }
 
 /** A resolved `--genotype` argument, with where it came from (for logs and config.json). */
@@ -208,14 +232,18 @@ function fromPath(p: string, opts: ResolveOptions): AnyGenotype & { source: stri
   }
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // A byte-order mark (Windows editors write one) is not part of the content.
+    text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
+  if (text.trim() === '') throw new UsageError(`${file} is empty; expected a genotype (JSON or a genotype string)`);
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch {
+  } catch (e) {
+    // JSON that does not parse (truncated, a stray comma) is reported as such, not as a bad string.
+    if (/^\s*[{[]/.test(text)) throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`);
     // Not JSON: a file holding one of the text forms (e.g. a line copied from genotypes.py).
     return { ...parseGenotypeText(text, opts), source: `file ${file}` };
   }
@@ -240,6 +268,7 @@ export function resolveGenotype(arg: string, opts: ResolveOptions = {}): Resolve
     const builtin = builtinGenotypeName(t);
     if (builtin) found = { space: 'darts', genotype: builtinGenotype(builtin) as DartsGenotype, source: `built-in ${builtin}` };
     else if (t.startsWith('|') || /Genotype\s*\(/.test(t)) found = { ...parseGenotypeText(t, opts), source: 'string' };
+    else if (t.startsWith('{')) found = { ...genotypeFromJson(parseInlineJson(t), opts), source: 'string' };
     else if (t !== '' && fs.existsSync(t)) found = fromPath(t, opts);
     else if (/[\\/]|\.(json|txt|py)$/i.test(t)) throw new UsageError(`no such file or folder: ${t}`);
     else {
@@ -251,6 +280,9 @@ export function resolveGenotype(arg: string, opts: ResolveOptions = {}): Resolve
   } catch (e) {
     if (e instanceof UsageError) throw new UsageError(`--${name}: ${e.message}`);
     throw e;
+  }
+  if (found.space === 'nb101' && !opts.allowNb101) {
+    throw new UsageError(`--${name}: ${found.source} is a NAS-Bench-101 cell, but this command needs a ${opts.allowNb201 ? 'DARTS-space or NAS-Bench-201' : 'DARTS-space'} genotype`);
   }
   if (found.space === 'nb201' && !opts.allowNb201) {
     throw new UsageError(`--${name}: ${found.source} is a NAS-Bench-201 cell, but this command needs a DARTS-space genotype`);

@@ -3,7 +3,7 @@
  * sampling, mutation, crossover, a canonical string key (for dedupe and logs), a feature vector for
  * predictors, and a token sequence for NAO. Pure data, no tensors.
  */
-import type { DartsGenotype, Nb201Genotype } from './genotype-types';
+import type { DartsGenotype, Nb101Genotype, Nb201Genotype } from './genotype-types';
 import { NB201_EDGES, NB201_PRIMITIVES } from './primitives';
 import type { Rng } from './rng';
 import {
@@ -31,8 +31,22 @@ import {
   dartsTokens,
 } from './darts-space';
 import { argmax } from './nb201-space';
+import {
+  NB101_TOKEN_VOCAB,
+  nb101Crossover,
+  nb101Decode,
+  nb101Encode,
+  nb101FromKey,
+  nb101FromTokenScores,
+  nb101Mutate,
+  nb101PathEncoding,
+  nb101Sample,
+  nb101Tokens,
+  nb101ToKey,
+} from './nb101-space';
+import { nb101IsValid } from './nb101-spec';
 
-export type Genotype = Nb201Genotype | DartsGenotype;
+export type Genotype = Nb201Genotype | DartsGenotype | Nb101Genotype;
 
 export interface SearchSpace<G = Genotype> {
   readonly name: SpaceName;
@@ -40,12 +54,18 @@ export interface SearchSpace<G = Genotype> {
   mutate(g: G, rng: Rng): G;
   crossover(a: G, b: G, rng: Rng): G;
   isValid(g: G): boolean;
-  /** Canonical one-line form: equal keys ⇔ the same architecture. */
+  /**
+   * Canonical one-line form: equal keys ⇔ the same genotype. (In nb201 and darts that is the same
+   * architecture; an nb101 genotype also holds the vertices pruning drops, and isomorphic cells
+   * have different keys: the official hash names the architecture.)
+   */
   key(g: G): string;
   fromKey(key: string): G;
   /** Fixed-length feature vector (one-hot ops on the cell's adjacency) for performance predictors. */
   encode(g: G): number[];
   decode(v: readonly number[]): G;
+  /** The performance predictors' input: `encode`, or a space's better-suited encoding (nb101: BANANAS's path encoding). */
+  features(g: G): number[];
   /** NAO's token sequence and each position's vocabulary size. */
   tokens(g: G): number[];
   readonly tokenVocab: readonly number[];
@@ -63,6 +83,7 @@ export const NB201_SPACE: SearchSpace<Nb201Genotype> = {
   fromKey: nb201FromString,
   encode: nb201Encode,
   decode: nb201Decode,
+  features: nb201Encode,
   tokens: (g) => g.ops.map((op) => (NB201_PRIMITIVES as readonly string[]).indexOf(op)),
   tokenVocab: new Array<number>(NB201_EDGES).fill(NB201_PRIMITIVES.length),
   fromTokenScores: (scores) => ({ ops: scores.map((s) => NB201_PRIMITIVES[argmax(s)]) }),
@@ -78,12 +99,30 @@ export const DARTS_SPACE: SearchSpace<DartsGenotype> = {
   fromKey: (k) => dartsCanonical(dartsFromKey(k)),
   encode: dartsEncode,
   decode: dartsDecode,
+  features: dartsEncode,
   tokens: dartsTokens,
   tokenVocab: DARTS_TOKEN_VOCAB,
   fromTokenScores: dartsFromTokenScores,
 };
 
-export const SPACES = { nb201: NB201_SPACE, darts: DARTS_SPACE } as const;
+/** NAS-Bench-101 (Ying et al., ICML 2019): the 7-vertex cell with node ops; see nb101-space.ts. */
+export const NB101_SPACE: SearchSpace<Nb101Genotype> = {
+  name: 'nb101',
+  sample: nb101Sample,
+  mutate: nb101Mutate,
+  crossover: nb101Crossover,
+  isValid: nb101IsValid,
+  key: nb101ToKey,
+  fromKey: nb101FromKey,
+  encode: nb101Encode,
+  decode: nb101Decode,
+  features: nb101PathEncoding,
+  tokens: nb101Tokens,
+  tokenVocab: NB101_TOKEN_VOCAB,
+  fromTokenScores: nb101FromTokenScores,
+};
+
+export const SPACES = { nb201: NB201_SPACE, darts: DARTS_SPACE, nb101: NB101_SPACE } as const;
 export type SpaceName = keyof typeof SPACES;
 export const SPACE_NAMES = Object.keys(SPACES) as SpaceName[];
 

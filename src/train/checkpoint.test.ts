@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../backend';
-import { disposeAll, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { UsageError } from '../io/errors';
+import { checkCheckpoint, disposeAll, loadCheckpoint, saveCheckpoint } from './checkpoint';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -53,5 +54,21 @@ describe('checkpoints', () => {
     fs.truncateSync(path.join(ckpt, 'tensors.bin'), 8);
     expect(() => loadCheckpoint(ckpt)).toThrow(/truncated/);
     t.dispose();
+  });
+
+  it.each([
+    ['tensors.json deleted', (c: string) => fs.rmSync(path.join(c, 'tensors.json')), /tensors\.json is missing/],
+    ['state.json deleted', (c: string) => fs.rmSync(path.join(c, 'state.json')), /state\.json is missing/],
+    ['state.json cut short', (c: string) => fs.writeFileSync(path.join(c, 'state.json'), '{"epoch": '), /state\.json is not valid JSON/],
+    ['tensors.bin longer', (c: string) => fs.appendFileSync(path.join(c, 'tensors.bin'), Buffer.alloc(4)), /tensors\.bin holds 44 bytes, but tensors\.json describes 40/],
+  ])('a damaged checkpoint (%s) is a UsageError naming the file, never "no checkpoint"', async (_what, damage, message) => {
+    const ckpt = path.join(dir(), 'checkpoint');
+    const t = tf.ones([10]);
+    await saveCheckpoint(ckpt, { t }, { epoch: 1 });
+    t.dispose();
+    damage(ckpt);
+    expect(() => checkCheckpoint(ckpt)).toThrow(UsageError);
+    expect(() => loadCheckpoint(ckpt)).toThrow(message);
+    expect(() => loadCheckpoint(ckpt)).toThrow(new RegExp(`^--resume: the checkpoint is damaged: ${ckpt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`));
   });
 });

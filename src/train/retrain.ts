@@ -3,6 +3,7 @@ import { Batch, BatchLoader } from '../data/loader';
 import { mixSeed } from '../data/split';
 import type { Dataset } from '../data/types';
 import { writeJsonAtomic } from '../io/atomic';
+import { runRecord, RunRecord, writeRunConfig } from '../io/run-config';
 import type { Row } from '../io/csv';
 import type { RecomputeMode } from '../nets/layers-recompute';
 import { countParams, formatParamsMillions, NetworkConfig, toInferenceModel } from '../nets/network';
@@ -11,7 +12,10 @@ import type { DartsGenotype } from '../space/genotype-types';
 import { evaluate, EvalResult, writeConfusionCsv } from './evaluate';
 import { AverageMeter } from './metrics';
 import { Trainer, StepOptions } from './retrain-trainer';
+import { refreshReport } from '../report/live';
 import { epochProgress, prepareRunDir, runEpochs } from './runner';
+import { PassInfo, disposeQuietly, guardMemory } from '../backend/out-of-memory';
+import { activeBackend } from '../backend';
 import { cosineLr, linearRamp } from './schedule';
 
 /** Everything `tfnas train` needs besides the data (defaults: see RETRAIN_DEFAULTS). */
@@ -34,7 +38,11 @@ export interface RetrainOptions extends StepOptions {
   seed: number;
   runDir: string;
   resume: boolean;
+  /** The command's record for config.json (options, versions, command line); library calls record their options. */
+  record?: RunRecord;
   log?: (line: string) => void;
+  /** Rewrite report.html in the run folder after every epoch and at the end. */
+  report?: boolean;
 }
 
 /** The paper's CIFAR-10 evaluation settings (DARTS §3.3 and quark0/darts train.py with --auxiliary --cutout). */
@@ -102,21 +110,44 @@ async function trainEpoch(trainer: Trainer, loader: BatchLoader, o: RetrainOptio
   const acc = new AverageMeter();
   const bar = epochProgress(`epoch ${epoch + 1}/${o.epochs}`, loader.batchesPerEpoch);
   let step = 0;
-  for (const b of loader.epochBatches()) {
-    try {
-      const r = trainer.step(b.x, b.y, lr, epoch, step);
-      loss.update(r.loss, r.n);
-      acc.update(r.correct / r.n, r.n);
-    } finally {
-      b.x.dispose();
-      b.y.dispose();
-    }
-    bar.update(++step, { loss: loss.avg, acc: acc.avg });
-    await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and the bar through
-  }
-  bar.stop();
-  const valid = evaluate(trainer.net.logitsModel, testBatches(dataset, o.batchSize), dataset.numClasses);
+  await guardMemory(
+    () => passInfo(o, `the training steps of epoch ${epoch + 1}`, epoch),
+    async () => {
+      for (const b of loader.epochBatches()) {
+        try {
+          const r = trainer.step(b.x, b.y, lr, epoch, step);
+          loss.update(r.loss, r.n);
+          acc.update(r.correct / r.n, r.n);
+        } finally {
+          b.x.dispose();
+          b.y.dispose();
+        }
+        bar.update(++step, { loss: loss.avg, acc: acc.avg });
+        await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and the bar through
+      }
+    },
+  ).finally(() => bar.stop());
+  const valid = await guardMemory(
+    () => passInfo(o, `the test pass of epoch ${epoch + 1}`, epoch),
+    () => evaluate(trainer.net.logitsModel, testBatches(dataset, o.batchSize), dataset.numClasses),
+  );
   return { lr, train_loss: loss.avg, train_acc: acc.avg, valid_loss: valid.loss, valid_acc: valid.accuracy };
+}
+
+/** What an out-of-memory report says about a retraining run (see backend/out-of-memory.ts). */
+function passInfo(o: RetrainOptions, pass: string, epoch: number): PassInfo {
+  const recompute = o.recompute ?? RETRAIN_DEFAULTS.recompute;
+  return {
+    pass,
+    config: `${o.genotypeName} network, batch ${o.batchSize}, C=${o.C}, ${o.layers} cells, recompute ${recompute}`,
+    backend: activeBackend() ?? 'unknown',
+    kept: epoch === 0 ? 'no epoch had finished, so there is no checkpoint yet' : `the checkpoint of epoch ${epoch} is kept`,
+    advice: [
+      // --recompute changes memory, not results: the resume check accepts it.
+      ...(recompute === 'cells' ? [] : ['the same command with --recompute cells and --resume']),
+      `a new run with a smaller --batch-size (now ${o.batchSize})`,
+    ],
+  };
 }
 
 /**
@@ -133,8 +164,8 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
   try {
     const counts = countParams(trainer.net.model);
     const fp = fingerprint(o, dataset);
-    const { log: _log, ...options } = o;
-    writeJsonAtomic(path.join(o.runDir, 'config.json'), { command: 'train', options, dataset: describe(dataset), ...counts });
+    const { log: _log, report: _report, record, ...options } = o;
+    writeRunConfig(o.runDir, record ?? runRecord('train', options, null), { dataset: describe(dataset), ...counts }, o.resume);
     const loader = new BatchLoader(dataset, 'train', null, {
       batchSize: o.batchSize,
       seed: o.seed,
@@ -146,6 +177,7 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
       epochs: o.epochs,
       resume: o.resume,
       log: o.log,
+      report: o.report,
       runEpoch: (epoch) => trainEpoch(trainer, loader, o, epoch, dataset),
       save: (epoch) => trainer.save(ckptDir, { epoch, fingerprint: fp }),
       restore: async () => {
@@ -158,9 +190,12 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
     const test = await evaluateSaved(modelDir, dataset, o.batchSize);
     const seconds = (Date.now() - t0) / 1000;
     writeResults(o, dataset, test, counts, seconds);
-    return { rows, test, params: counts.params, paramsWithoutAuxiliary: counts.params_without_auxiliary, modelDir, seconds };
-  } finally {
     trainer.dispose();
+    if (o.report) await refreshReport(o.runDir, o.log);
+    return { rows, test, params: counts.params, paramsWithoutAuxiliary: counts.params_without_auxiliary, modelDir, seconds };
+  } catch (e) {
+    disposeQuietly(trainer);
+    throw e;
   }
 }
 

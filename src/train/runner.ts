@@ -3,14 +3,19 @@ import * as path from 'path';
 import { CsvLog, Row } from '../io/csv';
 import { Progress } from '../io/progress';
 import { UsageError } from '../io/errors';
+import { refreshReport } from '../report/live';
+import { checkCheckpoint } from './checkpoint';
+import { makeOutDir } from '../io/out';
 
 /** Thrown when a loss or metric stops being finite; the last good checkpoint is left in place. */
 export class NonFiniteLossError extends Error {
+  /** `epoch` and `step` are 0-based indices; the message counts from 1, as log.csv and the console do. */
   constructor(what: string, value: number, epoch: number, step?: number) {
-    const where = step === undefined ? `epoch ${epoch}` : `epoch ${epoch}, step ${step}`;
+    const where = step === undefined ? `epoch ${epoch + 1}` : `epoch ${epoch + 1}, step ${step + 1}`;
     super(
-      `${what} became ${value} at ${where}; the run stopped. The last good checkpoint is kept: ` +
-        'lower the learning rate (or check the data) and run again with --resume.',
+      `${what} became ${value} at ${where}; the run stopped. Its folder keeps the log and the checkpoint of the last good epoch. ` +
+        'Resuming with the same settings would diverge again: start a new run (another --out) with a lower learning rate ' +
+        '(e.g. half of it: --learning-rate), or check the data.',
     );
     this.name = 'NonFiniteLossError';
   }
@@ -36,11 +41,46 @@ export interface EpochLoop {
   restore(): Promise<number | null>;
   /** Where to print one line per epoch (stderr by default). */
   log?: (line: string) => void;
+  /** Rewrite `report.html` in the run folder after every epoch (tfnas report). */
+  report?: boolean;
+}
+
+
+/**
+ * The run in progress (set by runEpochs around each epoch), so that the epoch's progress bar can
+ * show the whole run's ETA, not only the epoch's.
+ */
+interface RunClock {
+  epoch: number;
+  epochs: number;
+  /** Seconds of the epochs finished by this process (the first epoch is timed as it goes). */
+  finished: number[];
+}
+let clock: RunClock | null = null;
+
+/** Seconds left in the whole run, given the current epoch's remaining seconds. */
+export function runSecondsLeft(epochLeft: number, epochElapsed: number, c: RunClock | null = clock): number | null {
+  if (!c) return null;
+  const perEpoch = c.finished.length > 0 ? c.finished.reduce((a, b) => a + b, 0) / c.finished.length : epochElapsed + epochLeft;
+  return epochLeft + (c.epochs - c.epoch - 1) * perEpoch;
+}
+
+/** 3d 04h, 2h 05m, 4m 10s, 12s. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  const [d, h, m] = [Math.floor(s / 86400), Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60)];
+  if (d > 0) return `${d}d ${String(h).padStart(2, '0')}h`;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  return m > 0 ? `${m}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
 /**
  * The epoch loop shared by search and retraining: resume, CSV log, checkpoint after every epoch,
  * non-finite guard. Returns the rows of the whole run (including resumed ones).
+ *
+ * Epochs count from 1 in every file and message (log.csv's `epoch` is the number of epochs
+ * finished: 1 … epochs, as the console's "epoch 3/50"); the callbacks take the 0-based index.
  */
 export async function runEpochs(loop: EpochLoop): Promise<Row[]> {
   const log = loop.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -51,34 +91,55 @@ export async function runEpochs(loop: EpochLoop): Promise<Row[]> {
     if (next === null) log(`no checkpoint in ${loop.runDir}: starting from epoch 0`);
     else {
       start = next;
-      log(`resuming from the checkpoint: epoch ${start}/${loop.epochs}`);
+      log(`resuming from the checkpoint after epoch ${start}/${loop.epochs}`);
     }
-    csv.load().keepWhile((r) => Number(r.epoch) < start);
+    // Rows of epochs the checkpoint does not cover (1-based: epoch `start` is the last one kept).
+    csv.load().keepWhile((r) => Number(r.epoch) <= start);
   }
-  for (let epoch = start; epoch < loop.epochs; epoch++) {
-    const t0 = Date.now();
-    const row = await loop.runEpoch(epoch);
-    for (const [k, v] of Object.entries(row)) if (typeof v === 'number') assertFinite(k, v, epoch);
-    const full: Row = { ...row, epoch, seconds: Number(((Date.now() - t0) / 1000).toFixed(3)) };
-    // Log first, then checkpoint: if the process dies in between, the resumed run restores the
-    // previous checkpoint, drops this row and redoes the epoch, so log and weights never disagree.
-    csv.append(full);
-    await loop.save(epoch);
-    log(formatEpochLine(full, loop.epochs));
+  const finished: number[] = [];
+  try {
+    for (let epoch = start; epoch < loop.epochs; epoch++) {
+      clock = { epoch, epochs: loop.epochs, finished };
+      const t0 = Date.now();
+      const row = await loop.runEpoch(epoch);
+      for (const [k, v] of Object.entries(row)) if (typeof v === 'number') assertFinite(k, v, epoch);
+      const seconds = (Date.now() - t0) / 1000;
+      const full: Row = { ...row, epoch: epoch + 1, seconds: Number(seconds.toFixed(3)) };
+      // Log first, then checkpoint: if the process dies in between, the resumed run restores the
+      // previous checkpoint, drops this row and redoes the epoch, so log and weights never disagree.
+      csv.append(full);
+      await loop.save(epoch);
+      finished.push(seconds);
+      log(formatEpochLine(full, loop.epochs, runSecondsLeft(0, seconds)));
+      if (loop.report) await refreshReport(loop.runDir, log);
+    }
+  } finally {
+    clock = null;
   }
   return csv.all();
 }
 
-function formatEpochLine(row: Row, epochs: number): string {
+function formatEpochLine(row: Row, epochs: number, left: number | null): string {
   const parts = Object.entries(row)
     .filter(([k]) => k !== 'epoch' && k !== 'genotype')
     .map(([k, v]) => `${k} ${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(4) : v}`);
-  return `epoch ${Number(row.epoch) + 1}/${epochs} | ${parts.join(' | ')}`;
+  const eta = left !== null && Number(row.epoch) < epochs ? ` | run ETA ${formatDuration(left)}` : '';
+  return `epoch ${row.epoch}/${epochs} | ${parts.join(' | ')}${eta}`;
 }
 
-/** A per-epoch progress bar: a live bar in a terminal, silent elsewhere (the epoch line says it all). */
+/**
+ * A per-epoch progress bar (a live bar in a terminal, silent elsewhere: the epoch line says it
+ * all) whose line ends with the whole run's ETA when runEpochs is running.
+ */
 export function epochProgress(label: string, steps: number): Progress {
-  return new Progress(label, steps, process.stderr, !process.stderr.isTTY);
+  const run = clock;
+  const suffix = run
+    ? (done: number, total: number, elapsed: number) => {
+        const epochLeft = done > 0 ? (elapsed / done) * (total - done) : NaN;
+        return `run ETA ${formatDuration(runSecondsLeft(epochLeft, elapsed, run) ?? NaN)}`;
+      }
+    : undefined;
+  return new Progress(label, steps, process.stderr, !process.stderr.isTTY, suffix);
 }
 
 /**
@@ -90,5 +151,7 @@ export function prepareRunDir(runDir: string, resume: boolean, checkpointName = 
   if (!resume && fs.existsSync(ckpt)) {
     throw new UsageError(`--out: ${runDir} already holds a run with a checkpoint; pass --resume to continue it, or choose another --out`);
   }
-  fs.mkdirSync(runDir, { recursive: true });
+  // A damaged checkpoint fails here, before config.json or anything else in the folder is touched.
+  if (resume) checkCheckpoint(ckpt);
+  makeOutDir(runDir);
 }

@@ -5,7 +5,8 @@
  */
 import type { AnyGenotype } from '../space/genotype';
 import { nb201EdgeEnds } from '../space/genotype';
-import type { DartsGenotype, GenotypeEdge, Nb201Genotype } from '../space/genotype-types';
+import type { DartsGenotype, GenotypeEdge, Nb101Genotype, Nb201Genotype } from '../space/genotype-types';
+import { nb101Prune } from '../space/nb101-spec';
 
 export type NodeKind = 'input' | 'inner' | 'output';
 
@@ -74,7 +75,22 @@ export function nb201Graph(g: Nb201Genotype): CellGraph {
   return { name: 'cell', title: 'NAS-Bench-201 cell', nodes, edges };
 }
 
-/** The graphs to draw for any genotype: two cells for DARTS, one for NB201. */
+/**
+ * A NAS-Bench-101 cell as the official `ModelSpec.visualize` draws it: the pruned cell (vertices on
+ * no input→output path removed), ops on the vertices, unlabelled edges.
+ */
+export function nb101Graph(g: Nb101Genotype): CellGraph {
+  const p = nb101Prune(g);
+  if (!p) throw new Error('nb101Graph: the cell has no input→output path');
+  const last = p.ops.length - 1;
+  const nodes: CellNode[] = p.ops.map((op, v) => ({ id: String(v), text: op, kind: v === 0 ? 'input' : v === last ? 'output' : 'inner' }));
+  const edges: CellEdge[] = [];
+  p.matrix.forEach((row, a) => row.forEach((x, b) => x && edges.push({ from: String(a), to: String(b) })));
+  return { name: 'cell', title: 'NAS-Bench-101 cell', nodes, edges };
+}
+
+/** The graphs to draw for any genotype: two cells for DARTS, one for NB201 and NB101. */
 export function genotypeGraphs(g: AnyGenotype): CellGraph[] {
-  return g.space === 'darts' ? dartsGraphs(g.genotype) : [nb201Graph(g.genotype)];
+  if (g.space === 'darts') return dartsGraphs(g.genotype);
+  return g.space === 'nb101' ? [nb101Graph(g.genotype)] : [nb201Graph(g.genotype)];
 }

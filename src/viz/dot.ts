@@ -16,7 +16,9 @@ function q(s: string): string {
 
 /** The statements of one cell, node ids prefixed so that several cells can share a graph. */
 function cellStatements(g: CellGraph, prefix: string, indent: string): string[] {
-  const names = new Map(g.nodes.map((n) => [n.id, prefix + nodeName(n)]));
+  // Node names as visualize.py's where they are unique; NAS-Bench-101 cells repeat ops, so there the ids name the nodes.
+  const unique = new Set(g.nodes.map(nodeName)).size === g.nodes.length;
+  const names = new Map(g.nodes.map((n) => [n.id, prefix + (unique ? nodeName(n) : n.id)]));
   const id = (nodeId: string) => q(names.get(nodeId) as string);
   const lines = g.nodes.map((n) => `${indent}${id(n.id)} [label=${q(nodeName(n))}, fillcolor=${FILL[n.kind]}];`);
   for (const e of g.edges) {

@@ -21,6 +21,8 @@ const CELL_GAP = 18;
 export interface SvgOptions {
   /** A caption above the cells, e.g. the genotype's name. */
   caption?: string;
+  /** Prefix of the arrowhead marker ids, so that several diagrams can share one HTML page. */
+  idPrefix?: string;
 }
 
 export function escapeXml(s: string): string {
@@ -59,11 +61,11 @@ function nodeSvg(n: CellNode, b: Box): string {
   );
 }
 
-function cellSvg(g: CellGraph, lay: Layout): string[] {
+function cellSvg(g: CellGraph, lay: Layout, ids: string): string[] {
   const out: string[] = [];
   g.edges.forEach((e, k) => {
     const { points } = lay.edges[k];
-    const style = e.faint ? ' stroke="#aaa" stroke-dasharray="5,4" marker-end="url(#arrow-faint)"' : ' stroke="#555" marker-end="url(#arrow)"';
+    const style = e.faint ? ` stroke="#aaa" stroke-dasharray="5,4" marker-end="url(#${ids}arrow-faint)"` : ` stroke="#555" marker-end="url(#${ids}arrow)"`;
     out.push(`<path d="${pathData(points)}" fill="none" stroke-width="1.5"${style}/>`);
   });
   g.edges.forEach((e, k) => {
@@ -102,7 +104,7 @@ export function genotypeToSvg(g: AnyGenotype, opts: SvgOptions = {}): string {
   graphs.forEach((cell, k) => {
     body.push(`<g transform="translate(0,${f(y)})">`);
     body.push(`<text x="16" y="${TITLE_FONT}" font-family="Helvetica, Arial, sans-serif" font-size="${TITLE_FONT}" fill="#333">${escapeXml(cell.title)}</text>`);
-    body.push(`<g transform="translate(0,${TITLE_SPACE - 8})">`, ...cellSvg(cell, layouts[k]), '</g>', '</g>');
+    body.push(`<g transform="translate(0,${TITLE_SPACE - 8})">`, ...cellSvg(cell, layouts[k], opts.idPrefix ?? ''), '</g>', '</g>');
     y += TITLE_SPACE - 8 + layouts[k].height + CELL_GAP;
   });
   const width = Math.max(240, ...layouts.map((l) => l.width));
@@ -110,7 +112,7 @@ export function genotypeToSvg(g: AnyGenotype, opts: SvgOptions = {}): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<svg xmlns="http://www.w3.org/2000/svg" width="${f(width)}" height="${f(height)}" viewBox="0 0 ${f(width)} ${f(height)}">`,
-    `<defs>${marker('arrow', '#555')}${marker('arrow-faint', '#aaa')}</defs>`,
+    `<defs>${marker(`${opts.idPrefix ?? ''}arrow`, '#555')}${marker(`${opts.idPrefix ?? ''}arrow-faint`, '#aaa')}</defs>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     ...body,
     '</svg>',

@@ -1,16 +1,15 @@
 /**
- * The NAS-Bench-201 benchmark of the black-box searchers: each strategy runs `runs` times (seeds
- * seed, seed+1, …) with a budget of `budget` table queries; the result per run is the 200-epoch
- * test accuracy of the architecture with the best 12-epoch validation accuracy found. Written as
- * a table (mean ± std over runs, as in the benchmark paper's Table 5), the per-run results and the
- * anytime curves (mean best test accuracy vs queries).
+ * The benchmarks of the black-box searchers on a tabular benchmark (NAS-Bench-201, NAS-Bench-101):
+ * each strategy runs `runs` times (seeds seed, seed+1, …) with a budget of `budget` table queries;
+ * the result per run is the reported (test) accuracy of the architecture with the best signal
+ * (validation accuracy) found. Written as a table (mean ± std over runs, as the benchmark papers
+ * report), the per-run results and the anytime curves (mean best test accuracy vs queries).
  */
 import * as path from 'path';
 import { writeCsv } from '../io/csv';
 import { Progress } from '../io/progress';
 import { getSpace } from '../space/spaces';
-import { Nb201Evaluator } from './evaluators';
-import type { Nb201Dataset, Nb201Table } from './nb201-table';
+import type { Evaluator } from './evaluators';
 import { makeSearcher } from './registry';
 import { searchLoop } from './run';
 
@@ -24,6 +23,17 @@ export const NB201_PAPER_CIFAR10: Record<string, string> = {
   reinforce: '93.85 ± 0.37',
   bohb: '93.61 ± 0.52',
   optimum: '94.37',
+};
+
+/**
+ * Published NAS-Bench-101 results at 150 queries, mean test accuracy % of the best architecture
+ * found (White et al., BANANAS, AAAI 2021, as collected in issue #16); the predictor searcher is
+ * tfnas's BANANAS-style search (path encoding, MLP ensemble).
+ */
+export const NB101_PAPER_150: Record<string, string> = {
+  random: '93.66',
+  evolution: '93.89 (REA)',
+  predictor: '94.08 (BANANAS)',
 };
 
 export interface BenchRun {
@@ -55,10 +65,11 @@ export function meanStd(v: readonly number[]): { mean: number; std: number } {
   return { mean, std };
 }
 
-export async function benchOne(strategy: string, table: Nb201Table, dataset: Nb201Dataset, budget: number, seed: number): Promise<BenchRun> {
+/** One search with a fresh evaluator (`newEvaluator(seed)`) on `space`. */
+export async function benchOne(strategy: string, space: string, newEvaluator: (seed: number) => Evaluator, budget: number, seed: number): Promise<BenchRun> {
   const t0 = Date.now();
-  const searcher = makeSearcher(strategy, getSpace('nb201'), { seed });
-  const evaluator = new Nb201Evaluator(table, dataset);
+  const searcher = makeSearcher(strategy, getSpace(space), { seed });
+  const evaluator = newEvaluator(seed);
   const curve: number[] = [];
   const best = await searchLoop(searcher, evaluator, budget, 0, null, (r) => curve.push(r.best.testAccuracy ?? NaN));
   return { strategy, seed, best: best!.key, signal: best!.signal, test: best!.testAccuracy ?? NaN, seconds: (Date.now() - t0) / 1000, curve };
@@ -68,21 +79,22 @@ export interface BenchConfig {
   strategies: string[];
   runs: number;
   budget: number;
-  dataset: Nb201Dataset;
   seed: number;
-  table: Nb201Table;
+  space: string;
+  /** A fresh evaluator for the run with this seed (table look-ups, so cheap). */
+  newEvaluator: (seed: number) => Evaluator;
   outDir: string;
   quiet?: boolean;
 }
 
-export async function runNb201Bench(c: BenchConfig): Promise<{ rows: BenchRow[]; runs: BenchRun[] }> {
+export async function runBench(c: BenchConfig): Promise<{ rows: BenchRow[]; runs: BenchRun[] }> {
   const all: BenchRun[] = [];
   const rows: BenchRow[] = [];
   for (const strategy of c.strategies) {
     const progress = new Progress(`bench ${strategy}`, c.runs, process.stderr, c.quiet);
     const runs: BenchRun[] = [];
     for (let r = 0; r < c.runs; r++) {
-      runs.push(await benchOne(strategy, c.table, c.dataset, c.budget, c.seed + r));
+      runs.push(await benchOne(strategy, c.space, c.newEvaluator, c.budget, c.seed + r));
       progress.update(r + 1, { test: meanStd(runs.map((x) => x.test)).mean });
     }
     progress.stop();
@@ -97,7 +109,8 @@ export async function runNb201Bench(c: BenchConfig): Promise<{ rows: BenchRow[];
 }
 
 function writeOutputs(c: BenchConfig, rows: BenchRow[], runs: BenchRun[]): void {
-  const r4 = (v: number) => Number(v.toFixed(4));
+  // Accuracies are fractions (6 decimals keep the table's 4 decimals of percent).
+  const r4 = (v: number) => Number(v.toFixed(6));
   writeCsv(
     path.join(c.outDir, 'table.csv'),
     ['strategy', 'runs', 'budget', 'mean', 'std', 'min', 'max', 'seconds_per_run'],
@@ -118,18 +131,21 @@ function writeOutputs(c: BenchConfig, rows: BenchRow[], runs: BenchRun[]): void 
   writeCsv(path.join(c.outDir, 'curves.csv'), ['strategy', 'query', 'mean_best_test_accuracy', 'std'], curveRows);
 }
 
-/** The result table as markdown, with the published numbers beside it for CIFAR-10. */
-export function formatBenchTable(rows: BenchRow[], dataset: Nb201Dataset, optimum: number): string {
-  const paper = dataset === 'cifar10' ? NB201_PAPER_CIFAR10 : {};
+/**
+ * The result table as markdown, in percent (as the papers print it; accuracies are fractions), with
+ * the published numbers (`paper`, titled `paperTitle`) beside it.
+ */
+export function formatBenchTable(rows: BenchRow[], paper: Record<string, string>, paperTitle: string, optimum: number): string {
+  const pct = (v: number) => (100 * v).toFixed(2);
   const lines = [
-    `| strategy | runs | budget (queries) | test accuracy % (mean ± std) | min | max | s/run | published (CIFAR-10) |`,
+    `| strategy | runs | budget (queries) | test accuracy % (mean ± std) | min | max | s/run | published (${paperTitle}) |`,
     `|---|---|---|---|---|---|---|---|`,
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.strategy} | ${r.runs} | ${r.budget} | ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} | ${r.min.toFixed(2)} | ${r.max.toFixed(2)} | ${r.seconds_per_run.toFixed(2)} | ${paper[r.strategy] ?? '–'} |`,
+      `| ${r.strategy} | ${r.runs} | ${r.budget} | ${pct(r.mean)} ± ${pct(r.std)} | ${pct(r.min)} | ${pct(r.max)} | ${r.seconds_per_run.toFixed(2)} | ${paper[r.strategy] ?? '–'} |`,
     );
   }
-  lines.push(`| optimum | | | ${optimum.toFixed(2)} | | | | ${paper.optimum ?? '–'} |`);
+  lines.push(`| optimum | | | ${pct(optimum)} | | | | ${paper.optimum ?? '–'} |`);
   return lines.join('\n');
 }
