@@ -122,8 +122,9 @@ class QueuedSearch {
   async run(): Promise<RunSummary> {
     fs.mkdirSync(this.c.outDir, { recursive: true });
     removeStaleTemps(this.c.outDir);
-    // config.json as an in-process search writes it (its record never holds --queue, so never a password).
-    if (this.c.record) writeRunConfig(this.c.outDir, this.c.record, { evaluator: this.c.evaluator.describe }, this.told > 0);
+    // config.json as an in-process search writes it, with the queue URL's password masked in the command line.
+    const r = this.c.record;
+    if (r) writeRunConfig(this.c.outDir, { ...r, argv: r.argv.map(redactUrl), command_line: redactUrl(r.command_line) }, { evaluator: this.c.evaluator.describe }, this.told > 0);
     this.progress = new Progress(`search ${this.c.strategy} (queue)`, this.c.budget, process.stderr, this.c.quiet);
     this.progress.update(this.told);
     const finished = new Promise<void>((resolve) => (this.done = resolve));
