@@ -21,7 +21,9 @@ import { loadNb201Table, Nb201Evaluator } from '../src/search/evaluators';
 import { runSearch } from '../src/search/run';
 import { writeSyntheticTable } from '../src/search/test-utils/synthetic';
 import { getSpace } from '../src/space/spaces';
-import { openQueue, type QueueHandle } from '../src/queue/queue-client';
+import { openQueue, withTimeout, type QueueHandle } from '../src/queue/queue-client';
+
+const ROUND_TRIP_TIMEOUT_MS = 30000;
 import { Rng } from '../src/space/rng';
 import { liveWorkers } from '../src/queue/workers';
 import { redisServerPath, spawnWorker, startRedis, stopWorker, waitFor, type WorkerProcess } from '../src/queue/test-utils/redis';
@@ -71,7 +73,7 @@ async function roundTripMs(q: QueueHandle, argv: string[], n: number): Promise<n
     const done = new Promise<void>((r) => waiting.set(id, r));
     const t0 = performance.now();
     await q.submitTrial(id, { kind: 'trial', argv, ask: i, key: space.key(space.sample(rng)) });
-    await done;
+    await withTimeout(done, ROUND_TRIP_TIMEOUT_MS);
     times.push(performance.now() - t0);
     await q.remove(id);
   }

@@ -46,7 +46,7 @@ describe('the CLI at paper scale', () => {
     expect(rows[0]).toMatch(/^1,0\.025,[0-9.]+,[0-9.]+,[0-9.]+,[0-9.]+,/);
     expect(fs.existsSync(path.join(out, 'checkpoint', 'tensors.json'))).toBe(true);
     const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
-    expect(config.config).toMatchObject({ layers: 8, initChannels: 16, batchSize: 64, order });
+    expect(config.config).toMatchObject({ layers: 8, init_channels: 16, batch_size: 64, order });
     expect(config.recompute.mode).toBe('cells');
   });
 

@@ -36,5 +36,6 @@ describe('redactUrl', () => {
     expect(redactUrl('redis://alice:hunter2@host:6379/1')).toBe('redis://alice:***@host:6379/1');
     expect(redactUrl('rediss://:hunter2@host')).toBe('rediss://:***@host');
     expect(redactUrl('redis://host:6379')).toBe('redis://host:6379');
+    expect(redactUrl("tfnas search --queue 'redis://:hunter2@h:1' --queue=rediss://u:pw@h2")).toBe("tfnas search --queue 'redis://:***@h:1' --queue=rediss://u:***@h2");
   });
 });

@@ -24,9 +24,9 @@ export interface QueueConnection {
   retryStrategy: (times: number) => number;
 }
 
-/** The URL with its password replaced by `***` (for logs, errors and files). */
+/** The text with the password of every redis(s):// URL in it replaced by `***` (for logs, errors and files). */
 export function redactUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/)([^@/]*)@/i, (_m, scheme: string, auth: string) => {
+  return url.replace(/(rediss?:\/\/)([^@/\s]*)@/gi, (_m, scheme: string, auth: string) => {
     const i = auth.indexOf(':');
     return `${scheme}${i < 0 ? auth : `${auth.slice(0, i)}:***`}@`;
   });

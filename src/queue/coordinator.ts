@@ -14,7 +14,7 @@ import { writeJsonAtomic } from '../io/atomic';
 import type { Row } from '../io/csv';
 import { Progress } from '../io/progress';
 import type { BlackBoxArgs } from '../search/blackbox-cli';
-import type { RunRecord } from '../io/run-config';
+import { writeRunConfig, type RunRecord } from '../io/run-config';
 import type { Evaluator } from '../search/evaluators';
 import { QUEUE_SCHEDULE } from '../search/registry';
 import { HISTORY_COLUMNS, identity, openRun, removeStaleTemps, summarizeRun, type BestSoFar, type Checkpoint, type RunConfig, type RunSummary } from '../search/run';
@@ -122,6 +122,9 @@ class QueuedSearch {
   async run(): Promise<RunSummary> {
     fs.mkdirSync(this.c.outDir, { recursive: true });
     removeStaleTemps(this.c.outDir);
+    // config.json as an in-process search writes it, with the queue URL's password masked in the command line.
+    const r = this.c.record;
+    if (r) writeRunConfig(this.c.outDir, { ...r, argv: r.argv.map(redactUrl), command_line: redactUrl(r.command_line) }, { evaluator: this.c.evaluator.describe }, this.told > 0);
     this.progress = new Progress(`search ${this.c.strategy} (queue)`, this.c.budget, process.stderr, this.c.quiet);
     this.progress.update(this.told);
     const finished = new Promise<void>((resolve) => (this.done = resolve));

@@ -70,12 +70,17 @@ function failureText(job: Job): string {
   return `${job.failedReason || 'failed'} (attempts: ${job.attemptsMade})`;
 }
 
-/** The outcome of a finished job, or null while it is waiting, delayed or running. */
-export async function finishedOutcome(job: Job): Promise<Finished | null> {
-  const state = await job.getState();
-  if (state === 'completed') return { result: parseValue<TrialResult>(job.returnvalue) };
-  if (state === 'failed') return { error: failureText(job) };
-  return null;
+/**
+ * A job's state, and its outcome once it has finished. The state is read first and the job after
+ * it: a job read while it runs lacks the result (or error) it gets when it finishes.
+ */
+async function jobState(queue: Queue, id: string): Promise<TrialState> {
+  const state = await queue.getJobState(id);
+  if (state === 'unknown') return { kind: 'missing' };
+  if (state !== 'completed' && state !== 'failed') return { kind: 'pending' };
+  const job = (await queue.getJob(id)) as Job | undefined;
+  if (!job) return { kind: 'missing' };
+  return { kind: 'finished', outcome: state === 'completed' ? { result: parseValue<TrialResult>(job.returnvalue) } : { error: failureText(job) } };
 }
 
 export async function openQueue(url: string): Promise<QueueHandle> {
@@ -130,12 +135,7 @@ export async function openQueue(url: string): Promise<QueueHandle> {
         );
       });
     },
-    async trialState(id) {
-      const job = (await queue.getJob(id)) as Job | undefined;
-      if (!job) return { kind: 'missing' };
-      const outcome = await finishedOutcome(job);
-      return outcome ? { kind: 'finished', outcome } : { kind: 'pending' };
-    },
+    trialState: (id) => jobState(queue, id),
     async remove(id) {
       await queue.remove(id).catch(() => undefined);
     },

@@ -114,7 +114,11 @@ describeWithRedis('queue run tests')('tfnas queue and whole runs on a real Redis
     expect(rows[1]).toBe(first);
   });
 
-  it('never shows the password: not in output, logs or run folders', () => {
+  it('never shows the password: not in output, logs or run folders', async () => {
+    // A queued search whose --queue URL holds the password: its config.json masks it.
+    const out = path.join(work, 'coordinated');
+    expect((await cli(['search', '--strategy', 'random', '--space', 'nb201', '--table', 'nb201.csv', '--budget', '10', '--queue', redis.url, '--out', out])).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).command_line).toContain('redis://:***@127.0.0.1:');
     expect(said).toContain('r-b1-1');
     expect(said).not.toContain(PASSWORD);
     for (const w of workers) expect(w.log()).not.toContain(PASSWORD);

@@ -61,6 +61,9 @@ describeWithRedis('queued search tests')('search --queue on a real Redis', () =>
     const ck = JSON.parse(fs.readFileSync(path.join(out, 'checkpoint.json'), 'utf8'));
     expect(ck.queue.inFlight).toEqual([]);
     expect(JSON.parse(r.out.trim().split('\n').pop()!).queries).toBe(200);
+    const config = fs.readFileSync(path.join(out, 'config.json'), 'utf8');
+    expect(JSON.parse(config).evaluator.dataset).toBe('cifar10');
+    expect(JSON.parse(config).options.queue).toBeUndefined();
     // Random search proposes independently of the scores: the same architectures as in one process.
     const local = path.join(dir, 'random-200-local');
     await runSearch({ strategy: 'random', space: getSpace('nb201'), evaluator: new Nb201Evaluator(loadNb201Table(table), 'cifar10'), budget: 200, seed: 3, outDir: local, resume: false, quiet: true });
@@ -78,6 +81,19 @@ describeWithRedis('queued search tests')('search --queue on a real Redis', () =>
     const pick = (rs: Record<string, string>[]) => rs.map((x) => [x.ask, x.architecture, x.signal].join(' '));
     expect(pick(history(three))).toEqual(pick(history(one)));
     expect(new Set(history(three).map((x) => x.worker)).size).toBeGreaterThan(1);
+  });
+
+  it('resumes a search started in one process on the queue, and the other way round', async () => {
+    await start(2);
+    const out = path.join(dir, 'mixed');
+    const local = (budget: number, resume: boolean) =>
+      runSearch({ strategy: 'evolution', space: getSpace('nb201'), evaluator: new Nb201Evaluator(loadNb201Table(table), 'cifar10'), budget, seed: 5, outDir: out, resume, quiet: true });
+    await local(10, false);
+    expect((await search(out, ['--strategy', 'evolution', '--seed', '5', '--budget', '25', '--resume'])).code).toBe(0);
+    expect(history(out).map((x) => Number(x.query))).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(history(out).slice(10).every((x) => x.worker !== '')).toBe(true);
+    await local(30, true);
+    expect(history(out).map((x) => Number(x.query))).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
   });
 
   it('refuses a search whose paths leave the worker\'s folders before any trial runs', async () => {
