@@ -32,7 +32,7 @@ async function run(): Promise<void> {
     const cpu = used === 'cpu';
     const opts = { batch: a.batch, channels: a.channels, size: a.size, repeats: cpu ? a['cpu-repeats'] : a.repeats, warmup: cpu ? 0 : 2, seed: 0 };
     process.stderr.write(`${used}: ${opts.repeats} timed step(s) per op after ${opts.warmup} warm-up\n`);
-    results[used] = benchSubjects(dartsBenchSubjects(a.channels, a.stride, 0), opts, (r) =>
+    results[used] = await benchSubjects(dartsBenchSubjects(a.channels, a.stride, 0), opts, (r) =>
       process.stderr.write(`  ${r.name}: ${r.medianMs.toFixed(1)} ms\n`),
     );
   }

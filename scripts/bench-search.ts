@@ -2,8 +2,8 @@
  * Speed and memory of one DARTS search step (architecture step + weight step), first and second
  * order, on CIFAR-sized random input (32×32×3, 10 classes):
  *
- *   npm run bench:search -- [--backend wasm|cpu|tensorflow|auto] [--steps 3] [--configs small,paper]
- *                           [--recompute auto|cells|edges|none] [--orders 1,2] [--no-simd] [--json]
+ *   npm run bench:search -- [--backend wasm|cpu|tensorflow|webgpu|auto] [--steps 3] [--configs small,paper]
+ *                           [--recompute auto|cells|edges|none] [--gpu-memory GiB] [--orders 1,2] [--no-simd] [--json]
  *                           [--reference DIR [--reference-python python3] [--reference-threads 0,2]]
  *
  * `--no-simd` runs without tfnas's SIMD kernels (TFNAS_SIMD=0: the composed wasm kernels), for
@@ -22,7 +22,8 @@
 import { spawnSync } from 'child_process';
 import { join } from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../src/backend';
+import { backendLabel, useBackend } from '../src/backend';
+import { adapterInUse, releaseWebgpu } from '../src/backend/webgpu';
 import { SUPERNETS } from '../src/nets/supernet-registry';
 import { DartsArchitect } from '../src/search/darts-architect';
 import { DARTS_DEFAULTS } from '../src/search/darts-config';
@@ -61,6 +62,8 @@ interface Result extends Case {
   peakRssMB?: number;
   error?: string;
   reference?: Reference[];
+  /** The backend as people should read it: for webgpu, the adapter (a fallback one says it is software). */
+  device?: string;
 }
 
 function arg(name: string, def: string): string {
@@ -76,7 +79,9 @@ async function runCase(c: Case, backendName: string, steps: number): Promise<Res
   let peakRss = process.memoryUsage().rss;
   const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
   const net = SUPERNETS.darts({ C: c.C, layers: c.layers, numClasses: 10, inChannels: 3, seed: 0 });
-  const mode = resolveRecompute(c.recompute, 'darts', { batch: c.batch, C: c.C, layers: c.layers, height: 32, width: 32 }, backend, totalmem(), fusedKernelsActive()).mode;
+  const gpuMemory = Number(arg('gpu-memory', '0')) * 2 ** 30;
+  const device = { gpuMemoryBytes: gpuMemory || null, fallbackAdapter: adapterInUse()?.isFallbackAdapter };
+  const mode = resolveRecompute(c.recompute, 'darts', { batch: c.batch, C: c.C, layers: c.layers, height: 32, width: 32 }, backend, totalmem(), fusedKernelsActive(), device).mode;
   const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, order: c.order, recompute: mode });
   const batch = () => ({ x: tf.randomNormal([c.batch, 32, 32, 3]) as tf.Tensor4D, y: tf.randomUniform([c.batch], 0, 10, 'int32') as tf.Tensor1D });
   const [t, v] = [batch(), batch()];
@@ -106,12 +111,12 @@ async function runCase(c: Case, backendName: string, steps: number): Promise<Res
   arch.dispose();
   net.dispose();
   tf.dispose([t.x, t.y, v.x, v.y]);
-  return { ...c, recomputeMode: mode, backend, secondsPerStep: median(times), stepSeconds: times, peakTensorMB: peakBytes / 2 ** 20, peakRssMB: peakRss / 2 ** 20 };
+  return { ...c, recomputeMode: mode, backend, device: backendLabel(backend), secondsPerStep: median(times), stepSeconds: times, peakTensorMB: peakBytes / 2 ** 20, peakRssMB: peakRss / 2 ** 20 };
 }
 
 function spawnCase(c: Case, backend: string, steps: number): Result {
   const env = process.argv.includes('--no-simd') ? { ...process.env, TFNAS_SIMD: '0' } : process.env;
-  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--case', JSON.stringify(c), '--backend', backend, '--steps', String(steps)], {
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--case', JSON.stringify(c), '--backend', backend, '--steps', String(steps), '--gpu-memory', arg('gpu-memory', '0')], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
     env,
@@ -153,6 +158,7 @@ async function main(): Promise<void> {
   const caseArg = arg('case', '');
   if (caseArg) {
     process.stdout.write(JSON.stringify(await runCase(JSON.parse(caseArg) as Case, backend, steps)) + '\n');
+    releaseWebgpu();
     return;
   }
   const names = arg('configs', 'small,paper').split(',');
@@ -168,7 +174,7 @@ async function main(): Promise<void> {
       results.push(r);
       const what = `${config.padEnd(5)} batch ${String(r.batch).padStart(2)} C ${String(r.C).padStart(2)} cells ${r.layers} order ${order} recompute ${recompute}${r.recomputeMode && r.recomputeMode !== recompute ? ` (${r.recomputeMode})` : ''}`;
       if (r.error) console.error(`${what}: failed: ${r.error}`);
-      else console.error(`${what}: ${r.secondsPerStep?.toFixed(2)} s/step (median of ${steps}), peak tensors ${r.peakTensorMB === undefined ? "n/a" : r.peakTensorMB.toFixed(0)} MB, peak RSS ${r.peakRssMB?.toFixed(0)} MB [${r.backend}${process.argv.includes('--no-simd') ? ', no SIMD' : ''}]`);
+      else console.error(`${what}: ${r.secondsPerStep?.toFixed(2)} s/step (median of ${steps}), peak tensors ${r.peakTensorMB === undefined ? "n/a" : r.peakTensorMB.toFixed(0)} MB, peak RSS ${r.peakRssMB?.toFixed(0)} MB [${r.device ?? r.backend}${process.argv.includes('--no-simd') ? ', no SIMD' : ''}]`);
       const refDir = arg('reference', '');
       if (refDir) {
         r.reference = arg('reference-threads', '0').split(',').map((t) => referenceCase(r, refDir, Number(t), steps));

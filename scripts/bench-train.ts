@@ -14,7 +14,8 @@
  */
 import { spawnSync } from 'child_process';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../src/backend';
+import { backendLabel, useBackend } from '../src/backend';
+import { releaseWebgpu } from '../src/backend/webgpu';
 import { RECOMPUTE_MODES, RecomputeMode } from '../src/nets/layers-recompute';
 import { countParams } from '../src/nets/network';
 import { builtinGenotype } from '../src/space/builtin-genotypes';
@@ -65,13 +66,13 @@ async function benchOne(cfg: BenchConfig, steps: number, recompute: RecomputeMod
   const y = tf.randomUniform([cfg.batch], 0, 10, 'int32', 2);
   try {
     // Warm-up step (kernel setup, buffers), profiled for the tensor-memory peak.
-    const profile = await tf.profile(() => {
-      trainer.step(x, y, 0.025, 0, 0);
+    const profile = await tf.profile(async () => {
+      await trainer.step(x, y, 0.025, 0, 0);
     });
     const times: number[] = [];
     for (let s = 1; s <= steps; s++) {
       const t0 = process.hrtime.bigint();
-      trainer.step(x, y, 0.025, 0, s);
+      await trainer.step(x, y, 0.025, 0, s);
       times.push(Number(process.hrtime.bigint() - t0) / 1e9);
     }
     return {
@@ -114,7 +115,8 @@ async function main(): Promise<void> {
   if (!RECOMPUTE_MODES.includes(recompute)) throw new Error(`--recompute: expected one of ${RECOMPUTE_MODES.join(', ')}, got ${recompute}`);
   if (one) {
     const used = await useBackend(backend);
-    process.stdout.write(JSON.stringify({ backend: used, ...(await benchOne(CONFIGS[one], steps, recompute)) }) + '\n');
+    process.stdout.write(JSON.stringify({ backend: used, device: backendLabel(used), ...(await benchOne(CONFIGS[one], steps, recompute)) }) + '\n');
+    releaseWebgpu();
     return;
   }
   const names = arg('configs', 'small,large,small-b16,large-b4').split(',');
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
     if (!cfg) throw new Error(`--configs: unknown configuration ${n}; expected ${Object.keys(CONFIGS).join(', ')}`);
     process.stderr.write(`bench:train: ${cfg.name} on ${backend}, recompute ${recompute}, ${steps} timed steps…\n`);
     const r = runChild(n, backend, steps, recompute);
-    process.stderr.write(r.error ? `  ${r.error}\n` : `  median ${r.median_step_seconds}s/step (${r.images_per_second} img/s), peak tensors ${r.peak_tensor_mib} MiB, peak RSS ${r.peak_rss_mib} MiB${r.wasm_heap_mib ? `, wasm heap ${r.wasm_heap_mib} MiB` : ''}\n`);
+    process.stderr.write(r.error ? `  ${r.error}\n` : `  median ${r.median_step_seconds}s/step (${r.images_per_second} img/s), peak tensors ${r.peak_tensor_mib} MiB, peak RSS ${r.peak_rss_mib} MiB${r.wasm_heap_mib ? `, wasm heap ${r.wasm_heap_mib} MiB` : ''} [${r.device ?? r.backend}]\n`);
     results.push(r);
   }
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');

@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from './index';
 import { poolReference, randomArr4 } from './test-utils/reference';
-import { expectMatches, geoms, liveCounts, PadCase, PAD_CASES, runKernel, tensor4 } from './test-utils/tf-helpers';
+import { expectMatches, geoms, liveCounts, PAD_CASES, runKernel, tensor4 } from './test-utils/tf-helpers';
+import { padFits as fits } from './test-utils/pool-cases';
 
 const H = 9;
 const W = 7;
-// Windows wholly in the padding have no defined average: only paddings smaller than the window.
-const fits = (k: number, p: PadCase) => typeof p.tf === 'string' || k > (typeof p.tf === 'number' ? p.tf : 3);
 const CASES = [1, 3, 5].flatMap((k) =>
   [1, 2].flatMap((s) => PAD_CASES.filter((p) => fits(k, p)).map((p) => [`k${k} s${s} ${p.name}`, k, s, p] as const)),
 );

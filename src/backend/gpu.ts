@@ -42,17 +42,22 @@ export function gatherGpuFacts(): GpuFacts {
   for (let i = 0; i < 16; i++) if (fs.existsSync(`/dev/nvidia${i}`)) devices.push(`/dev/nvidia${i}`);
   const procDir = '/proc/driver/nvidia/gpus';
   if (devices.length === 0 && fs.existsSync(procDir)) devices.push(...fs.readdirSync(procDir));
+  return { devices, libraries: findLibraries(GPU_LIBRARIES, ['/usr/local/cuda/lib64', '/usr/local/cuda-11.2/lib64']) };
+}
+
+/** Which of `libs` the dynamic loader would find: LD_LIBRARY_PATH, `extraDirs`, the system directory, ldconfig's cache. */
+export function findLibraries(libs: readonly string[], extraDirs: readonly string[] = []): string[] {
   const found = new Set<string>();
   const dirs = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
-  dirs.push('/usr/local/cuda/lib64', '/usr/lib/x86_64-linux-gnu', '/usr/local/cuda-11.2/lib64');
-  for (const lib of GPU_LIBRARIES) {
+  dirs.push(...extraDirs, '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib');
+  for (const lib of libs) {
     if (dirs.some((d) => fs.existsSync(path.join(d, lib)))) found.add(lib);
   }
   try {
     const cache = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    for (const lib of GPU_LIBRARIES) if (cache.includes(lib)) found.add(lib);
+    for (const lib of libs) if (cache.includes(lib)) found.add(lib);
   } catch {
     // ldconfig missing: rely on the directory scan above.
   }
-  return { devices, libraries: [...found] };
+  return libs.filter((l) => found.has(l));
 }

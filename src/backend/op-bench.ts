@@ -45,7 +45,7 @@ export function median(values: number[]): number {
 }
 
 /** One training-like step; returns the output shape. Everything it creates is freed. */
-function step(prepared: PreparedSubject, x: tf.Tensor4D): number[] {
+async function step(prepared: PreparedSubject, x: tf.Tensor4D): Promise<number[]> {
   let outShape: number[] = [];
   const loss = () => {
     const y = prepared.forward(x);
@@ -54,22 +54,22 @@ function step(prepared: PreparedSubject, x: tf.Tensor4D): number[] {
   };
   // allowNoGradients: the `none` op's output does not depend on its input.
   const { value, grads } = tf.engine().gradients(loss, [x, ...prepared.params], undefined, true);
-  for (const g of grads) g?.dataSync();
-  value.dataSync();
+  // Waits until every result is computed (asynchronously: webgpu has no synchronous read in Node).
+  await Promise.all([value, ...grads].map((g) => g?.data()));
   tf.dispose([value, ...grads.filter((g) => g != null)]);
   return outShape;
 }
 
-export function timeSubject(subject: BenchSubject, opts: BenchOptions): BenchResult {
+export async function timeSubject(subject: BenchSubject, opts: BenchOptions): Promise<BenchResult> {
   const x = tf.randomNormal([opts.batch, opts.size, opts.size, opts.channels], 0, 1, 'float32', opts.seed) as tf.Tensor4D;
   const prepared = subject.setup();
   try {
     let outShape: number[] = [];
-    for (let i = 0; i < opts.warmup; i++) outShape = step(prepared, x);
+    for (let i = 0; i < opts.warmup; i++) outShape = await step(prepared, x);
     const times: number[] = [];
     for (let i = 0; i < opts.repeats; i++) {
       const t0 = performance.now();
-      outShape = step(prepared, x);
+      outShape = await step(prepared, x);
       times.push(performance.now() - t0);
     }
     return { name: subject.name, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs: opts.repeats, outShape };
@@ -80,10 +80,11 @@ export function timeSubject(subject: BenchSubject, opts: BenchOptions): BenchRes
 }
 
 /** Times every subject in turn; `onResult` is called after each (for progress output). */
-export function benchSubjects(subjects: BenchSubject[], opts: BenchOptions, onResult?: (r: BenchResult, i: number) => void): BenchResult[] {
-  return subjects.map((s, i) => {
-    const r = timeSubject(s, opts);
-    onResult?.(r, i);
-    return r;
-  });
+export async function benchSubjects(subjects: BenchSubject[], opts: BenchOptions, onResult?: (r: BenchResult, i: number) => void): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  for (const [i, s] of subjects.entries()) {
+    out.push(await timeSubject(s, opts));
+    onResult?.(out[i], i);
+  }
+  return out;
 }

@@ -4,14 +4,16 @@ import { avgPoolGradConfig } from './avgpool-grad';
 import { maxPoolGradConfig } from './wasm-kernels/max-pool-grad';
 import { SIMD_WASM_KERNELS } from './simd/simd-kernels';
 import { recordBuiltin } from './builtins';
+import { WEBGPU_KERNELS } from './webgpu-kernels';
 
 /**
- * Kernel fixes per tfjs backend name (see wasm-kernels/ and avgpool-grad.ts). The native
+ * Kernel fixes per tfjs backend name (see wasm-kernels/, avgpool-grad.ts, webgpu-kernels.ts). The native
  * `tensorflow` backend needs none. Built once so that every call registers the same configs.
  */
 const FIXES: Record<string, readonly tf.KernelConfig[]> = {
   wasm: overriding([...WASM_TRAINING_KERNELS, avgPoolGradConfig('wasm')], SIMD_WASM_KERNELS),
   cpu: [avgPoolGradConfig('cpu'), maxPoolGradConfig('cpu')],
+  webgpu: WEBGPU_KERNELS,
 };
 
 /**

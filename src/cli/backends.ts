@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { BACKENDS, BACKEND_NAMES, installHint } from '../backend/registry';
 import { gatherGpuFacts, judgeGpu } from '../backend/gpu';
+import { adapterLabel, releaseWebgpu, webgpuAdapter } from '../backend/webgpu';
 import { JSON_OPTION, printJsonSummary } from './common';
 import { addOptions, readOptions } from './options';
 
@@ -20,16 +21,24 @@ export const backendsCommand: CommandModule = {
       const entry = BACKENDS[name];
       try {
         await entry.load();
-        const check = entry.check?.();
+        // As `--backend <name>` would judge it (webgpu: a fallback adapter works, but auto skips it).
+        const check = await entry.check?.(true);
         rows.push({ name, available: !check || check.ok, note: check ? check.reason : 'loads' });
       } catch {
         rows.push({ name, available: false, note: `not installed: ${installHint(name)}` });
       }
     }
+    const adapter = rows.some((r) => r.name === 'webgpu' && r.available) ? await webgpuAdapter() : null;
+    releaseWebgpu();
     if (json) {
-      printJsonSummary({ backends: rows, gpu: judgeGpu(gatherGpuFacts()) });
+      printJsonSummary({ backends: rows, gpu: judgeGpu(gatherGpuFacts()), webgpuAdapter: adapter });
       return;
     }
     for (const r of rows) console.log(`${r.available ? 'yes' : 'no '}  ${r.name.padEnd(15)} ${r.note}`);
+    if (adapter) {
+      console.log(`webgpu adapter: vendor ${adapter.vendor}, architecture ${adapter.architecture}, isFallbackAdapter ${adapter.isFallbackAdapter}`);
+      console.log(`  ${adapterLabel(adapter)}; max storage binding ${adapter.maxStorageBufferBindingSize} bytes`);
+      if (adapter.isFallbackAdapter) console.log('  auto never picks a fallback adapter; --backend webgpu uses it, and the run is labelled so');
+    }
   },
 };

@@ -16,11 +16,11 @@ describe('bench ops', () => {
     expect(median([4, 1, 2, 3])).toBe(2.5);
   });
 
-  test.each([[1, true], [2, true], [1, false]])('times every DARTS op and the mixed edge at stride %i (recompute %s) without leaking', (stride, recompute) => {
+  test.each([[1, true], [2, true], [1, false]])('times every DARTS op and the mixed edge at stride %i (recompute %s) without leaking', async (stride, recompute) => {
     const subjects = dartsBenchSubjects(TINY.channels, stride as number, 0, recompute as boolean);
     expect(subjects.map((s) => s.name)).toEqual(BENCH_OP_NAMES);
     const before = tf.memory().numTensors;
-    const rows = benchSubjects(subjects, TINY);
+    const rows = await benchSubjects(subjects, TINY);
     expect(tf.memory().numTensors).toBe(before);
     for (const r of rows) {
       expect(r.outShape).toEqual([2, 8 / (stride as number), 8 / (stride as number), 4]);

@@ -112,7 +112,7 @@ export const benchOpsCommand: CommandModule = {
     const say = (line: string) => (argv.json ? process.stderr.write(line + '\n') : console.log(line));
     const edge = argv.recompute ? 'recomputed' : 'kept';
     say(`batch ${opts.batch}, ${opts.size}×${opts.size}, ${opts.channels} channels, stride ${opts.stride}, mixed edge forward ${edge} for the backward: median of ${opts.repeats} after ${opts.warmup} warm-up`);
-    const rows = benchSubjects(subjects, opts, (r, i) => process.stderr.write(`  ${i + 1}/${subjects.length} ${r.name}: ${r.medianMs.toFixed(1)} ms\n`));
+    const rows = await benchSubjects(subjects, opts, (r, i) => process.stderr.write(`  ${i + 1}/${subjects.length} ${r.name}: ${r.medianMs.toFixed(1)} ms\n`));
     say(formatOpTable(rows));
     if (argv.json) {
       const { batch, channels, size, stride, repeats, warmup, seed } = opts;

@@ -1,4 +1,4 @@
-import { useBackend } from '../backend';
+import { backendLabel, useBackend } from '../backend';
 import { BACKEND_NAMES } from '../backend/registry';
 import { DATA_OPTIONS } from '../data/locate';
 import { snakeKeys } from '../io/json-keys';
@@ -12,7 +12,7 @@ export const BACKEND_OPTION = {
     default: 'auto',
     choices: ['auto', ...BACKEND_NAMES],
     shapes: false,
-    describe: 'TensorFlow.js backend (auto = first of tensorflow-gpu, tensorflow, wasm, cpu that works)',
+    describe: 'TensorFlow.js backend (auto = first that works of tensorflow-gpu, webgpu on a hardware adapter, tensorflow, wasm, cpu)',
   },
 } as const satisfies OptionSpecs;
 
@@ -24,10 +24,10 @@ export const JSON_OPTION = {
 /** The options every command that loads data and computes ends with: --json, the data options, --backend, --config. */
 export const RUN_OPTIONS = { ...JSON_OPTION, ...DATA_OPTIONS, ...BACKEND_OPTION, ...CONFIG_OPTION } as const satisfies OptionSpecs;
 
-/** Selects the backend and says which one is in use, once, on stderr. */
+/** Selects the backend and says which one is in use (webgpu: on which adapter), once, on stderr. */
 export async function startBackend(name: string): Promise<string> {
   const used = await useBackend(name);
-  process.stderr.write(`tfnas: backend ${used}\n`);
+  process.stderr.write(`tfnas: backend ${backendLabel(used)}\n`);
   return used;
 }
 

@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { COMMANDS } from './commands';
 import { UsageError } from '../io/errors';
 import { setCommandLine } from '../io/run-config';
+import { releaseWebgpu } from '../backend/webgpu';
 
 /** The first single-valued flag that `args` gives twice (under any of its names), or null. */
 export function repeatedFlag(args: string[], o: { array: string[]; alias: Record<string, string[]> }): string | null {
@@ -69,5 +70,7 @@ if (require.main === module) {
   }
   main(hideBin(process.argv)).then((code) => {
     process.exitCode = code;
+    // Dawn's instance (backend webgpu) would keep the process alive after the command is done.
+    releaseWebgpu();
   });
 }

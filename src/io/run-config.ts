@@ -8,6 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { readJson, writeJsonAtomic } from './atomic';
+import { adapterInUse } from '../backend/webgpu';
+import { snakeKeys } from './json-keys';
 
 export interface RunRecord {
   command: string;
@@ -15,6 +17,8 @@ export interface RunRecord {
   tfnas: string;
   versions: Record<string, string>;
   backend: string | null;
+  /** webgpu: the adapter the run used; `is_fallback_adapter` true marks a software (not GPU) run. */
+  webgpu_adapter?: Record<string, unknown>;
   /** The arguments as given (without `node tfnas`), and as one shell-quoted line. */
   argv: string[];
   command_line: string;
@@ -40,7 +44,11 @@ export function versions(): Record<string, string> {
 export function runRecord(command: string, options: Record<string, unknown>, backend: string | null): RunRecord {
   const argv = givenArgs ?? process.argv.slice(2);
   const v = versions();
-  return { command, options, tfnas: v.tfnas, versions: v, backend, argv, command_line: ['tfnas', ...argv].map(quote).join(' '), started: new Date().toISOString() };
+  const adapter = backend === 'webgpu' ? adapterInUse() : null;
+  return {
+    command, options, tfnas: v.tfnas, versions: v, backend, ...(adapter ? { webgpu_adapter: snakeKeys(adapter) as Record<string, unknown> } : {}),
+    argv, command_line: ['tfnas', ...argv].map(quote).join(' '), started: new Date().toISOString(),
+  };
 }
 
 /** The options recorded by the run in `runDir` (its config.json), if it has one. */

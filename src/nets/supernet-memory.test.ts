@@ -48,6 +48,20 @@ describe('--recompute auto', () => {
     expect(resolveRecompute('auto', 'darts', paper, 'tensorflow', 128 * GiB, false).mode).toBe('none'); // ~40 GB ≤ 64 GiB
   });
 
+  test('GPU backends: 3/4 of --gpu-memory, else unknown; a fallback webgpu adapter uses half the machine', () => {
+    for (const gpu of ['webgpu', 'tensorflow-gpu']) {
+      expect(memoryBudget(gpu, 24 * GiB)).toBeNull();
+      expect(memoryBudget(gpu, 24 * GiB, { gpuMemoryBytes: 80 * GiB })).toBe(60 * GiB);
+      // paper settings (~40 GB) fit an 80 GiB GPU, not a 24 GiB one
+      expect(resolveRecompute('auto', 'darts', paper, gpu, 24 * GiB, false, { gpuMemoryBytes: 80 * GiB }).mode).toBe('none');
+      expect(resolveRecompute('auto', 'darts', paper, gpu, 24 * GiB, false, { gpuMemoryBytes: 24 * GiB }).mode).toBe('cells');
+      expect(resolveRecompute('auto', 'darts', { ...small, batch: 1 }, gpu, 24 * GiB, false).mode).toBe('cells');
+    }
+    expect(memoryBudget('webgpu', 24 * GiB, { fallbackAdapter: true })).toBe(12 * GiB);
+    expect(memoryBudget('webgpu', 24 * GiB, { fallbackAdapter: true, gpuMemoryBytes: 8 * GiB })).toBe(6 * GiB);
+    expect(memoryBudget('tensorflow-gpu', 24 * GiB, { fallbackAdapter: true })).toBeNull();
+  });
+
   test('an explicit mode is kept whatever the estimate', () => {
     for (const mode of RECOMPUTE_SETTINGS.filter((m) => m !== 'auto')) {
       const choice = resolveRecompute(mode, 'darts', paper, 'wasm', GiB, true);

@@ -58,15 +58,29 @@ export function activationBytes(space: SupernetSpace, s: StepShape, fused = true
 
 const GiB = 2 ** 30;
 
+/** What tfnas knows of a GPU backend's device (webgpu's adapter, or `--gpu-memory`). */
+export interface DeviceMemory {
+  /** `--gpu-memory` in bytes: the device's memory, which neither GPU backend reports. */
+  gpuMemoryBytes?: number | null;
+  /** webgpu on a fallback (software) adapter: its buffers live in the machine's memory. */
+  fallbackAdapter?: boolean;
+}
+
 /**
  * Memory the activations may take on a backend, or null when it cannot be known. wasm: the heap
  * stops at 4 GiB, of which 1 is left for parameters, optimiser state, batches and fragmentation;
- * cpu and tensorflow (native, CPU): half the machine's memory; tensorflow-gpu: unknown (the GPU's
- * memory is not visible), so `auto` keeps checkpointing there.
+ * cpu and tensorflow (native, CPU): half the machine's memory. GPU backends (tensorflow-gpu,
+ * webgpu): WebGPU reports only per-buffer limits (maxBufferSize), never the device's memory, and
+ * libtensorflow does not say either; so 3/4 of `--gpu-memory` (the rest for parameters, optimiser
+ * state, batches and the allocator's slack, as on wasm), else unknown and `auto` checkpoints.
+ * A fallback adapter (SwiftShader) allocates from the machine's memory: half of it, as cpu.
  */
-export function memoryBudget(backend: string, totalMemBytes: number): number | null {
+export function memoryBudget(backend: string, totalMemBytes: number, device: DeviceMemory = {}): number | null {
   if (backend === 'wasm') return 3 * GiB;
   if (backend === 'cpu' || backend === 'tensorflow') return totalMemBytes / 2;
+  if (backend !== 'webgpu' && backend !== 'tensorflow-gpu') return null;
+  if (device.gpuMemoryBytes) return (device.gpuMemoryBytes * 3) / 4;
+  if (backend === 'webgpu' && device.fallbackAdapter) return totalMemBytes / 2;
   return null;
 }
 
@@ -81,9 +95,11 @@ export interface RecomputeChoice {
  * `setting` itself, or for `auto`: `none` if the estimate fits the budget, else `cells`. `fused`:
  * whether tfnas's fused kernels run (backend/simd `fusedKernelsActive()`).
  */
-export function resolveRecompute(setting: RecomputeSetting, space: SupernetSpace, shape: StepShape, backend: string, totalMemBytes: number, fused: boolean): RecomputeChoice {
+export function resolveRecompute(
+  setting: RecomputeSetting, space: SupernetSpace, shape: StepShape, backend: string, totalMemBytes: number, fused: boolean, device: DeviceMemory = {},
+): RecomputeChoice {
   const estimateBytes = activationBytes(space, shape, fused);
-  const budgetBytes = memoryBudget(backend, totalMemBytes);
+  const budgetBytes = memoryBudget(backend, totalMemBytes, device);
   if (setting !== 'auto') return { mode: setting, setting, estimateBytes, budgetBytes };
   const fits = budgetBytes !== null && estimateBytes <= budgetBytes;
   return { mode: fits ? 'none' : 'cells', setting, estimateBytes, budgetBytes };

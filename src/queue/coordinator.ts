@@ -172,7 +172,7 @@ class QueuedSearch {
     const s = this.opened.searcher;
     const jobs: { id: string; ask: number; key: string }[] = [];
     while (this.asked < this.c.budget && this.pendingCount() < limit && s.capacity(this.pendingCount()) > 0) {
-      const key = s.space.key(s.ask());
+      const key = s.space.key(await s.ask());
       this.asked++;
       this.keys.set(this.asked, key);
       jobs.push({ id: this.jobId(this.asked), ask: this.asked, key });

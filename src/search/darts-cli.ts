@@ -83,7 +83,9 @@ export async function runDartsSearch(argv: Record<string, unknown>): Promise<voi
     return;
   }
   const data = await loadDatasetFromArgs(dataArgsOf(o));
-  const summary = await runDartsSearchLoop(cfg, data, { out, resume: o.resume, backend, record: runRecord('search', options, backend), report: o.report });
+  const summary = await runDartsSearchLoop(cfg, data, {
+    out, resume: o.resume, backend, record: runRecord('search', options, backend), report: o.report, gpuMemoryBytes: o.gpuMemory ? o.gpuMemory * 2 ** 30 : null,
+  });
   if (o.json) printJsonSummary(summary);
   else {
     console.log(`genotype: ${summary.text}`);

@@ -24,15 +24,19 @@ export interface Derived {
   text: string;
 }
 
-/** softmax(α) of each matrix as plain arrays. */
-export function alphaWeights(net: Supernet): Record<string, number[][]> {
+/** softmax(α) of each matrix as plain arrays (read asynchronously: webgpu has no synchronous read in Node). */
+export async function alphaWeights(net: Supernet): Promise<Record<string, number[][]>> {
   const out: Record<string, number[][]> = {};
-  for (const { name } of net.alphaLayout) out[name] = tf.tidy(() => tf.softmax(net.alphas[name], -1).arraySync() as number[][]);
+  for (const { name } of net.alphaLayout) {
+    const w = tf.tidy(() => tf.softmax(net.alphas[name], -1));
+    out[name] = (await w.array()) as number[][];
+    w.dispose();
+  }
   return out;
 }
 
 /** The cell the current α selects (src/space/derive.ts, as the reference's genotype()). */
-export function deriveFromNet(net: Supernet, weights = alphaWeights(net)): Derived {
+export function deriveFromNet(net: Supernet, weights: Record<string, number[][]>): Derived {
   if (net.space === 'darts') {
     const g = deriveDartsGenotype(weights.normal, weights.reduce);
     return { genotype: g, text: formatDartsGenotype(g) };
@@ -42,7 +46,7 @@ export function deriveFromNet(net: Supernet, weights = alphaWeights(net)): Deriv
 }
 
 /** alphas.csv rows after epoch index `epoch` (0-based; written 1-based, as log.csv): one per (cell type, edge, op). */
-export function alphaRows(net: Supernet, epoch: number, weights = alphaWeights(net)): Row[] {
+export function alphaRows(net: Supernet, epoch: number, weights: Record<string, number[][]>): Row[] {
   const rows: Row[] = [];
   for (const layout of net.alphaLayout) {
     weights[layout.name].forEach((row, e) => {

@@ -8,6 +8,7 @@ import { BatchLoader, LoaderState, mixSeed, searchSplit } from '../data';
 import { SUPERNETS } from '../nets/supernet-registry';
 import type { Supernet } from '../nets/supernet';
 import { RecomputeChoice, resolveRecompute } from '../nets/supernet-memory';
+import { adapterInUse } from '../backend/webgpu';
 import { fusedKernelsActive } from '../backend/simd/simd-kernels';
 import { PassInfo, disposeQuietly, formatBytes, guardMemory } from '../backend/out-of-memory';
 import { cosineLr } from '../train/schedule';
@@ -36,6 +37,8 @@ export interface DartsRunOptions {
   log?: (line: string) => void;
   /** Rewrite report.html in the run folder after every epoch. */
   report?: boolean;
+  /** `--gpu-memory` in bytes, for `--recompute auto` on a GPU backend (null: not given). */
+  gpuMemoryBytes?: number | null;
 }
 
 export interface DartsSummary {
@@ -76,6 +79,7 @@ export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: 
   prepareRunDir(opts.out, opts.resume, CHECKPOINT);
   const run = new DartsRun(cfg, data, opts);
   try {
+    await run.deriveCell();
     const rows = await runEpochs({
       runDir: opts.out,
       columns: cfg.table ? [...LOG_COLUMNS, ...BENCH_COLUMNS] : LOG_COLUMNS,
@@ -105,7 +109,7 @@ class DartsRun {
   private readonly archLoader: BatchLoader;
   private readonly validLoader: BatchLoader;
   private readonly alphaLog: CsvLog;
-  private last: Derived;
+  private last!: Derived;
   private lastEpoch = -1;
   /** The gradient checkpointing in use (`auto` resolved; written to config.json). */
   readonly recompute: RecomputeChoice;
@@ -113,7 +117,8 @@ class DartsRun {
   constructor(private readonly cfg: DartsConfig, data: Dataset, private readonly opts: DartsRunOptions) {
     this.net = buildSupernet(cfg, data.numClasses, data.shape[2]);
     const shape = { batch: cfg.batchSize, C: cfg.initChannels, layers: cfg.layers, height: data.shape[0], width: data.shape[1] };
-    this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive());
+    const device = { gpuMemoryBytes: opts.gpuMemoryBytes, fallbackAdapter: adapterInUse()?.isFallbackAdapter };
+    this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive(), device);
     this.arch = new DartsArchitect(this.net, { ...cfg, recompute: this.recompute.mode });
     try {
       const info = { ...opts.record, config: cfg, recompute: this.recompute, backend: opts.backend, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
@@ -130,7 +135,11 @@ class DartsRun {
       throw e;
     }
     this.alphaLog = new CsvLog(path.join(opts.out, 'alphas.csv'), ALPHA_COLUMNS);
-    this.last = deriveFromNet(this.net);
+  }
+
+  /** The cell the current α selects (α read asynchronously, so not in the constructor). */
+  async deriveCell(): Promise<void> {
+    this.last = deriveFromNet(this.net, await alphaWeights(this.net));
   }
 
   /** Trains one epoch (architecture + weight steps), evaluates on the architecture part, logs α and the cell. */
@@ -140,7 +149,7 @@ class DartsRun {
     this.weightsLoader.seek(epoch, 0);
     const train = await guardMemory(() => this.passInfo(`the training steps of epoch ${epoch + 1}`), () => trainEpoch(this.arch, this.weightsLoader, this.archLoader, lr, epoch, cfg));
     const valid = await guardMemory(() => this.passInfo(`the validation pass of epoch ${epoch + 1}`), () => evaluate(this.arch, this.validLoader));
-    const weights = alphaWeights(net);
+    const weights = await alphaWeights(net);
     this.last = deriveFromNet(net, weights);
     this.lastEpoch = epoch;
     this.alphaLog.append(...alphaRows(net, epoch, weights));
@@ -203,7 +212,7 @@ class DartsRun {
       disposeAll(ck.tensors);
     }
     this.alphaLog.load().keepWhile((r) => Number(r.epoch) <= ck.state.nextEpoch);
-    this.last = deriveFromNet(this.net);
+    await this.deriveCell();
     this.lastEpoch = ck.state.nextEpoch - 1;
     return ck.state.nextEpoch;
   }

@@ -54,7 +54,7 @@ export class EnsembleMlp {
   }
 
   /** Full-batch Adam on mean squared error; returns the final loss. */
-  fit(x: number[][], y: number[], opts: FitOptions): number {
+  async fit(x: number[][], y: number[], opts: FitOptions): Promise<number> {
     const optimizer = tf.train.adam(opts.lr);
     const xs = tf.tensor2d(x);
     const ys = tf.tensor1d(y);
@@ -63,7 +63,7 @@ export class EnsembleMlp {
       for (let s = 0; s < opts.steps; s++) {
         const loss = optimizer.minimize(() => tf.mean(tf.squaredDifference(this.forward(xs), ys)) as tf.Scalar, s + 1 === opts.steps);
         if (loss) {
-          last = loss.dataSync()[0];
+          last = (await loss.data())[0];
           loss.dispose();
         }
       }
@@ -76,15 +76,15 @@ export class EnsembleMlp {
   }
 
   /** Mean and standard deviation over members for each input row. */
-  predict(x: number[][]): { mean: number[]; std: number[] } {
+  async predict(x: number[][]): Promise<{ mean: number[]; std: number[] }> {
     if (x.length === 0) return { mean: [], std: [] };
     const [m, v] = tf.tidy(() => {
       const p = this.forward(tf.tensor2d(x));
       const moments = tf.moments(p, 0);
       return [moments.mean, moments.variance];
     });
-    const mean = Array.from(m.dataSync());
-    const std = Array.from(v.dataSync(), (s) => Math.sqrt(s));
+    const mean = Array.from(await m.data());
+    const std = Array.from(await v.data(), (s) => Math.sqrt(s));
     m.dispose();
     v.dispose();
     return { mean, std };

@@ -23,15 +23,15 @@ function nb201Set(n: number): { seqs: number[][]; y: number[] } {
 }
 
 describe('NaoModel', () => {
-  it('decodes only tokens inside each position\'s vocabulary, even untrained', () => {
+  it('decodes only tokens inside each position\'s vocabulary, even untrained', async () => {
     const vocab = [2, 5, 3, 1, 4];
     const m = new NaoModel(vocab, 1, SMALL);
     const rng = new Rng(2);
     const seqs = Array.from({ length: 12 }, () => vocab.map((v) => rng.int(v)));
     const before = tf.memory().numTensors;
-    for (const r of m.reconstruct(seqs)) r.forEach((t, p) => expect(t).toBeLessThan(vocab[p]));
+    for (const r of await m.reconstruct(seqs)) r.forEach((t, p) => expect(t).toBeLessThan(vocab[p]));
     let calls = 0;
-    m.walk(seqs, [0.5, 1], (_n, logp) => {
+    await m.walk(seqs, [0.5, 1], (_n, logp) => {
       calls++;
       logp.forEach((row, p) => row.slice(vocab[p]).forEach((v) => expect(v).toBeLessThan(-1e6)));
       return false;
@@ -45,40 +45,41 @@ describe('NaoModel', () => {
     const { seqs, y } = nb201Set(12);
     const vocab = getSpace('nb201').tokenVocab;
     let trained: NaoModel;
-    beforeAll(() => {
+    beforeAll(async () => {
       trained = new NaoModel(vocab, 3, SMALL);
-      trained.fit(seqs, y);
+      await trained.fit(seqs, y);
     });
     afterAll(() => trained.dispose());
 
-    it('reconstructs its training set and learns the scores', () => {
+    it('reconstructs its training set and learns the scores', async () => {
       const before = tf.memory().numTensors;
-      expect(trained.reconstruct(seqs)).toEqual(seqs);
-      trained.score(seqs).forEach((p, i) => expect(Math.abs(p - y[i])).toBeLessThan(0.15));
+      expect(await trained.reconstruct(seqs)).toEqual(seqs);
+      (await trained.score(seqs)).forEach((p, i) => expect(Math.abs(p - y[i])).toBeLessThan(0.15));
       expect(tf.memory().numTensors).toBe(before);
     });
 
-    it('a gradient step on the embedding raises the predicted score', () => {
+    it('a gradient step on the embedding raises the predicted score', async () => {
       const before = tf.memory().numTensors;
-      const { before: f0, after: f1 } = trained.stepScores(seqs, 0.5);
+      const { before: f0, after: f1 } = await trained.stepScores(seqs, 0.5);
       f0.forEach((v, i) => expect(f1[i]).toBeGreaterThan(v));
       expect(tf.memory().numTensors).toBe(before);
     });
   });
 
-  it('fits deterministically per seed, without leaking tensors', () => {
+  it('fits deterministically per seed, without leaking tensors', async () => {
     const { seqs, y } = nb201Set(6);
     const vocab = getSpace('nb201').tokenVocab;
     const before = tf.memory().numTensors;
-    const run = (seed: number) => {
+    const run = async (seed: number) => {
       const m = new NaoModel(vocab, seed, { ...SMALL, steps: 5 });
-      const out = { loss: m.fit(seqs, y), score: m.score(seqs) };
+      const loss = await m.fit(seqs, y);
+      const out = { loss, score: await m.score(seqs) };
       m.dispose();
       return out;
     };
-    const a = run(3);
-    expect(run(3)).toEqual(a);
-    expect(run(4).score).not.toEqual(a.score);
+    const a = await run(3);
+    expect(await run(3)).toEqual(a);
+    expect((await run(4)).score).not.toEqual(a.score);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -185,7 +185,7 @@ export class NaoModel {
   }
 
   /** Joint full-batch training on all (sequence, score in [0,1]) pairs; returns the last loss. */
-  fit(seqs: number[][], y01: number[]): number {
+  async fit(seqs: number[][], y01: number[]): Promise<number> {
     const optimizer = tf.train.adam(this.cfg.lr);
     const encIds = this.encoderIds(seqs);
     const decIds = this.decoderIds(seqs);
@@ -202,7 +202,7 @@ export class NaoModel {
           return tf.add(tf.mul(lam, mse), tf.mul(1 - lam, nll)) as tf.Scalar;
         }, s + 1 === this.cfg.steps, this.vars);
         if (loss) {
-          last = loss.dataSync()[0];
+          last = (await loss.data())[0];
           loss.dispose();
         }
       }
@@ -220,7 +220,7 @@ export class NaoModel {
    * sequences `accept` has not yet accepted; `accept(n, logp)` sees sequence n's decoded
    * per-position log-probabilities ([positions][width]) and says whether n is done.
    */
-  walk(seqs: number[][], etas: readonly number[], accept: (n: number, logp: number[][]) => boolean): void {
+  async walk(seqs: number[][], etas: readonly number[], accept: (n: number, logp: number[][]) => boolean): Promise<void> {
     if (seqs.length === 0) return;
     const [outs, grad] = tf.tidy(() => {
       const e = this.encode(this.encoderIds(seqs));
@@ -233,7 +233,7 @@ export class NaoModel {
       for (let at = 0; at < etas.length && open.length > 0; at += WALK_CHUNK) {
         const chunk = etas.slice(at, at + WALK_CHUNK);
         const decoded = open;
-        const rows = this.decodeMoved(outs, grad as tf.Tensor3D, decoded, chunk);
+        const rows = await this.decodeMoved(outs, grad as tf.Tensor3D, decoded, chunk);
         const done = new Set<number>();
         for (let k = 0; k < chunk.length; k++) {
           decoded.forEach((n, j) => {
@@ -249,45 +249,45 @@ export class NaoModel {
   }
 
   /** Greedy decodings for outputs[open] + η·grad[open], for each η of `etas` (η-major rows). */
-  private decodeMoved(outs: tf.Tensor3D, grad: tf.Tensor3D, open: number[], etas: number[]): number[][][] {
+  private async decodeMoved(outs: tf.Tensor3D, grad: tf.Tensor3D, open: number[], etas: number[]): Promise<number[][][]> {
     const logp = tf.tidy(() => {
       const idx = tf.tensor1d(open, 'int32');
       const [o, g] = [tf.gather(outs, idx), tf.gather(grad, idx)];
       const moved = l2Normalize(tf.concat(etas.map((eta) => tf.add(o, tf.mul(g, eta))), 0) as tf.Tensor3D);
       return this.decodeGreedy({ outputs: moved, emb: this.embedding(moved) });
     });
-    const rows = logp.arraySync();
+    const rows = await logp.array();
     logp.dispose();
     return rows;
   }
 
   /** f(e_x) and f(e_x') after one step of size η along the gradient (reference `infer`), per sequence. */
-  stepScores(seqs: number[][], eta: number): { before: number[]; after: number[] } {
+  async stepScores(seqs: number[][], eta: number): Promise<{ before: number[]; after: number[] }> {
     const [b, a] = tf.tidy(() => {
       const e = this.encode(this.encoderIds(seqs));
       const f = (o: tf.Tensor) => this.predict(this.embedding(o as tf.Tensor3D));
       const g = tf.grad((o: tf.Tensor) => tf.sum(f(o)))(e.outputs);
       return [f(e.outputs), f(l2Normalize(tf.add(e.outputs, tf.mul(g, eta))))];
     });
-    const out = { before: Array.from(b.dataSync()), after: Array.from(a.dataSync()) };
+    const out = { before: Array.from(await b.data()), after: Array.from(await a.data()) };
     b.dispose();
     a.dispose();
     return out;
   }
 
   /** Greedy reconstruction (token per position) of each sequence, without a gradient step. */
-  reconstruct(seqs: number[][]): number[][] {
+  async reconstruct(seqs: number[][]): Promise<number[][]> {
     const am = tf.tidy(() => tf.argMax(this.decodeGreedy(this.encode(this.encoderIds(seqs))), 2));
-    const out = am.arraySync() as number[][];
+    const out = (await am.array()) as number[][];
     am.dispose();
     return out;
   }
 
   /** Predicted score in (0, 1) for each sequence. */
-  score(seqs: number[][]): number[] {
+  async score(seqs: number[][]): Promise<number[]> {
     if (seqs.length === 0) return [];
     const p = tf.tidy(() => this.predict(this.encode(this.encoderIds(seqs)).emb));
-    const v = Array.from(p.dataSync());
+    const v = Array.from(await p.data());
     p.dispose();
     return v;
   }

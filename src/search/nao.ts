@@ -20,7 +20,7 @@ export class NaoSearcher extends ModelBasedSearcher {
     super(name, space, opts, NAO_DEFAULTS);
   }
 
-  protected nextBatch(): string[] {
+  protected async nextBatch(): Promise<string[]> {
     const s = this.space;
     const seqs = this.hist.map((h) => s.tokens(s.fromKey(h.key)));
     const scores = this.hist.map((h) => h.score);
@@ -28,10 +28,10 @@ export class NaoSearcher extends ModelBasedSearcher {
     const y01 = scores.map((v) => (hi > lo ? (v - lo) / (hi - lo) : 0.5));
     const model = new NaoModel(s.tokenVocab, this.rng.fork(), { ...NAO_MODEL_DEFAULTS, steps: this.opts.steps ?? NAO_MODEL_DEFAULTS.steps });
     try {
-      model.fit(seqs, y01);
-      const found = this.decodeCandidates(model);
+      await model.fit(seqs, y01);
+      const found = await this.decodeCandidates(model);
       const keys = [...found.keys()];
-      const predicted = keys.length ? model.score(keys.map((k) => s.tokens(s.fromKey(k)))) : [];
+      const predicted = keys.length ? await model.score(keys.map((k) => s.tokens(s.fromKey(k)))) : [];
       const order = keys.map((_, i) => i).sort((a, b) => predicted[b] - predicted[a] || a - b);
       const chosen = order.slice(0, this.batch).map((i) => keys[i]);
       return this.fillUp(chosen);
@@ -41,13 +41,13 @@ export class NaoSearcher extends ModelBasedSearcher {
   }
 
   /** First new architecture decoded along each parent's gradient walk (η = step, 2·step, …). */
-  private decodeCandidates(model: NaoModel): Map<string, true> {
+  private async decodeCandidates(model: NaoModel): Promise<Map<string, true>> {
     const s = this.space;
     const seen = this.seen();
     const parents = topK(this.hist, NAO_DEFAULTS.parents).map((h) => s.tokens(s.fromKey(h.key)));
     const etas = Array.from({ length: NAO_DEFAULTS.iters }, (_, t) => NAO_DEFAULTS.step * (t + 1));
     const found = new Map<string, true>();
-    model.walk(parents, etas, (_n, logp) => {
+    await model.walk(parents, etas, (_n, logp) => {
       const key = s.key(s.fromTokenScores(logp.map((row, p) => row.slice(0, s.tokenVocab[p]))));
       if (seen.has(key) || found.has(key)) return false;
       found.set(key, true);

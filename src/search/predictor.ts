@@ -51,7 +51,7 @@ export class PredictorSearcher extends ModelBasedSearcher {
     super(name, space, opts, PREDICTOR_DEFAULTS);
   }
 
-  protected nextBatch(): string[] {
+  protected async nextBatch(): Promise<string[]> {
     const d = PREDICTOR_DEFAULTS;
     const pool = candidatePool(this.space, { rng: this.rng, hist: this.hist }, d);
     if (pool.length === 0) return [];
@@ -59,8 +59,8 @@ export class PredictorSearcher extends ModelBasedSearcher {
     const { z } = standardize(this.hist.map((h) => h.score));
     const model = new EnsembleMlp(x[0].length, d.hidden, d.members, this.rng.fork());
     try {
-      model.fit(x, z, { steps: this.opts.steps ?? d.steps, lr: d.lr });
-      const { mean, std } = model.predict(pool.map((g) => this.space.features(g)));
+      await model.fit(x, z, { steps: this.opts.steps ?? d.steps, lr: d.lr });
+      const { mean, std } = await model.predict(pool.map((g) => this.space.features(g)));
       const ucb = mean.map((m, i) => m + d.kappa * std[i]);
       const order = ucb.map((_, i) => i).sort((a, b) => ucb[b] - ucb[a] || a - b);
       return order.slice(0, this.batch).map((i) => this.space.key(pool[i]));

@@ -52,7 +52,7 @@ export async function searchLoop(
   let best = startBest;
   for (let q = startQuery + 1; q <= budget; q++) {
     if (budgetSeconds !== undefined && (evaluator.seconds ?? 0) > budgetSeconds) break;
-    const g = searcher.ask();
+    const g = await searcher.ask();
     const r = await evaluator.evaluate(g, q);
     searcher.tell(g, r.signal);
     const key = searcher.space.key(g);

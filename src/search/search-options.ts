@@ -64,6 +64,10 @@ export const DARTS_OPTIONS = {
     type: 'string', default: D.recompute, choices: RECOMPUTE_SETTINGS, group: G, shapes: false,
     describe: 'recompute activations in the backward: cells (least memory), edges, none (fastest), auto (none where it fits); same results',
   },
+  'gpu-memory': {
+    type: 'number', group: G, shapes: false, check: checks.positive, defaultDescription: 'unknown: auto checkpoints on a GPU',
+    describe: 'GiB of device memory, for --recompute auto on webgpu or tensorflow-gpu (neither reports it; WebGPU gives only per-buffer limits)',
+  },
 } as const satisfies OptionSpecs;
 
 /** The black-box searchers' own options (each searcher reads some; see SEARCHER_CLI_OPTIONS). */

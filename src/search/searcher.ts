@@ -40,7 +40,8 @@ export interface SearcherOptions {
 export interface Searcher<G = Genotype> {
   readonly name: string;
   readonly space: SearchSpace<G>;
-  ask(): G;
+  /** Asynchronous: the model-based searchers read their model's predictions from the device. */
+  ask(): Promise<G>;
   tell(g: G, score: number): void;
   /**
    * How many more candidates may be asked now while `pending` asked ones have no score yet
@@ -70,7 +71,7 @@ export abstract class BaseSearcher implements Searcher<Genotype> {
     this.rng = new Rng(opts.seed);
   }
 
-  protected abstract propose(): Genotype;
+  protected abstract propose(): Genotype | Promise<Genotype>;
   protected observe(key: string, score: number): void {
     void key;
     void score;
@@ -82,8 +83,8 @@ export abstract class BaseSearcher implements Searcher<Genotype> {
     void extra;
   }
 
-  ask(): Genotype {
-    const g = this.propose();
+  async ask(): Promise<Genotype> {
+    const g = await this.propose();
     if (!this.space.isValid(g)) throw new Error(`${this.name} searcher proposed an invalid genotype ${JSON.stringify(g)}`);
     return g;
   }
@@ -176,7 +177,7 @@ export abstract class ModelBasedSearcher extends BaseSearcher {
   }
 
   /** Keys of the next architectures to evaluate (may be empty: then a random sample is used). */
-  protected abstract nextBatch(): string[];
+  protected abstract nextBatch(): Promise<string[]>;
 
   /** The random phase, then each model batch, is asked whole; a model is fit only on every score of the batches before. */
   capacity(pending: number): number {
@@ -186,9 +187,9 @@ export abstract class ModelBasedSearcher extends BaseSearcher {
     return pending === 0 ? 1 : 0;
   }
 
-  protected propose(): Genotype {
+  protected async propose(): Promise<Genotype> {
     if (this.hist.length < this.init) return uniqueSample(this.space, this.rng, this.seen());
-    if (this.pending.length === 0) this.pending = this.nextBatch();
+    if (this.pending.length === 0) this.pending = await this.nextBatch();
     if (this.pending.length === 0) return this.space.sample(this.rng);
     return this.space.fromKey(this.pending.shift()!);
   }

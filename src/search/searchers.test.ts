@@ -12,10 +12,10 @@ import { syntheticScore } from './test-utils/synthetic';
 // Small model-based settings so each case fits several model rounds into few queries.
 const OPTS: Omit<SearcherOptions, 'seed'> = { init: 4, batch: 3, population: 5, tournament: 2, steps: 10 };
 
-function drive(s: Searcher<Genotype>, score: (g: Genotype) => number, n: number): string[] {
+async function drive(s: Searcher<Genotype>, score: (g: Genotype) => number, n: number): Promise<string[]> {
   const keys: string[] = [];
   for (let i = 0; i < n; i++) {
-    const g = s.ask();
+    const g = await s.ask();
     keys.push(s.space.key(g));
     s.tell(g, score(g));
   }
@@ -32,22 +32,22 @@ describe.each(SEARCHER_NAMES)('searcher %s', (name) => {
     const score = syntheticScore(space);
     const N = 16;
 
-    it('is reproducible per seed, and different seeds differ', () => {
-      const a = drive(makeSearcher(name, space, { seed: 3, ...OPTS }), score, N);
-      const b = drive(makeSearcher(name, space, { seed: 3, ...OPTS }), score, N);
-      const c = drive(makeSearcher(name, space, { seed: 4, ...OPTS }), score, N);
+    it('is reproducible per seed, and different seeds differ', async () => {
+      const a = await drive(makeSearcher(name, space, { seed: 3, ...OPTS }), score, N);
+      const b = await drive(makeSearcher(name, space, { seed: 3, ...OPTS }), score, N);
+      const c = await drive(makeSearcher(name, space, { seed: 4, ...OPTS }), score, N);
       expect(b).toEqual(a);
       expect(c).not.toEqual(a);
     });
 
-    it('proposes only valid genotypes, best() never gets worse, and no tensors leak', () => {
+    it('proposes only valid genotypes, best() never gets worse, and no tensors leak', async () => {
       const s = makeSearcher(name, space, { seed: 5, ...OPTS });
       expect(s.best()).toBeNull();
       const before = tf.memory().numTensors;
       let prev = -Infinity;
       let max = -Infinity;
       for (let i = 0; i < N; i++) {
-        const g = s.ask();
+        const g = await s.ask();
         expect(space.isValid(g)).toBe(true);
         const v = score(g);
         s.tell(g, v);
@@ -62,14 +62,14 @@ describe.each(SEARCHER_NAMES)('searcher %s', (name) => {
       expect(s.history().length).toBe(N);
     });
 
-    it('resumes from a checkpointed state with the same continuation', () => {
+    it('resumes from a checkpointed state with the same continuation', async () => {
       const a = makeSearcher(name, space, { seed: 9, ...OPTS });
       // Stop mid-batch (init 4 + 3 per batch: 9 is inside the second model batch).
-      drive(a, score, 9);
+      await drive(a, score, 9);
       const saved = JSON.parse(JSON.stringify(a.state())) as SearcherState;
       const b = restoreSearcher(saved, space, { seed: 12345, ...OPTS });
       expect(b.best()).toEqual(a.best());
-      expect(drive(b, score, 7)).toEqual(drive(a, score, 7));
+      expect(await drive(b, score, 7)).toEqual(await drive(a, score, 7));
       expect(b.state()).toEqual(a.state());
     });
   });
@@ -82,16 +82,17 @@ describe('searcher state', () => {
     expect(() => s.restore(st)).toThrow(/cannot restore a evolution\/nb201 searcher state into random\/nb201/);
   });
 
-  it('rejects non-finite scores', () => {
+  it('rejects non-finite scores', async () => {
     const s = makeSearcher('random', getSpace('nb201'), { seed: 1 });
-    expect(() => s.tell(s.ask(), NaN)).toThrow(/finite/);
+    const g = await s.ask();
+    expect(() => s.tell(g, NaN)).toThrow(/finite/);
   });
 
-  it('evolution keeps the paper settings by default and mutates the tournament winner', () => {
+  it('evolution keeps the paper settings by default and mutates the tournament winner', async () => {
     const space = getSpace('nb201');
     const s = makeSearcher('evolution', space, { seed: 2 });
     const score = syntheticScore(space);
-    const keys = drive(s, score, 30);
+    const keys = await drive(s, score, 30);
     const pop = (s.state().extra as { population: { key: string }[] }).population;
     expect(pop.length).toBe(10);
     // Population = the 10 most recent (aging), and every child is one op away from a member of the

@@ -34,7 +34,7 @@ function logitsOf(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
  * Evaluates `model` (inference mode: BatchNorm running statistics, no drop-path) on `batches`,
  * disposing each batch. Only two small arrays per batch come back from the backend.
  */
-export function evaluate(model: tf.LayersModel, batches: Iterable<Batch>, numClasses: number, classNames?: string[]): EvalResult {
+export async function evaluate(model: tf.LayersModel, batches: Iterable<Batch>, numClasses: number, classNames?: string[]): Promise<EvalResult> {
   const confusion = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   let lossSum = 0;
   let count = 0;
@@ -46,9 +46,8 @@ export function evaluate(model: tf.LayersModel, batches: Iterable<Batch>, numCla
         const losses = tf.losses.softmaxCrossEntropy(onehot, logits, undefined, undefined, tf.Reduction.NONE);
         return [tf.argMax(logits, -1), tf.sum(losses)];
       });
-      const p = pred.dataSync();
-      const truth = b.y.dataSync();
-      lossSum += lossTotal.dataSync()[0];
+      const [p, truth, total] = await Promise.all([pred.data(), b.y.data(), lossTotal.data()]);
+      lossSum += total[0];
       pred.dispose();
       lossTotal.dispose();
       for (let i = 0; i < p.length; i++) confusion[truth[i]][p[i]] += 1;

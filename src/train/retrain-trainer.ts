@@ -68,7 +68,7 @@ export class Trainer {
   }
 
   /** Forward with drop-path and batch statistics, backward, clip, SGD step. Returns host numbers. */
-  step(x: tf.Tensor, y: tf.Tensor, lr: number, epoch: number, stepIndex: number): StepResult {
+  async step(x: tf.Tensor, y: tf.Tensor, lr: number, epoch: number, stepIndex: number): Promise<StepResult> {
     const numClasses = this.net.config.numClasses;
     let correct: tf.Scalar | null = null;
     const { value, grads } = trainingGradients(this.net.model, this.plan, x, ([logits, aux]) => {
@@ -80,7 +80,8 @@ export class Trainer {
     const named: Grads = {};
     for (const [varName, g] of Object.entries(grads)) named[this.byVarName[varName]] = g;
     try {
-      const loss = value.dataSync()[0];
+      // Asynchronous reads: webgpu cannot read synchronously in Node, and a GPU queues work meanwhile.
+      const loss = (await value.data())[0];
       // Checked before the update, so a blow-up never reaches the weights.
       assertFinite('train_loss', loss, epoch, stepIndex);
       if (this.opts.gradClip > 0) {
@@ -89,7 +90,7 @@ export class Trainer {
         disposeAll(clipped);
         norm.dispose();
       } else this.optimizer.step(named, lr);
-      return { loss, correct: (correct as unknown as tf.Scalar).dataSync()[0], n: x.shape[0] as number };
+      return { loss, correct: (await (correct as unknown as tf.Scalar).data())[0], n: x.shape[0] as number };
     } finally {
       value.dispose();
       disposeAll(named);

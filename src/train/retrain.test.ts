@@ -100,17 +100,17 @@ test('a resumed run refuses a checkpoint made with other settings', async () => 
 });
 
 describe('training steps', () => {
-  test('steps are leak-free and a non-finite loss stops before the weights change', () => {
+  test('steps are leak-free and a non-finite loss stops before the weights change', async () => {
     const trainer = new Trainer(DARTS_V2, { C: 4, layers: 3, numClasses: 4, auxiliary: true, dropPath: true, inputShape: [8, 8, 3], seed: 0 }, {
       momentum: 0.9, weightDecay: 3e-4, gradClip: 5, auxWeight: 0.4,
     });
     trainer.net.dropPath.rate = 0.2;
     const loader = new BatchLoader(data, 'train', null, { batchSize: 16, seed: 0 });
     const b = loader.next();
-    trainer.step(b.x, b.y, 0.01, 0, 0); // creates the momentum buffers
+    await trainer.step(b.x, b.y, 0.01, 0, 0); // creates the momentum buffers
     const after1 = tf.memory().numTensors;
-    trainer.step(b.x, b.y, 0.01, 0, 1);
-    trainer.step(b.x, b.y, 0.01, 0, 2);
+    await trainer.step(b.x, b.y, 0.01, 0, 1);
+    await trainer.step(b.x, b.y, 0.01, 0, 2);
     expect(tf.memory().numTensors).toBe(after1);
 
     const kernel = trainer.params['classifier/kernel'];
@@ -119,28 +119,28 @@ describe('training steps', () => {
     const nan = tf.fill(kernel.shape, NaN);
     kernel.assign(nan);
     nan.dispose();
-    expect(() => trainer.step(b.x, b.y, 0.01, 0, 3)).toThrow(NonFiniteLossError);
+    await expect(trainer.step(b.x, b.y, 0.01, 0, 3)).rejects.toThrow(NonFiniteLossError);
     expect(Array.from(bias.dataSync())).toEqual(biasBefore);
     expect(tf.memory().numTensors).toBe(after1);
     tf.dispose([b.x, b.y]);
     trainer.dispose();
   });
 
-  test('--recompute cells and none give the same loss and the same weights after an SGD step', () => {
+  test('--recompute cells and none give the same loss and the same weights after an SGD step', async () => {
     const cfg = { C: 4, layers: 3, numClasses: 4, auxiliary: true, dropPath: true, inputShape: [8, 8, 3] as [number, number, number], seed: 0 };
     const opts = { momentum: 0.9, weightDecay: 3e-4, gradClip: 5, auxWeight: 0.4 };
     const b = new BatchLoader(data, 'train', null, { batchSize: 16, seed: 1 }).next();
-    const run = (recompute: 'cells' | 'none') => {
+    const run = async (recompute: 'cells' | 'none') => {
       const trainer = new Trainer(ALL_OPS, cfg, { ...opts, recompute });
       trainer.net.dropPath.rate = 0.3;
       trainer.net.dropPath.reseed(5);
-      const r = trainer.step(b.x, b.y, 0.1, 0, 0);
+      const r = await trainer.step(b.x, b.y, 0.1, 0, 0);
       const weights = Object.fromEntries(Object.entries(trainer.params).map(([k, v]) => [k, Array.from(v.dataSync())]));
       trainer.dispose();
       return { loss: r.loss, weights };
     };
-    const plain = run('none');
-    const ckpt = run('cells');
+    const plain = await run('none');
+    const ckpt = await run('cells');
     expect(ckpt.loss).toBeCloseTo(plain.loss, 5);
     const off = Object.keys(plain.weights).filter((k) => !plain.weights[k].every((v, i) => Math.abs(v - ckpt.weights[k][i]) <= 1e-5 * Math.max(1, Math.abs(v))));
     expect(off).toEqual([]);

@@ -115,7 +115,7 @@ async function trainEpoch(trainer: Trainer, loader: BatchLoader, o: RetrainOptio
     async () => {
       for (const b of loader.epochBatches()) {
         try {
-          const r = trainer.step(b.x, b.y, lr, epoch, step);
+          const r = await trainer.step(b.x, b.y, lr, epoch, step);
           loss.update(r.loss, r.n);
           acc.update(r.correct / r.n, r.n);
         } finally {
@@ -248,7 +248,7 @@ async function saveFinalModel(trainer: Trainer, dir: string, o: RetrainOptions, 
 async function evaluateSaved(dir: string, dataset: Dataset, batchSize: number): Promise<EvalResult> {
   const model = await loadModel(dir);
   try {
-    return evaluate(model, testBatches(dataset, batchSize), dataset.numClasses, dataset.classNames);
+    return await evaluate(model, testBatches(dataset, batchSize), dataset.numClasses, dataset.classNames);
   } finally {
     model.dispose();
   }

@@ -6,6 +6,8 @@ import { UsageError } from '../io/errors';
 import { refreshReport } from '../report/live';
 import { checkCheckpoint } from './checkpoint';
 import { makeOutDir } from '../io/out';
+import { assertNoDeviceError } from '../backend/webgpu';
+
 
 /** Thrown when a loss or metric stops being finite; the last good checkpoint is left in place. */
 export class NonFiniteLossError extends Error {
@@ -102,6 +104,7 @@ export async function runEpochs(loop: EpochLoop): Promise<Row[]> {
       clock = { epoch, epochs: loop.epochs, finished };
       const t0 = Date.now();
       const row = await loop.runEpoch(epoch);
+      assertNoDeviceError(); // before the epoch is logged or checkpointed
       for (const [k, v] of Object.entries(row)) if (typeof v === 'number') assertFinite(k, v, epoch);
       const seconds = (Date.now() - t0) / 1000;
       const full: Row = { ...row, epoch: epoch + 1, seconds: Number(seconds.toFixed(3)) };
