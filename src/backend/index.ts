@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, BACKEND_NAMES, installHint, unknownBackend } from './registry';
 import { patchBackend } from './patches';
-import { UsageError } from '../io/errors';
+import { firstLine, UsageError } from '../io/errors';
 import { adapterInUse, adapterLabel, releaseWebgpu, setAdapterInUse, watchDevice, webgpuAdapter } from './webgpu';
 
 export { tf };
@@ -91,6 +91,3 @@ async function pickAuto(log: Logger): Promise<string> {
   throw new Error('no TensorFlow.js backend could be loaded (not even cpu)');
 }
 
-function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).split('\n')[0];
-}

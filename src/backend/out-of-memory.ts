@@ -8,6 +8,8 @@
  * the memory estimate, what is kept and what to try. After such a failure the backend is unusable:
  * the run stops, and the last finished epoch's checkpoint (written atomically) is left as it was.
  */
+import { firstLine } from '../io/errors';
+
 const PATTERNS: readonly RegExp[] = [
   /^Aborted\(/,
   /memory access out of bounds/i,
@@ -56,7 +58,7 @@ export async function guardMemory<T>(info: () => PassInfo, pass: () => Promise<T
     return await pass();
   } catch (e) {
     if (e instanceof OutOfMemoryError || !isOutOfMemory(e)) throw e;
-    throw new OutOfMemoryError(info(), firstLine(e));
+    throw new OutOfMemoryError(info(), firstLine(e).trim());
   }
 }
 
@@ -64,10 +66,6 @@ function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function firstLine(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
-  return message.split('\n')[0].trim();
-}
 
 /** Bytes as `21.4 GB` (decimal, as the README and the estimate's log lines print them). */
 export function formatBytes(bytes: number): string {

@@ -15,3 +15,8 @@ export function badArgument(name: string, expected: string, got: unknown): never
   const shown = typeof got === 'number' && !Number.isFinite(got) ? 'a value that is not a number' : JSON.stringify(got);
   throw new UsageError(`--${name}: expected ${expected}, got ${shown}`);
 }
+
+/** The first line of an error's message (backends append stack-like detail after it). */
+export function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}
