@@ -116,3 +116,26 @@ describe('DARTS search step', () => {
     });
   }
 });
+
+describe('architecture objectives', () => {
+  /** An objective λ·Σα² must add exactly 2λα to the α-gradient, in both orders (it depends on α only). */
+  it.each([1, 2] as const)('add their α-gradient to the hypergradient (order %i)', (order) => {
+    const before = tf.memory().numTensors;
+    const net = tiny('nb201');
+    const arch = new DartsArchitect(net, { ...DARTS_DEFAULTS, order, recompute: 'none' });
+    const [train, val] = [batch(4, 8, 1), batch(4, 8, 2)];
+    const lambda = 0.3;
+    const plain = order === 1 ? arch.firstOrderArchGrads(val, null) : arch.unrolledArchGrads(train, val, 0.025, null);
+    arch.objectives = [(loss, a) => tf.add(loss, tf.mul(lambda, tf.addN(Object.values(a).map((t) => tf.sum(tf.square(t))))))];
+    const reg = order === 1 ? arch.firstOrderArchGrads(val, null) : arch.unrolledArchGrads(train, val, 0.025, null);
+    for (const n of Object.keys(net.alphas)) {
+      const diff = tf.tidy(() => tf.sub(reg[n], plain[n]).arraySync() as number[][]);
+      const want = tf.tidy(() => tf.mul(2 * lambda, net.alphas[n]).arraySync() as number[][]);
+      diff.flat().forEach((d, i) => expect(d).toBeCloseTo(want.flat()[i], 5));
+    }
+    tf.dispose([plain, reg, train.x, train.y, val.x, val.y]);
+    arch.dispose();
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -37,6 +37,15 @@ export interface StepResult {
   correct: tf.Scalar;
 }
 
+/**
+ * A term of the architecture objective: maps the validation cross-entropy and α to the loss whose
+ * α-gradient the architect follows (a regulariser adds λ·R(α); a latency objective may scale the
+ * loss). The architect applies its `objectives` in order, to every validation loss it
+ * differentiates (both orders). The search loop sets them per epoch, so schedules (λ(e)) are plain
+ * numbers captured when it does.
+ */
+export type ArchObjective = (loss: tf.Scalar, alphas: Weights) => tf.Scalar;
+
 /** r = 0.01 in architect.py `_hessian_vector_product`: ε = r / ‖∇w′ L_val‖. */
 const HVP_R = 0.01;
 
@@ -52,6 +61,8 @@ export function lossAndGrads(f: () => tf.Scalar, xs: Weights): { value: tf.Scala
 export class DartsArchitect {
   readonly sgd: SgdMomentum;
   readonly adam: Adam;
+  /** Terms of the architecture objective for the current epoch (none: plain DARTS). */
+  objectives: ArchObjective[] = [];
 
   constructor(readonly net: Supernet, readonly hyper: DartsHyper) {
     this.sgd = new SgdMomentum(net.weights, { momentum: hyper.momentum, weightDecay: hyper.weightDecay });
@@ -64,6 +75,11 @@ export class DartsArchitect {
     const out = this.net.forward(b.x, ctx, a);
     if (logits) logits(out);
     return crossEntropy(out, b.y, this.net.numClasses);
+  }
+
+  /** The architecture objective on a validation batch: the loss, then each objective term in order. */
+  archLoss(b: XY, w: Weights, a: Weights, bn: BnUpdate[] | null, paramGrads = true): tf.Scalar {
+    return this.objectives.reduce((loss, term) => term(loss, a), this.loss(b, w, a, bn, undefined, paramGrads));
   }
 
   /** One architecture step then one weight step (train_search.py `train`); lr = current weight lr (ξ). */
@@ -83,7 +99,7 @@ export class DartsArchitect {
   firstOrderArchGrads(arch: XY, bn: BnUpdate[] | null): Grads {
     return tf.tidy(() => {
       const a = this.net.alphas;
-      const { grads } = lossAndGrads(() => this.loss(arch, this.net.weights, a, bn, undefined, false), a);
+      const { grads } = lossAndGrads(() => this.archLoss(arch, this.net.weights, a, bn, false), a);
       return grads;
     });
   }
@@ -106,7 +122,7 @@ export class DartsArchitect {
       const joint: Weights = {};
       for (const n of Object.keys(a)) joint[`a/${n}`] = a[n];
       for (const n of names) joint[`w/${n}`] = wPrime[n];
-      const { grads: gVal } = lossAndGrads(() => this.loss(arch, wPrime, a, null), joint);
+      const { grads: gVal } = lossAndGrads(() => this.archLoss(arch, wPrime, a, null), joint);
       const v: Weights = {};
       for (const n of names) v[n] = gVal[`w/${n}`];
       const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(v[n])))));
