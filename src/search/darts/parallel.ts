@@ -15,7 +15,7 @@ import { loadRunState, runState } from './state';
  * `pull` after, so that checkpoints, α logs and derivation are exactly as in one process.
  */
 export class ParallelDarts {
-  private constructor(private readonly pool: ReplicaPool) {}
+  private constructor(readonly pool: ReplicaPool) {}
 
   static async start(cfg: DartsConfig, net: Supernet, numClasses: number, shape: readonly number[], backend: string, recompute: Recompute, workers: number): Promise<ParallelDarts> {
     const size = (vars: Record<string, tf.Variable>) => Object.values(vars).reduce((s, v) => s + v.size, 0);
