@@ -103,9 +103,14 @@ export class ParamBuilder {
     return v;
   }
 
-  /** A k×k convolution filter [k, k, cin, cout] (no bias, as every conv in DARTS/NB201). */
+  /** A k×k convolution filter [k, k, cin, cout] (DARTS's convs have no bias; see convBias). */
   conv(name: string, k: number, cin: number, cout: number): string {
     return this.add(name, [k, k, cin, cout], this.uniform(k * k * cin * cout, k * k * cin));
+  }
+
+  /** A convolution's bias [cout], Uniform(±1/√fan_in) as torch.nn.Conv2d (AutoDL's ReLUConvBN has one when its BN is not affine). */
+  convBias(name: string, k: number, cin: number, cout: number): string {
+    return this.add(name, [cout], this.uniform(cout, k * k * cin));
   }
 
   /** A depthwise filter [k, k, C, 1] (PyTorch groups=C: fan_in = k·k). */
