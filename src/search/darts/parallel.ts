@@ -74,6 +74,15 @@ export class ParallelDarts {
   }
 }
 
+/**
+ * The step shape `--recompute auto` must fit into one backend's memory: on wasm every worker has a
+ * heap of its own (4 GiB each) holding one shard's activations, so the shard's batch; elsewhere the
+ * replicas share one memory, so the whole batch.
+ */
+export function replicaBatch(batch: number, backend: string, workers: number): number {
+  return backend === 'wasm' && workers > 1 ? Math.ceil(batch / workers) : batch;
+}
+
 interface Shard {
   begin: number;
   size: number;

@@ -15,7 +15,7 @@ import { saveCheckpoint, loadCheckpoint, disposeAll } from '../../train/checkpoi
 import { AverageMeter } from '../../train/metrics';
 import { assertFinite, epochProgress, prepareRunDir, runEpochs } from '../../train/runner';
 import { DartsArchitect, StepResult, XY } from './architect';
-import { ParallelDarts } from './parallel';
+import { ParallelDarts, replicaBatch } from './parallel';
 import { loadRunState, runState } from './state';
 import { checkWorkers } from '../../train/parallel/workers';
 import { DartsConfig, validateDartsConfig } from './config';
@@ -81,7 +81,7 @@ export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: 
   if (cfg.table) loadNb201Table(cfg.table); // a bad table fails now, not after the first epoch
   prepareRunDir(opts.out, opts.resume, CHECKPOINT);
   const workers = checkWorkers(opts.workers ?? 1, opts.backend);
-  const run = new DartsRun(cfg, data, opts);
+  const run = new DartsRun(cfg, data, { ...opts, workers });
   try {
     await run.startWorkers(data, workers);
     await run.deriveCell();
@@ -124,7 +124,7 @@ class DartsRun {
 
   constructor(private readonly cfg: DartsConfig, data: Dataset, private readonly opts: DartsRunOptions) {
     this.net = buildSupernet(cfg, data.numClasses, data.shape[2]);
-    const shape = { batch: cfg.batchSize, C: cfg.initChannels, layers: cfg.layers, height: data.shape[0], width: data.shape[1] };
+    const shape = { batch: replicaBatch(cfg.batchSize, opts.backend, opts.workers ?? 1), C: cfg.initChannels, layers: cfg.layers, height: data.shape[0], width: data.shape[1] };
     const device = { gpuMemoryBytes: opts.gpuMemoryBytes, fallbackAdapter: adapterInUse()?.isFallbackAdapter };
     this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive(), device);
     this.arch = new DartsArchitect(this.net, { ...cfg, recompute: this.recompute.mode });
