@@ -125,6 +125,7 @@ describe('DARTS search with --workers 2', () => {
     const straight = path.join(tmp, 'straight');
     const s = await runDartsSearchLoop(cfg, data(8), { out: straight, resume: false, backend: 'wasm', log: quiet, workers: 2 });
     validateNb201Genotype(s.genotype as never);
+    expect(JSON.parse(fs.readFileSync(path.join(straight, 'config.json'), 'utf8')).workers).toBe(2);
     const cut = path.join(tmp, 'cut');
     await expect(runDartsSearchLoop(cfg, data(8), { out: cut, resume: false, backend: 'wasm', log: quiet, workers: 2, afterEpoch: (e) => { if (e === 0) throw new Error('killed'); } })).rejects.toThrow('killed');
     await runDartsSearchLoop(cfg, data(8), { out: cut, resume: true, backend: 'wasm', log: quiet, workers: 2 });

@@ -129,7 +129,7 @@ class DartsRun {
     this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive(), device);
     this.arch = new DartsArchitect(this.net, { ...cfg, recompute: this.recompute.mode });
     try {
-      const info = { ...opts.record, config: cfg, recompute: this.recompute, backend: opts.backend, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
+      const info = { ...opts.record, config: cfg, recompute: this.recompute, backend: opts.backend, workers: opts.workers ?? 1, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
       writeConfig(opts.out, info, opts.resume);
       const split = searchSplit(data.train.count, cfg.trainPortion, cfg.seed);
       // train_search.py applies its training transform (crop + flip) to both halves.
