@@ -119,7 +119,7 @@ function cellBackward(p: CellParts, dy: tf.Tensor4D, states: tf.Tensor4D[], s0: 
       const [dh, dRow, ...dParams] = tf.grads((h: tf.Tensor, r: tf.Tensor, ...ps: tf.Tensor[]) => {
         const ew: Weights = { ...ctx.w };
         names.forEach((name, k) => (ew[name] = ps[k]));
-        return edgeValue(h as tf.Tensor4D, edge.ops, r as tf.Tensor1D, { ...bctx, w: ew });
+        return edgeValue(h as tf.Tensor4D, edge, r as tf.Tensor1D, { ...bctx, w: ew });
       })([states[j], rows[e], ...names.map((n) => ctx.w[n])], g);
       d[j] = addInto(d[j], dh);
       dRows[e] = dRow;
