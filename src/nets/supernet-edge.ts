@@ -136,7 +136,7 @@ export function checkpointed(run: (inputs: tf.Tensor[], ctx: OpContext) => tf.Te
         const state = (tf.engine() as unknown as { state: EngineState }).state;
         const outerTape = state.activeTape;
         try {
-          return tf.grads((...xs: tf.Tensor[]) => {
+          return gradsAllowingUnused((...xs: tf.Tensor[]) => {
             const w: Weights = { ...ctx.w };
             params.forEach((name, i) => (w[name] = xs[n + i]));
             return run(xs.slice(0, n), { ...ctx, w, bnUpdates: null });
@@ -148,6 +148,18 @@ export function checkpointed(run: (inputs: tf.Tensor[], ctx: OpContext) => tf.Te
     };
   });
   return f(...inputs, ...params.map((name) => ctx.w[name])) as tf.Tensor4D;
+}
+
+/**
+ * tf.grads, except that an input the output does not depend on gets a zero gradient instead of an
+ * error: under GDAS an edge computes only its drawn op, so the other ops' parameters go unused.
+ */
+export function gradsAllowingUnused(f: (...xs: tf.Tensor[]) => tf.Tensor, xs?: tf.Tensor[], dy?: tf.Tensor): (xs: tf.Tensor[], dy?: tf.Tensor) => tf.Tensor[] {
+  return (inputs, seed) => {
+    const { value, grads } = tf.engine().gradients(() => f(...inputs), inputs, seed ?? dy, true);
+    value.dispose();
+    return grads.map((g, i) => g ?? tf.zerosLike(inputs[i]));
+  };
 }
 
 /** The parameters whose gradients a checkpointed block must return (none when ctx.paramGrads is false). */

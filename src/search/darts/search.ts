@@ -19,7 +19,9 @@ import { DartsConfig, validateDartsConfig } from './config';
 import { buildSupernet } from './build';
 import { loadNb201Table, nb201CellReport } from '../tables/nb201-table';
 import type { Nb201Genotype } from '../../space/genotype-types';
-import { ALPHA_COLUMNS, Derived, LOG_COLUMNS, alphaRows, alphaWeights, deriveFromNet, versions, writeConfig, writeGenotype } from './files';
+import { ALPHA_COLUMNS, Derived, LOG_COLUMNS, alphaRows, alphaWeights, deriveFromNet, rankingWeights, versions, writeConfig, writeGenotype } from './files';
+import { CollapseFigures, KeptCell, SkipGuard, collapseFigures } from './guards';
+import { setEpochMethod } from './epoch-method';
 
 /**
  * One DARTS search run (train_search.py `main`): supernet, split of the training set into a
@@ -55,6 +57,12 @@ export interface DartsSummary {
   final: Row | null;
   /** NB201 with --table: the derived cell's benchmark accuracies on every dataset. */
   benchmark?: ReturnType<typeof nb201CellReport>;
+  method: string;
+  /** Collapse guards of the last epoch's cell, and the skip count after each epoch. */
+  collapse: CollapseFigures | null;
+  skip_curve: number[];
+  /** --max-skip: the epoch whose cell is the result, and whether the search stopped early. */
+  max_skip?: { kept_epoch: number | null; stopped_after: number | null };
 }
 
 const CHECKPOINT = 'checkpoint';
@@ -65,9 +73,9 @@ interface CheckpointState {
   nextEpoch: number;
   adamSteps: number;
   archLoader: LoaderState;
+  guard?: { kept: KeptCell<Derived> | null; stopped: boolean };
 }
 
-/** Builds the supernet for a configuration and dataset shape. */
 /** Runs (or resumes) a search; resolves with the final summary. */
 export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: DartsRunOptions): Promise<DartsSummary> {
   validateDartsConfig(cfg);
@@ -82,6 +90,7 @@ export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: 
       epochs: cfg.epochs,
       resume: opts.resume,
       runEpoch: (e) => run.runEpoch(e),
+      stop: () => run.guard.stopped,
       save: (e) => run.save(e),
       restore: () => run.restore(),
       log: opts.log,
@@ -107,11 +116,14 @@ class DartsRun {
   private readonly alphaLog: CsvLog;
   private last!: Derived;
   private lastEpoch = -1;
+  private figures: CollapseFigures | null = null;
+  readonly guard: SkipGuard<Derived>;
   /** The gradient checkpointing in use (`auto` resolved; written to config.json). */
   readonly recompute: RecomputeChoice;
 
   constructor(private readonly cfg: DartsConfig, data: Dataset, private readonly opts: DartsRunOptions) {
     this.net = buildSupernet(cfg, data.numClasses, data.shape[2]);
+    this.guard = new SkipGuard<Derived>(cfg.maxSkip, cfg.maxSkipAction);
     const shape = { batch: cfg.batchSize, C: cfg.initChannels, layers: cfg.layers, height: data.shape[0], width: data.shape[1] };
     const device = { gpuMemoryBytes: opts.gpuMemoryBytes, fallbackAdapter: adapterInUse()?.isFallbackAdapter };
     this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive(), device);
@@ -135,22 +147,26 @@ class DartsRun {
 
   /** The cell the current α selects (α read asynchronously, so not in the constructor). */
   async deriveCell(): Promise<void> {
-    this.last = deriveFromNet(this.net, await alphaWeights(this.net));
+    this.last = deriveFromNet(this.net, await rankingWeights(this.net, await alphaWeights(this.net)));
+    if (this.lastEpoch < 0) this.guard.observe(this.last, 0);
   }
 
   /** Trains one epoch (architecture + weight steps), evaluates on the architecture part, logs α and the cell. */
   async runEpoch(epoch: number): Promise<Row> {
     const { cfg, net } = this;
     const lr = cosineLr(epoch, cfg.epochs, cfg.lr, cfg.lrMin);
+    setEpochMethod(cfg, epoch, this.arch);
     this.weightsLoader.seek(epoch, 0);
     const train = await guardMemory(() => this.passInfo(`the training steps of epoch ${epoch + 1}`), () => trainEpoch(this.arch, this.weightsLoader, this.archLoader, lr, epoch, cfg));
     const valid = await guardMemory(() => this.passInfo(`the validation pass of epoch ${epoch + 1}`), () => evaluate(this.arch, this.validLoader));
     const weights = await alphaWeights(net);
-    this.last = deriveFromNet(net, weights);
+    this.last = deriveFromNet(net, await rankingWeights(net, weights));
     this.lastEpoch = epoch;
+    this.figures = collapseFigures(this.last.genotype, weights);
+    this.guard.observe(this.last, epoch + 1);
     this.alphaLog.append(...alphaRows(net, epoch, weights));
-    writeGenotype(this.opts.out, cfg.space, this.last, epoch);
-    const row: Row = { lr: round(lr), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: this.last.text };
+    writeGenotype(this.opts.out, cfg.space, this.guard.result(this.last), epoch);
+    const row: Row = { lr: round(lr), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: this.last.text, ...this.figures };
     return { ...row, ...this.benchmarkColumns() };
   }
 
@@ -188,7 +204,7 @@ class DartsRun {
     for (const [group, vars] of Object.entries(this.groups())) {
       for (const [k, v] of Object.entries(vars)) all[`${group}/${k}`] = v;
     }
-    const state: CheckpointState = { nextEpoch: epoch + 1, adamSteps, archLoader: this.archLoader.state };
+    const state: CheckpointState = { nextEpoch: epoch + 1, adamSteps, archLoader: this.archLoader.state, guard: this.guard.state() };
     await saveCheckpoint(path.join(this.opts.out, CHECKPOINT), all, state);
     this.opts.afterEpoch?.(epoch);
   }
@@ -208,24 +224,32 @@ class DartsRun {
       disposeAll(ck.tensors);
     }
     this.alphaLog.load().keepWhile((r) => Number(r.epoch) <= ck.state.nextEpoch);
-    await this.deriveCell();
     this.lastEpoch = ck.state.nextEpoch - 1;
+    await this.deriveCell();
+    this.guard.load(ck.state.guard);
+    this.figures = collapseFigures(this.last.genotype, await alphaWeights(this.net));
     return ck.state.nextEpoch;
   }
 
   summary(rows: Row[]): DartsSummary {
-    writeGenotype(this.opts.out, this.cfg.space, this.last, this.lastEpoch);
+    const result = this.guard.result(this.last);
+    writeGenotype(this.opts.out, this.cfg.space, result, this.lastEpoch);
+    const { cfg, guard } = this;
     return {
       space: this.cfg.space,
-      genotype: this.last.genotype,
-      text: this.last.text,
-      ...(this.cfg.space === 'nb201' ? { cell: this.last.text } : {}),
+      method: cfg.method,
+      genotype: result.genotype,
+      text: result.text,
+      ...(this.cfg.space === 'nb201' ? { cell: result.text } : {}),
+      collapse: this.figures,
+      skip_curve: rows.map((r) => Number(r.skips)),
+      ...(cfg.maxSkip !== null ? { max_skip: { kept_epoch: guard.kept?.epoch ?? null, stopped_after: guard.stopped ? this.lastEpoch + 1 : null } } : {}),
       out: this.opts.out,
       epochs: this.cfg.epochs,
       params: this.net.paramCount(),
       recompute: this.recompute.mode,
       final: rows.length > 0 ? rows[rows.length - 1] : null,
-      ...(this.cfg.table ? { benchmark: nb201CellReport(this.last.genotype as Nb201Genotype, this.cfg.table) } : {}),
+      ...(this.cfg.table ? { benchmark: nb201CellReport(result.genotype as Nb201Genotype, this.cfg.table) } : {}),
     };
   }
 
@@ -272,12 +296,13 @@ async function trainEpoch(arch: DartsArchitect, weights: BatchLoader, archLoader
   let step = 0;
   try {
     for (const t of weights.epochBatches()) {
-      const a = archLoader.next();
+      // Warm-up epochs (PC-DARTS): α and β held fixed, weight steps only.
+      const a = epoch >= cfg.warmupEpochs ? archLoader.next() : null;
       let r: StepResult;
       try {
         r = arch.step(t, a, lr);
       } finally {
-        tf.dispose([t.x, t.y, a.x, a.y]);
+        tf.dispose([t.x, t.y, ...(a ? [a.x, a.y] : [])]);
       }
       const n = t.y.shape[0];
       const [l, c] = await readStep(r);
