@@ -55,12 +55,12 @@ export class SkipGuard<D extends { genotype: DartsGenotype | Nb201Genotype }> {
 
   constructor(private readonly maxSkip: number | null, private readonly action: 'stop' | 'keep') {}
 
-  /** Records the cell derived after `epochsDone` epochs. */
+  /** Records the cell derived after `epochsDone` epochs (0: the initial α, which never stops a search). */
   observe(derived: D, epochsDone: number): void {
     if (this.maxSkip === null) return;
     const skips = normalOps(derived.genotype).filter((o) => o === 'skip_connect').length;
     if (skips <= this.maxSkip) this.kept = { derived, epoch: epochsDone };
-    else if (this.action === 'stop') this.stopped = true;
+    else if (this.action === 'stop' && epochsDone > 0) this.stopped = true;
   }
 
   /** The search's result: the kept cell when guarding (the last one when none qualified). */
