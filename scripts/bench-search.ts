@@ -4,12 +4,16 @@
  *
  *   npm run bench:search -- [--backend wasm|cpu|tensorflow|webgpu|auto] [--steps 3] [--configs small,paper]
  *                           [--recompute auto|cells|edges|none] [--gpu-memory GiB] [--orders 1,2] [--no-simd] [--json]
+ *                           [--methods darts,pc-darts,gdas]
  *                           [--reference DIR [--reference-python python3] [--reference-threads 0,2]]
  *
  * `--no-simd` runs without tfnas's SIMD kernels (TFNAS_SIMD=0: the composed wasm kernels), for
  * before/after comparisons. `--reference DIR` also times the reference implementation, a checkout
  * of quark0/darts that you clone yourself, with PyTorch (scripts/bench-search-reference.py), at each
  * configuration and torch thread count (0: torch's default), and prints tfnas's time over it.
+ *
+ * `--methods`: the supernet of each `tfnas search --method` (pc-darts: partial channels K=4 and edge
+ * normalisation; gdas: one sampled op per edge, first order only), to compare their step times.
  *
  * Configurations: `paper` = batch 64, C = 16, 8 cells (the DARTS paper's CIFAR-10 search);
  * `small` = batch 32, C = 8, 5 cells. Reports the median seconds per step over `--steps` timed
@@ -30,6 +34,9 @@ import { DARTS_DEFAULTS } from '../src/search/darts/config';
 import { RECOMPUTE_SETTINGS, RecomputeSetting, resolveRecompute } from '../src/nets/supernet-memory';
 import { totalmem } from 'os';
 import { fusedKernelsActive } from '../src/backend/simd/simd-kernels';
+import { METHODS, MethodName } from '../src/search/darts/methods';
+import { mixingOf } from '../src/search/darts/build';
+import { Rng } from '../src/space/rng';
 
 interface Case {
   config: string;
@@ -39,9 +46,11 @@ interface Case {
   order: 1 | 2;
   /** As `tfnas search --recompute`; `auto` is resolved per case as a search would. */
   recompute: RecomputeSetting;
+  /** The method whose supernet is timed (default darts). */
+  method?: MethodName;
 }
 
-const CONFIGS: Record<string, Omit<Case, 'order' | 'config' | 'recompute'>> = {
+const CONFIGS: Record<string, Omit<Case, 'order' | 'config' | 'recompute' | 'method'>> = {
   paper: { batch: 64, C: 16, layers: 8 },
   small: { batch: 32, C: 8, layers: 5 },
 };
@@ -78,7 +87,9 @@ async function runCase(c: Case, backendName: string, steps: number): Promise<Res
   const backend = await useBackend(backendName, () => undefined);
   let peakRss = process.memoryUsage().rss;
   const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
-  const net = SUPERNETS.darts({ C: c.C, layers: c.layers, numClasses: 10, inChannels: 3, seed: 0 });
+  const settings = METHODS[c.method ?? 'darts'].settings as Partial<typeof DARTS_DEFAULTS>;
+  const net = SUPERNETS.darts({ C: c.C, layers: c.layers, numClasses: 10, inChannels: 3, seed: 0, mixing: mixingOf(settings) });
+  if (settings.gumbelTau) net.mixState.sampler = { tau: settings.gumbelTau[0], rng: new Rng(0) };
   const gpuMemory = Number(arg('gpu-memory', '0')) * 2 ** 30;
   const device = { gpuMemoryBytes: gpuMemory || null, fallbackAdapter: adapterInUse()?.isFallbackAdapter };
   const mode = resolveRecompute(c.recompute, 'darts', { batch: c.batch, C: c.C, layers: c.layers, height: 32, width: 32 }, backend, totalmem(), fusedKernelsActive(), device).mode;
@@ -166,13 +177,16 @@ async function main(): Promise<void> {
   if (!RECOMPUTE_SETTINGS.includes(recompute)) throw new Error(`--recompute: expected ${RECOMPUTE_SETTINGS.join('|')}, got ${recompute}`);
   const orders = arg('orders', '1,2').split(',').map(Number) as (1 | 2)[];
   if (!orders.every((o) => o === 1 || o === 2)) throw new Error(`--orders: expected a comma-separated list of 1 and 2, got ${arg('orders', '')}`);
+  const methods = arg('methods', 'darts').split(',') as MethodName[];
+  if (!methods.every((m) => m in METHODS)) throw new Error(`--methods: expected a comma-separated list of ${Object.keys(METHODS).join(', ')}`);
   const results: Result[] = [];
   for (const config of names) {
     if (!CONFIGS[config]) throw new Error(`--configs: unknown configuration ${config} (known: ${Object.keys(CONFIGS).join(', ')})`);
-    for (const order of orders) {
-      const r = spawnCase({ config, ...CONFIGS[config], order, recompute }, backend, steps);
+    for (const [order, method] of orders.flatMap((o) => methods.map((m) => [o, m] as const))) {
+      if (method === 'gdas' && order === 2) continue; // GDAS has no second-order step
+      const r = spawnCase({ config, ...CONFIGS[config], order, recompute, method }, backend, steps);
       results.push(r);
-      const what = `${config.padEnd(5)} batch ${String(r.batch).padStart(2)} C ${String(r.C).padStart(2)} cells ${r.layers} order ${order} recompute ${recompute}${r.recomputeMode && r.recomputeMode !== recompute ? ` (${r.recomputeMode})` : ''}`;
+      const what = `${method.padEnd(9)} ${config.padEnd(5)} batch ${String(r.batch).padStart(2)} C ${String(r.C).padStart(2)} cells ${r.layers} order ${order} recompute ${recompute}${r.recomputeMode && r.recomputeMode !== recompute ? ` (${r.recomputeMode})` : ''}`;
       if (r.error) console.error(`${what}: failed: ${r.error}`);
       else console.error(`${what}: ${r.secondsPerStep?.toFixed(2)} s/step (median of ${steps}), peak tensors ${r.peakTensorMB === undefined ? "n/a" : r.peakTensorMB.toFixed(0)} MB, peak RSS ${r.peakRssMB?.toFixed(0)} MB [${r.device ?? r.backend}${process.argv.includes('--no-simd') ? ', no SIMD' : ''}]`);
       const refDir = arg('reference', '');
