@@ -119,6 +119,28 @@ describe('GDAS sampling', () => {
   });
 });
 
+describe('every mechanism under gradient checkpointing', () => {
+  // The unused ops of a GDAS edge get zero gradients inside checkpointed blocks too (no error).
+  it.each(SPACE_NAMES)('%s: gradients with recompute cells equal those without (GDAS, PC-DARTS, DARTS-)', (space) => {
+    const cfg = { C: 8, layers: space === 'darts' ? 3 : 1, numClasses: 3, inChannels: 3, seed: 6, mixing: { partialChannels: 2, edgeNorm: true, auxSkip: true } };
+    const net = SUPERNETS[space](cfg);
+    const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const y = tf.tensor1d([0, 2], 'int32');
+    const all: Weights = { ...net.alphas, ...net.weights };
+    const grads = (recompute: 'none' | 'cells') => {
+      net.mixState.sampler = { tau: 2, rng: new Rng(4) };
+      return tf.tidy(() => {
+        const { grads } = lossAndGrads(() => crossEntropy(net.forward(x, ctxOf(net, recompute), net.alphas), y, 3), all);
+        return Object.keys(all).sort().map((k) => grads[k]);
+      });
+    };
+    const [a, b] = [grads('none'), grads('cells')];
+    a.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(Array.from(b[i].dataSync()).map((v) => expect.closeTo(v, 5))));
+    tf.dispose([...a, ...b, x, y]);
+    net.dispose();
+  });
+});
+
 describe('DARTS- auxiliary skip', () => {
   it.each(SPACE_NAMES)('%s: β_skip = 0 is the plain supernet; β_skip > 0 adds aux(x) on every edge', (space) => {
     const cfg = { C: 4, layers: space === 'darts' ? 3 : 1, numClasses: 3, inChannels: 3, seed: 4 };

@@ -69,7 +69,7 @@ async function runOne(cfg: DartsConfig, data: Dataset, dir: string, o: DartsBenc
   const rows = readCsv(path.join(dir, 'log.csv'));
   const e = loadNb201Table(cfg.table).lookup(s.genotype as Nb201Genotype, 'cifar10');
   const summary: RunSummary = {
-    test: e ? 100 * e.test200 : null,
+    test: e ? Number((100 * e.test200).toFixed(3)) : null,
     skips: s.collapse?.skips ?? 0,
     seconds: Number(rows.reduce((t, r) => t + Number(r.seconds), 0).toFixed(1)),
   };
