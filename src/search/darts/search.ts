@@ -12,9 +12,9 @@ import { fusedKernelsActive } from '../../backend/simd/simd-kernels';
 import { PassInfo, disposeQuietly, formatBytes, guardMemory } from '../../backend/out-of-memory';
 import { cosineLr } from '../../train/schedule';
 import { saveCheckpoint, loadCheckpoint, disposeAll } from '../../train/checkpoint';
-import { AverageMeter } from '../../train/metrics';
-import { assertFinite, epochProgress, prepareRunDir, runEpochs } from '../../train/runner';
-import { DartsArchitect, StepResult } from './architect';
+import { prepareRunDir, runEpochs } from '../../train/runner';
+import { DartsArchitect } from './architect';
+import { evaluate, round, trainEpoch } from './epoch';
 import { DartsConfig, validateDartsConfig } from './config';
 import { buildSupernet } from './build';
 import { loadNb201Table, nb201CellReport } from '../tables/nb201-table';
@@ -274,69 +274,4 @@ function restoreTensors(groups: Record<string, Record<string, tf.Variable>>, ten
       v.assign(t);
     }
   }
-}
-
-interface EpochFigures {
-  loss: number;
-  acc: number;
-}
-
-/** Reads a step's loss and correct count with one download. */
-async function readStep(r: StepResult): Promise<[number, number]> {
-  const both = tf.stack([r.loss, r.correct]);
-  const [loss, correct] = Array.from(await both.data());
-  tf.dispose([both, r.loss, r.correct]);
-  return [loss, correct];
-}
-
-async function trainEpoch(arch: DartsArchitect, weights: BatchLoader, archLoader: BatchLoader, lr: number, epoch: number, cfg: DartsConfig): Promise<EpochFigures> {
-  const loss = new AverageMeter();
-  const acc = new AverageMeter();
-  const bar = epochProgress(`search ${epoch + 1}/${cfg.epochs}`, weights.batchesPerEpoch);
-  let step = 0;
-  try {
-    for (const t of weights.epochBatches()) {
-      // Warm-up epochs (PC-DARTS): α and β held fixed, weight steps only.
-      const a = epoch >= cfg.warmupEpochs ? archLoader.next() : null;
-      let r: StepResult;
-      try {
-        r = arch.step(t, a, lr);
-      } finally {
-        tf.dispose([t.x, t.y, ...(a ? [a.x, a.y] : [])]);
-      }
-      const n = t.y.shape[0];
-      const [l, c] = await readStep(r);
-      assertFinite('train loss', l, epoch, step);
-      loss.update(l, n);
-      acc.update(c / n, n);
-      step++;
-      bar.update(step, { loss: loss.avg, acc: acc.avg });
-    }
-  } finally {
-    bar.stop();
-  }
-  return { loss: round(loss.avg), acc: round(acc.avg) };
-}
-
-async function evaluate(arch: DartsArchitect, loader: BatchLoader): Promise<EpochFigures> {
-  const loss = new AverageMeter();
-  const acc = new AverageMeter();
-  loader.seek(0, 0);
-  for (const b of loader.epochBatches()) {
-    let r: StepResult;
-    try {
-      r = arch.evaluate(b);
-    } finally {
-      tf.dispose([b.x, b.y]);
-    }
-    const n = b.y.shape[0];
-    const [l, c] = await readStep(r);
-    loss.update(l, n);
-    acc.update(c / n, n);
-  }
-  return { loss: round(loss.avg), acc: round(acc.avg) };
-}
-
-function round(v: number): number {
-  return Number(v.toPrecision(6));
 }
