@@ -125,6 +125,16 @@ describe.each(METHOD_NAMES)('%s', (method) => {
   });
 });
 
+describe('second order', () => {
+  it.each(METHOD_NAMES.filter((m) => m !== 'gdas'))('%s runs with the unrolled hypergradient on both spaces', async (method) => {
+    for (const space of ['darts', 'nb201'] as const) {
+      const s = await runDartsSearchLoop(config(method, space, { order: 2, epochs: 2, warmupEpochs: 0 }), data(), { out: path.join(tmp, space), resume: false, backend: 'wasm', log: quiet });
+      expect(s.skip_curve).toHaveLength(2);
+      expect(Number(s.final?.train_loss)).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('--max-skip', () => {
   it('keep: the result is the last cell with at most K skips (log.csv says which); stop: the search ends there', async () => {
     const cfg = config('darts', 'nb201', { epochs: 3, maxSkip: 1, maxSkipAction: 'keep' });
