@@ -12,7 +12,9 @@ import { RecomputeSetting, resolveRecompute } from '../src/nets/supernet-memory'
 import { DartsArchitect } from '../src/search/darts/architect';
 import { buildSupernet } from '../src/search/darts/build';
 import { DARTS_DEFAULTS, DartsConfig } from '../src/search/darts/config';
+import { METHODS, MethodName } from '../src/search/darts/methods';
 import { ParallelDarts, replicaBatch } from '../src/search/darts/parallel';
+import { Rng } from '../src/space/rng';
 
 export interface Case {
   config: string;
@@ -24,6 +26,8 @@ export interface Case {
   /** As `tfnas search --recompute`; `auto` is resolved per case as a search would. */
   recompute: RecomputeSetting;
   workers: number;
+  /** The `tfnas search --method` whose supernet is timed (default darts). */
+  method?: MethodName;
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -33,8 +37,10 @@ export async function runCase(c: Case, backendName: string, steps: number, gpuMe
   const backend = await useBackend(backendName, () => undefined);
   let peakRss = process.memoryUsage().rss;
   const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
-  const cfg: DartsConfig = { ...DARTS_DEFAULTS, space: c.space, dataset: 'synthetic', seed: 0, layers: c.layers, initChannels: c.C, batchSize: c.batch, order: c.order, recompute: c.recompute };
+  const settings = METHODS[c.method ?? 'darts'].settings as Partial<DartsConfig>;
+  const cfg: DartsConfig = { ...DARTS_DEFAULTS, ...settings, space: c.space, dataset: 'synthetic', seed: 0, layers: c.layers, initChannels: c.C, batchSize: c.batch, order: c.order, recompute: c.recompute };
   const net = buildSupernet(cfg, 10, 3);
+  if (cfg.gumbelTau) net.mixState.sampler = { tau: cfg.gumbelTau[0], rng: new Rng(0) };
   const device = { gpuMemoryBytes: gpuMemory || null, fallbackAdapter: adapterInUse()?.isFallbackAdapter };
   // As `tfnas search`: on wasm each worker's heap holds one shard's activations.
   const shape = { batch: replicaBatch(c.batch, backend, c.workers), C: c.C, layers: c.layers, height: 32, width: 32 };

@@ -4,13 +4,16 @@
  *
  *   npm run bench:search -- [--backend wasm|cpu|tensorflow|webgpu|auto] [--steps 3] [--configs small,paper,nb201]
  *                           [--recompute auto|cells|edges|none] [--gpu-memory GiB] [--orders 1,2] [--no-simd] [--json]
- *                           [--workers 1,2] [--reference DIR] [--reference-nb201 DIR]
+ *                           [--workers 1,2] [--methods darts,pc-darts,gdas] [--reference DIR] [--reference-nb201 DIR]
  *                           [--reference-python python3] [--reference-threads 1,2]
  *
  * `--workers 1,2` times each case with each number of data-parallel worker threads (`tfnas search
  * --workers`) and prints the speed-up. `--reference-nb201 DIR` times AutoDL-Projects'
  * TinyNetworkDarts (a checkout you clone yourself; scripts/bench-nb201-reference.py) beside the
  * `nb201` configuration (the NAS-Bench-201 paper's DARTS search, first order).
+ *
+ * `--methods`: the supernet of each `tfnas search --method` (pc-darts: partial channels K=4 and edge
+ * normalisation; gdas: one sampled op per edge, first order only), to compare their step times.
  *
  * `--no-simd` runs without tfnas's SIMD kernels (TFNAS_SIMD=0: the composed wasm kernels), for
  * before/after comparisons. `--reference DIR` also times the reference implementation, a checkout
@@ -29,9 +32,10 @@ import { spawnSync } from 'child_process';
 import { join } from 'path';
 import { releaseWebgpu } from '../src/backend/webgpu';
 import { RECOMPUTE_SETTINGS, RecomputeSetting } from '../src/nets/supernet-memory';
+import { METHODS, MethodName } from '../src/search/darts/methods';
 import { Case, runCase } from './bench-search-case';
 
-const CONFIGS: Record<string, Omit<Case, 'order' | 'config' | 'recompute' | 'workers'>> = {
+const CONFIGS: Record<string, Omit<Case, 'order' | 'config' | 'recompute' | 'workers' | 'method'>> = {
   paper: { space: 'darts', batch: 64, C: 16, layers: 8 },
   small: { space: 'darts', batch: 32, C: 8, layers: 5 },
   // The NAS-Bench-201 paper's DARTS search (AutoDL-Projects TinyNetworkDarts): C=16, N=5 cells per stage.
@@ -120,16 +124,19 @@ async function main(): Promise<void> {
   if (!orders.every((o) => o === 1 || o === 2)) throw new Error(`--orders: expected a comma-separated list of 1 and 2, got ${arg('orders', '')}`);
   const workerCounts = arg('workers', '1').split(',').map(Number);
   if (!workerCounts.every((n) => Number.isInteger(n) && n >= 1)) throw new Error(`--workers: expected a comma-separated list of positive integers, got ${arg('workers', '')}`);
+  const methods = arg('methods', 'darts').split(',') as MethodName[];
+  if (!methods.every((m) => m in METHODS)) throw new Error(`--methods: expected a comma-separated list of ${Object.keys(METHODS).join(', ')}`);
   const results: Result[] = [];
   for (const config of names) {
     if (!CONFIGS[config]) throw new Error(`--configs: unknown configuration ${config} (known: ${Object.keys(CONFIGS).join(', ')})`);
-    for (const order of orders) {
+    for (const [order, method] of orders.flatMap((o) => methods.map((m) => [o, m] as const))) {
+      if (method === 'gdas' && order === 2) continue; // GDAS has no second-order step
       const byWorkers: Result[] = [];
       for (const workers of workerCounts) {
-        const r = spawnCase({ config, ...CONFIGS[config], order, recompute, workers }, backend, steps);
+        const r = spawnCase({ config, ...CONFIGS[config], order, recompute, workers, method }, backend, steps);
         results.push(r);
         byWorkers.push(r);
-        const what = `${config.padEnd(5)} batch ${String(r.batch).padStart(2)} C ${String(r.C).padStart(2)} cells ${r.layers} order ${order} recompute ${recompute}${r.recomputeMode && r.recomputeMode !== recompute ? ` (${r.recomputeMode})` : ''} workers ${workers}`;
+        const what = `${method.padEnd(11)} ${config.padEnd(5)} batch ${String(r.batch).padStart(2)} C ${String(r.C).padStart(2)} cells ${r.layers} order ${order} recompute ${recompute}${r.recomputeMode && r.recomputeMode !== recompute ? ` (${r.recomputeMode})` : ''} workers ${workers}`;
         if (r.error) console.error(`${what}: failed: ${r.error}`);
         else console.error(`${what}: ${r.secondsPerStep?.toFixed(2)} s/step (median of ${steps}), peak tensors ${r.peakTensorMB === undefined ? "n/a" : r.peakTensorMB.toFixed(0)} MB (main thread), peak RSS ${r.peakRssMB?.toFixed(0)} MB, ${r.params} params [${r.device ?? r.backend}${process.argv.includes('--no-simd') ? ', no SIMD' : ''}]`);
       }

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { benchOpsCommand } from './bench-ops';
 import { benchNb201Command } from './bench-nb201';
 import { benchNb101Command } from './bench-nb101';
+import { benchDartsNb201Command } from './bench-darts-nb201';
 
 /** `tfnas bench <what>`: the benchmarks, one subcommand module each. */
 export const benchCommand: CommandModule = {
@@ -12,6 +13,7 @@ export const benchCommand: CommandModule = {
       .command(benchOpsCommand as any) // eslint-disable-line @typescript-eslint/no-explicit-any
       .command(benchNb201Command as any) // eslint-disable-line @typescript-eslint/no-explicit-any
       .command(benchNb101Command as any) // eslint-disable-line @typescript-eslint/no-explicit-any
+      .command(benchDartsNb201Command as any) // eslint-disable-line @typescript-eslint/no-explicit-any
       .demandCommand(1)
       .example('tfnas bench nb201 --runs 20 --budget 150', 'the searchers on NAS-Bench-201 (minutes)')
       .example('tfnas bench nb101 --runs 20 --budget 150', 'the searchers on NAS-Bench-101 (needs the official file)')

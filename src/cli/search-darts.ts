@@ -8,12 +8,14 @@ import type { RecomputeSetting } from '../nets/supernet-memory';
 import { SPACE_NAMES as SUPERNET_SPACES } from '../nets/supernet-registry';
 import type { SupernetSpace } from '../nets/supernet';
 import { SPACE_NAMES as SEARCH_SPACE_NAMES } from '../space/spaces';
-import { DEFAULT_LAYERS, DartsConfig, validateDartsConfig } from '../search/darts/config';
+import { DARTS_DEFAULTS as D, DEFAULT_LAYERS, DartsConfig, Schedule, validateDartsConfig } from '../search/darts/config';
+import { METHODS, MethodName } from '../search/darts/methods';
 import { buildSupernet } from '../search/darts/build';
 import { runDartsSearchLoop } from '../search/darts/search';
 import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-table';
 import { DARTS_RUN_OPTIONS, SEARCH_OPTIONS } from '../search/search-options';
 import { checkWorkers, defaultWorkers } from '../train/parallel/workers';
+import { replicaUnsupported } from '../search/darts/epoch-method';
 
 /** `tfnas search --strategy darts`: the configuration from the checked options, and the runner. */
 export type SearchValues = Values<typeof SEARCH_OPTIONS>;
@@ -25,22 +27,24 @@ export function dartsConfigFromOptions(o: SearchValues): DartsConfig {
     const blackBoxOnly = SEARCH_SPACE_NAMES.filter((n) => !(SUPERNET_SPACES as string[]).includes(n));
     badArgument('space', `one of ${SUPERNET_SPACES.join(', ')} for a DARTS search (a weight-sharing supernet; the black-box strategies also search ${blackBoxOnly.join(', ')})`, space);
   }
+  const method = o.method as MethodName;
+  const p: Partial<DartsConfig> = METHODS[method].settings;
   const cfg: DartsConfig = {
     space: space as SupernetSpace,
     dataset: o.dataset,
     seed: o.seed,
     epochs: o.epochs,
-    batchSize: o.batchSize,
+    batchSize: o.batchSize ?? p.batchSize ?? D.batchSize,
     layers: o.layers ?? DEFAULT_LAYERS[space as SupernetSpace],
     initChannels: o.initChannels,
     order: o.order as 1 | 2,
     trainPortion: o.trainPortion,
-    lr: o.learningRate,
-    lrMin: o.learningRateMin,
+    lr: o.learningRate ?? p.lr ?? D.lr,
+    lrMin: o.learningRateMin ?? p.lrMin ?? D.lrMin,
     momentum: o.momentum,
     weightDecay: o.weightDecay,
     gradClip: o.gradClip,
-    archLr: o.archLearningRate,
+    archLr: o.archLearningRate ?? p.archLr ?? D.archLr,
     archWeightDecay: o.archWeightDecay,
     archBeta1: o.archBeta1,
     archBeta2: o.archBeta2,
@@ -49,9 +53,29 @@ export function dartsConfigFromOptions(o: SearchValues): DartsConfig {
     recompute: o.recompute as RecomputeSetting,
     table: o.table ?? null,
     benchDataset: checkNb201Dataset(o.nb201Dataset ?? nb201DatasetFrom(o.dataset)),
+    method,
+    partialChannels: o.partialChannels ?? p.partialChannels ?? null,
+    edgeNorm: o.edgeNorm ?? p.edgeNorm ?? false,
+    warmupEpochs: o.warmupEpochs ?? p.warmupEpochs ?? 0,
+    auxSkip: scheduleOption('aux-skip', o.auxSkip, p.auxSkip),
+    gumbelTau: scheduleOption('gumbel-tau', o.gumbelTau, p.gumbelTau),
+    betaDecay: scheduleOption('beta-decay', o.betaDecay, p.betaDecay),
+    entropyWeight: scheduleOption('entropy-weight', o.entropyWeight, p.entropyWeight),
+    maxSkip: o.maxSkip ?? null,
+    maxSkipAction: o.maxSkipAction as 'stop' | 'keep',
   };
   validateDartsConfig(cfg);
   return cfg;
+}
+
+/** A schedule option: `off`, a number (constant) or FROM:TO (linear over the epochs); absent: the preset's. */
+export function scheduleOption(flag: string, given: string | undefined, preset: Schedule | null | undefined): Schedule | null {
+  if (given === undefined) return preset ?? null;
+  const text = String(given).trim();
+  if (text === 'off') return null;
+  const parts = text.split(':').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  if (parts.length > 2 || parts.some((v) => !Number.isFinite(v))) badArgument(flag, 'off, a number, or FROM:TO (e.g. 10:0.1)', given);
+  return parts.length === 1 ? [parts[0], parts[0]] : [parts[0], parts[1]];
 }
 
 /** Builds the supernet only: its trainable parameter count and α size (no data needed). */
@@ -73,7 +97,7 @@ function dryRun(cfg: DartsConfig, o: SearchValues): Record<string, unknown> {
 export async function runDartsSearch(argv: Record<string, unknown>): Promise<void> {
   const o = readOptions(argv, SEARCH_OPTIONS, 'search');
   const cfg = dartsConfigFromOptions(o);
-  const out = o.out ?? path.join('results', 'search', cfg.space, cfg.dataset, `seed-${cfg.seed}`);
+  const out = o.out ?? path.join('results', 'search', cfg.space, cfg.dataset, `${cfg.method === 'darts' ? '' : `${cfg.method}-`}seed-${cfg.seed}`);
   const options = recordOptions({ ...o, space: cfg.space, layers: cfg.layers }, DARTS_RUN_OPTIONS);
   // Before the backend starts and before anything is written: a changed option is refused.
   if (o.resume && !o.dryRun) checkResume(out, savedOptions(out), options, DARTS_RUN_OPTIONS);
@@ -87,7 +111,7 @@ export async function runDartsSearch(argv: Record<string, unknown>): Promise<voi
   const data = await loadDatasetFromArgs(dataArgsOf(o));
   const summary = await runDartsSearchLoop(cfg, data, {
     out, resume: o.resume, backend, record: runRecord('search', options, backend), report: o.report, gpuMemoryBytes: o.gpuMemory ? o.gpuMemory * 2 ** 30 : null,
-    workers: checkWorkers(o.workers ?? defaultWorkers(), backend, o.workers !== undefined),
+    workers: searchWorkers(cfg, o.workers, backend),
   });
   if (o.json) printJsonSummary(summary);
   else {
@@ -99,4 +123,16 @@ export async function runDartsSearch(argv: Record<string, unknown>): Promise<voi
     }
     console.log(`run folder: ${summary.out}`);
   }
+}
+
+/**
+ * `--workers` for this search: the machine's cores by default, but 1 where the method's per-epoch
+ * state is not followed by the replicas yet (an explicit N ≥ 2 is then refused).
+ */
+function searchWorkers(cfg: DartsConfig, given: number | undefined, backend: string): number {
+  const workers = checkWorkers(given ?? defaultWorkers(), backend, given !== undefined);
+  const unsupported = replicaUnsupported(cfg);
+  if (workers < 2 || unsupported.length === 0) return workers;
+  if (given === undefined) return 1;
+  return badArgument('workers', `1 with ${unsupported.map((n) => `--${n}`).join(', ')} (the worker replicas do not follow that per-epoch state yet)`, workers);
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Apply, OpContext, Weights } from '../ops/context';
-import { Edge, edgeValue, gradParams, mixedNode } from './supernet-edge';
+import { Edge, edgeValue, gradParams, gradsAllowingUnused, mixedNode } from './supernet-edge';
 
 /**
  * A DARTS search cell's parts, and its gradient checkpointing in `recompute: 'cells'` mode.
@@ -87,7 +87,7 @@ function withOuterTape<T>(body: () => T): T {
 
 /** Gradients of `f(x, params)` seeded with `dy`, for x and then the named parameters. */
 function blockGrads(f: (x: tf.Tensor4D, c: OpContext) => tf.Tensor4D, x: tf.Tensor, names: string[], dy: tf.Tensor, ctx: OpContext): tf.Tensor[] {
-  return tf.grads((h: tf.Tensor, ...ps: tf.Tensor[]) => {
+  return gradsAllowingUnused((h: tf.Tensor, ...ps: tf.Tensor[]) => {
     const w: Weights = { ...ctx.w };
     names.forEach((name, i) => (w[name] = ps[i]));
     return f(h as tf.Tensor4D, { ...ctx, w });
@@ -116,10 +116,10 @@ function cellBackward(p: CellParts, dy: tf.Tensor4D, states: tf.Tensor4D[], s0: 
       const e = firstEdge(i) + j;
       const edge = p.edges[e];
       const names = gradParams(edge.params, ctx);
-      const [dh, dRow, ...dParams] = tf.grads((h: tf.Tensor, r: tf.Tensor, ...ps: tf.Tensor[]) => {
+      const [dh, dRow, ...dParams] = gradsAllowingUnused((h: tf.Tensor, r: tf.Tensor, ...ps: tf.Tensor[]) => {
         const ew: Weights = { ...ctx.w };
         names.forEach((name, k) => (ew[name] = ps[k]));
-        return edgeValue(h as tf.Tensor4D, edge.ops, r as tf.Tensor1D, { ...bctx, w: ew });
+        return edgeValue(h as tf.Tensor4D, edge, r as tf.Tensor1D, { ...bctx, w: ew });
       })([states[j], rows[e], ...names.map((n) => ctx.w[n])], g);
       d[j] = addInto(d[j], dh);
       dRows[e] = dRow;

@@ -5,6 +5,7 @@ export type SupernetSpace = Extract<SpaceName, 'darts' | 'nb201'>;
 import * as tf from '@tensorflow/tfjs';
 import { OpContext, ParamBuilder, Weights, variableFrom } from '../ops/context';
 import { Rng } from '../space/rng';
+import type { MixingConfig, MixingState } from './supernet-mixing';
 
 /**
  * The weight-sharing supernet of a search space: every edge is the softmax(α)-weighted sum of all
@@ -30,6 +31,10 @@ export interface Supernet {
   /** Architecture parameters, one [edges, ops] matrix per layout entry. */
   readonly alphas: Record<string, tf.Variable>;
   readonly alphaLayout: AlphaLayout[];
+  /** How the edges mix their ops (supernet-mixing.ts); `alphas` also holds edge-normalisation β. */
+  readonly mixing: MixingConfig;
+  /** Per-epoch settings of the mixing (DARTS-'s β_skip, GDAS's τ and noise), set by the search loop. */
+  readonly mixState: MixingState;
   forward(x: tf.Tensor4D, ctx: OpContext, alphas: Weights): tf.Tensor2D;
   /** Trainable weight count, as PyTorch counts model.parameters() (α excluded). */
   paramCount(): number;
@@ -47,6 +52,8 @@ export interface SupernetConfig {
   /** Input image channels (3 for CIFAR). */
   inChannels: number;
   seed: number;
+  /** The method's mixing mechanisms (default: DARTS's softmax-weighted sum of every op). */
+  mixing?: MixingConfig;
 }
 
 export { mixedNode, buildEdge, checkpointed } from './supernet-edge';

@@ -8,6 +8,7 @@ import { checks, type OptionSpecs } from '../cli/options';
 import { RECOMPUTE_SETTINGS } from '../nets/supernet-memory';
 import { SPACE_NAMES } from '../space/spaces';
 import { DARTS_DEFAULTS } from './darts/config';
+import { METHOD_NAMES } from './darts/methods';
 import { EVALUATOR_NAMES } from './evaluators/registry';
 import { NB201_DATASETS } from './tables/nb201-table';
 import { SEARCHER_NAMES } from './blackbox/registry';
@@ -41,20 +42,39 @@ export const SEARCH_COMMON_OPTIONS = {
   ...RUN_OPTIONS,
 } as const satisfies OptionSpecs;
 
+const M = 'DARTS methods (a preset sets some; each also works alone; FROM:TO is linear over the epochs, a number is constant):';
+
+/** The collapse-resistant methods' options (src/search/darts/methods.ts names the presets). */
+export const METHOD_OPTIONS = {
+  method: { type: 'string', default: 'darts', choices: METHOD_NAMES, group: M, describe: 'named preset: darts, pc-darts, beta-darts, darts-minus, gdas (options given explicitly override it)' },
+  'partial-channels': { type: 'number', group: M, describe: 'PC-DARTS: the ops see C/K channels, the rest bypass them', defaultDescription: 'off; pc-darts 4' },
+  'edge-norm': { type: 'boolean', group: M, describe: 'PC-DARTS edge normalisation (a β per edge, softmax over a node\'s inputs)', defaultDescription: 'off; pc-darts on' },
+  'warmup-epochs': { type: 'number', group: M, describe: 'first epochs with α (and β) fixed: weight steps only', defaultDescription: '0; pc-darts 15' },
+  'aux-skip': { type: 'string', group: M, describe: 'DARTS-: β_skip of the auxiliary skip on every edge', defaultDescription: 'off; darts-minus 1:0' },
+  'gumbel-tau': { type: 'string', group: M, describe: 'GDAS: hard Gumbel-softmax sampling (one op per edge) with this temperature', defaultDescription: 'off; gdas 10:0.1' },
+  'beta-decay': { type: 'string', group: M, describe: 'β-DARTS: λ of the Beta-decay term λ·mean logsumexp(α_edge)', defaultDescription: 'off; beta-darts 0:50' },
+  'entropy-weight': { type: 'string', group: M, describe: 'w of w·mean edge entropy of softmax(α) in the architecture loss (w<0 explores, w>0 decides; write --entropy-weight=-0.1:0.1)', defaultDescription: 'off' },
+  'max-skip': { type: 'number', group: M, describe: 'collapse guard: at most K skip connections in the derived normal cell (DARTS+ is 1)', defaultDescription: 'off' },
+  'max-skip-action': {
+    type: 'string', default: 'stop', choices: ['stop', 'keep'], group: M,
+    describe: 'past --max-skip: stop the search (DARTS+) or search on; either way the result is the last cell within it',
+  },
+} as const satisfies OptionSpecs;
+
 /** DARTS's own options; the numbers are checked by validateDartsConfig (library callers too). */
 export const DARTS_OPTIONS = {
   epochs: { type: 'number', default: D.epochs, group: G, describe: 'search epochs (the cosine schedule spans them; fixed for a run)' },
-  'batch-size': { type: 'number', default: D.batchSize, group: G, describe: 'batch size (both parts)' },
+  'batch-size': { type: 'number', group: G, describe: 'batch size (both parts)', defaultDescription: `${D.batchSize}; pc-darts 256` },
   layers: { type: 'number', group: G, describe: 'darts: cells in the supernet; nb201: cells per stage', defaultDescription: 'darts 8, nb201 5' },
   'init-channels': { type: 'number', default: D.initChannels, group: G, describe: 'initial channels C' },
   order: { type: 'number', default: D.order, choices: [1, 2], group: G, describe: '1: first-order DARTS; 2: the unrolled (second-order) hypergradient' },
   'train-portion': { type: 'number', default: D.trainPortion, group: G, describe: 'share of the training set for the weights; the rest trains α' },
-  'learning-rate': { type: 'number', alias: 'lr', default: D.lr, group: G, describe: 'weight SGD learning rate (cosine-annealed)' },
-  'learning-rate-min': { type: 'number', alias: 'lr-min', default: D.lrMin, group: G, describe: 'final weight learning rate' },
+  'learning-rate': { type: 'number', alias: 'lr', group: G, describe: 'weight SGD learning rate (cosine-annealed)', defaultDescription: `${D.lr}; pc-darts 0.1` },
+  'learning-rate-min': { type: 'number', alias: 'lr-min', group: G, describe: 'final weight learning rate', defaultDescription: `${D.lrMin}; pc-darts 0` },
   momentum: { type: 'number', default: D.momentum, group: G, describe: 'weight SGD momentum' },
   'weight-decay': { type: 'number', default: D.weightDecay, group: G, describe: 'weight decay of the weights' },
   'grad-clip': { type: 'number', default: D.gradClip, group: G, describe: 'gradient-norm clip of the weights' },
-  'arch-learning-rate': { type: 'number', alias: 'arch-lr', default: D.archLr, group: G, describe: 'α Adam learning rate' },
+  'arch-learning-rate': { type: 'number', alias: 'arch-lr', group: G, describe: 'α Adam learning rate', defaultDescription: `${D.archLr}; pc-darts 6e-4` },
   'arch-weight-decay': { type: 'number', default: D.archWeightDecay, group: G, describe: 'α weight decay' },
   'arch-beta1': { type: 'number', default: D.archBeta1, group: G, describe: 'α Adam β1' },
   'arch-beta2': { type: 'number', default: D.archBeta2, group: G, describe: 'α Adam β2' },
@@ -70,6 +90,7 @@ export const DARTS_OPTIONS = {
     type: 'number', group: G, shapes: false, check: count, defaultDescription: 'the machine\'s cores (1 on GPU backends; env TFNAS_WORKERS)',
     describe: 'data-parallel worker threads on wasm/cpu: each batch is split among N replicas whose gradients are summed (BatchNorm uses each shard\'s statistics)',
   },
+  ...METHOD_OPTIONS,
   'gpu-memory': {
     type: 'number', group: G, shapes: false, check: checks.positive, defaultDescription: 'unknown: auto checkpoints on a GPU',
     describe: 'GiB of device memory, for --recompute auto on webgpu or tensorflow-gpu (neither reports it; WebGPU gives only per-buffer limits)',

@@ -45,6 +45,8 @@ export interface EpochLoop {
   log?: (line: string) => void;
   /** Rewrite `report.html` in the run folder after every epoch (tfnas report). */
   report?: boolean;
+  /** Checked before each epoch (also after a resume): true ends the run early (an early-stopping rule). */
+  stop?: () => boolean;
 }
 
 
@@ -101,6 +103,7 @@ export async function runEpochs(loop: EpochLoop): Promise<Row[]> {
   const finished: number[] = [];
   try {
     for (let epoch = start; epoch < loop.epochs; epoch++) {
+      if (loop.stop?.()) break;
       clock = { epoch, epochs: loop.epochs, finished };
       const t0 = Date.now();
       const row = await loop.runEpoch(epoch);

@@ -55,13 +55,18 @@ export type ArchObjective = (loss: tf.Scalar, alphas: Weights) => tf.Scalar;
 /** r = 0.01 in architect.py `_hessian_vector_product`: ε = r / ‖∇w′ L_val‖. */
 const HVP_R = 0.01;
 
-/** Loss (mean cross-entropy) and gradients of `f` with respect to the named tensors. */
+/**
+ * Loss (mean cross-entropy) and gradients of `f` with respect to the named tensors; a tensor `f`
+ * does not use gets a zero gradient (GDAS computes only the drawn op of each edge).
+ */
 export function lossAndGrads(f: () => tf.Scalar, xs: Weights): { value: tf.Scalar; grads: Grads } {
   const names = Object.keys(xs);
-  const { value, grads } = tf.valueAndGrads(() => f())(names.map((n) => xs[n]));
+  const inputs = names.map((n) => xs[n]);
+  const { value, grads: raw } = tf.engine().gradients(f, inputs, undefined, true);
+  const grads = raw.map((g, i) => g ?? tf.zerosLike(inputs[i]));
   const out: Grads = {};
   names.forEach((n, i) => (out[n] = grads[i]));
-  return { value, grads: out };
+  return { value: value as tf.Scalar, grads: out };
 }
 
 export class DartsArchitect {
@@ -96,13 +101,18 @@ export class DartsArchitect {
     return this.objectives.reduce((loss, term) => term(loss, a), this.loss(b, w, a, bn, undefined, paramGrads));
   }
 
-  /** One architecture step then one weight step (train_search.py `train`); lr = current weight lr (ξ). */
-  step(train: XY, arch: XY, lr: number): StepResult {
+  /**
+   * One architecture step then one weight step (train_search.py `train`); lr = current weight lr
+   * (ξ). Without an architecture batch (warm-up epochs: α held fixed, as PC-DARTS), the weight step only.
+   */
+  step(train: XY, arch: XY | null, lr: number): StepResult {
     const bn: BnUpdate[] = [];
     try {
-      const dAlpha = this.hyper.order === 2 ? this.unrolledArchGrads(train, arch, lr, bn) : this.firstOrderArchGrads(arch, bn);
-      this.adam.step(dAlpha, this.hyper.archLr);
-      tf.dispose(dAlpha);
+      if (arch) {
+        const dAlpha = this.hyper.order === 2 ? this.unrolledArchGrads(train, arch, lr, bn) : this.firstOrderArchGrads(arch, bn);
+        this.adam.step(dAlpha, this.hyper.archLr);
+        tf.dispose(dAlpha);
+      }
       return this.weightStep(train, lr, bn);
     } finally {
       applyBnUpdates(this.net.buffers, this.sync ? syncBn(this.sync, bn) : bn);

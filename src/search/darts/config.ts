@@ -43,6 +43,34 @@ export interface DartsConfig {
   table: string | null;
   /** Which of the benchmark's datasets the logged accuracies are for. */
   benchDataset: 'cifar10' | 'cifar100' | 'imagenet16';
+  /** The named preset the settings below came from (methods.ts); recorded, never read back. */
+  method: string;
+  /** PC-DARTS partial channel connections K (null: off). */
+  partialChannels: number | null;
+  /** PC-DARTS edge normalisation (a β per edge). */
+  edgeNorm: boolean;
+  /** DARTS-'s β_skip schedule [from, to] (null: no auxiliary skip). */
+  auxSkip: Schedule | null;
+  /** GDAS: Gumbel temperature schedule [from, to] (null: no sampling). */
+  gumbelTau: Schedule | null;
+  /** β-DARTS: Beta-decay weight λ schedule [from, to] (null: off). */
+  betaDecay: Schedule | null;
+  /** Weight w of the mean α entropy in the architecture loss, [from, to] (null: off). */
+  entropyWeight: Schedule | null;
+  /** Epochs at the start with α (and β) held fixed: weight steps only (PC-DARTS: 15). */
+  warmupEpochs: number;
+  /** Collapse guard: most skip connections allowed in the derived normal cell (null: off). */
+  maxSkip: number | null;
+  /** `stop`: end the search when the cell exceeds maxSkip (DARTS+); `keep`: search on. Both return the last cell within it. */
+  maxSkipAction: 'stop' | 'keep';
+}
+
+/** A linear schedule over the search: [value at the first epoch, value at the last]. */
+export type Schedule = [number, number];
+
+/** The schedule's value at 0-based `epoch` of `epochs`: linear from s[0] (first epoch) to s[1] (last). */
+export function scheduleAt(s: Schedule, epoch: number, epochs: number): number {
+  return epochs > 1 ? s[0] + ((s[1] - s[0]) * epoch) / (epochs - 1) : s[0];
 }
 
 export const DARTS_DEFAULTS: Omit<DartsConfig, 'space' | 'dataset' | 'seed' | 'layers'> = {
@@ -65,6 +93,16 @@ export const DARTS_DEFAULTS: Omit<DartsConfig, 'space' | 'dataset' | 'seed' | 'l
   recompute: 'auto',
   table: null,
   benchDataset: 'cifar10',
+  method: 'darts',
+  partialChannels: null,
+  edgeNorm: false,
+  auxSkip: null,
+  gumbelTau: null,
+  betaDecay: null,
+  entropyWeight: null,
+  warmupEpochs: 0,
+  maxSkip: null,
+  maxSkipAction: 'stop',
 };
 
 /** Default depth: 8 cells for DARTS (paper), 5 cells per stage for NAS-Bench-201 (benchmark skeleton). */
@@ -106,6 +144,31 @@ export function validateDartsConfig(c: DartsConfig): void {
   }
   if (c.validLimit !== null) positiveInt('valid-limit', c.validLimit);
   if (!RECOMPUTE_SETTINGS.includes(c.recompute)) badArgument('recompute', RECOMPUTE_SETTINGS.join('|'), c.recompute);
+  validateMethodSettings(c);
+}
+
+function validSchedule(s: unknown): boolean {
+  return Array.isArray(s) && s.length === 2 && s.every((v) => typeof v === 'number' && Number.isFinite(v));
+}
+
+/** The collapse-resistant methods' settings (methods.ts). */
+function validateMethodSettings(c: DartsConfig): void {
+  if (c.partialChannels !== null) {
+    positiveInt('partial-channels', c.partialChannels);
+    if (c.initChannels % c.partialChannels !== 0) badArgument('partial-channels', `a divisor of --init-channels (${c.initChannels})`, c.partialChannels);
+    if (c.space === 'darts' && (c.initChannels / c.partialChannels) % 2 !== 0) {
+      badArgument('partial-channels', `K with an even C/K (the stride-2 skip is a factorized reduce), C = ${c.initChannels}`, c.partialChannels);
+    }
+  }
+  const schedules = [['aux-skip', c.auxSkip], ['gumbel-tau', c.gumbelTau], ['beta-decay', c.betaDecay], ['entropy-weight', c.entropyWeight]] as const;
+  for (const [name, s] of schedules) if (s !== null && !validSchedule(s)) badArgument(name, 'a number or FROM:TO', s);
+  if (c.gumbelTau && !(c.gumbelTau[0] > 0 && c.gumbelTau[1] > 0)) badArgument('gumbel-tau', 'positive temperatures', c.gumbelTau.join(':'));
+  if (c.gumbelTau && c.order === 2) badArgument('order', '1 with Gumbel sampling (GDAS defines no second-order step: each forward draws new ops)', c.order);
+  if (!Number.isInteger(c.warmupEpochs) || c.warmupEpochs < 0 || c.warmupEpochs >= c.epochs) {
+    badArgument('warmup-epochs', `an integer in [0, --epochs) (${c.epochs}), so that α trains at all`, c.warmupEpochs);
+  }
+  if (c.maxSkip !== null && !(Number.isInteger(c.maxSkip) && c.maxSkip >= 0)) badArgument('max-skip', 'a non-negative integer', c.maxSkip);
+  if (c.maxSkipAction !== 'stop' && c.maxSkipAction !== 'keep') badArgument('max-skip-action', 'stop or keep', c.maxSkipAction);
 }
 
 /**
@@ -117,4 +180,5 @@ export function validateDartsConfig(c: DartsConfig): void {
 export const RESUME_KEYS: (keyof DartsConfig)[] = [
   'space', 'dataset', 'seed', 'epochs', 'batchSize', 'layers', 'initChannels', 'order', 'trainPortion', 'lr', 'lrMin',
   'momentum', 'weightDecay', 'gradClip', 'archLr', 'archWeightDecay', 'archBeta1', 'archBeta2', 'augment', 'validLimit', 'benchDataset',
+  'partialChannels', 'edgeNorm', 'auxSkip', 'gumbelTau', 'betaDecay', 'entropyWeight', 'warmupEpochs', 'maxSkip', 'maxSkipAction',
 ];

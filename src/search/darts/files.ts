@@ -6,6 +6,7 @@ import { UsageError } from '../../io/errors';
 import { camelKeys, snakeKeys } from '../../io/json-keys';
 import type { Row } from '../../io/csv';
 import type { Supernet } from '../../nets/supernet';
+import { betaName, nodeSoftmaxArray } from '../../nets/supernet-mixing';
 import { deriveDartsGenotype, deriveNb201Genotype } from '../../space/derive';
 import { formatDartsGenotype, formatNb201Genotype } from '../../space/genotype';
 import type { DartsGenotype, Nb201Genotype } from '../../space/genotype-types';
@@ -15,7 +16,7 @@ import { DartsConfig, RESUME_KEYS } from './config';
  * The files of a DARTS run folder besides log.csv and the checkpoint: config.json (every setting,
  * backend, versions), alphas.csv (softmax weights per epoch), genotype.json (the derived cell).
  */
-export const LOG_COLUMNS = ['epoch', 'lr', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'seconds', 'genotype'];
+export const LOG_COLUMNS = ['epoch', 'lr', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'seconds', 'genotype', 'skips', 'param_free', 'alpha_entropy'];
 export const ALPHA_COLUMNS = ['epoch', 'cell', 'edge', 'op', 'weight'];
 
 export interface Derived {
@@ -35,7 +36,24 @@ export async function alphaWeights(net: Supernet): Promise<Record<string, number
   return out;
 }
 
-/** The cell the current α selects (src/space/derive.ts, as the reference's genotype()). */
+/**
+ * With edge normalisation, softmax(α) of each edge times its node-softmax(β) (PC-DARTS genotype():
+ * edges are ranked by the product); otherwise softmax(α) itself.
+ */
+export async function rankingWeights(net: Supernet, weights: Record<string, number[][]>): Promise<Record<string, number[][]>> {
+  const out: Record<string, number[][]> = {};
+  for (const { name, edges } of net.alphaLayout) {
+    const beta = net.alphas[betaName(name)];
+    if (!beta) out[name] = weights[name];
+    else {
+      const b = nodeSoftmaxArray(Array.from(await beta.data()), edges);
+      out[name] = weights[name].map((row, e) => row.map((w) => w * b[e]));
+    }
+  }
+  return out;
+}
+
+/** The cell the ranking weights select (src/space/derive.ts, as the reference's genotype()). */
 export function deriveFromNet(net: Supernet, weights: Record<string, number[][]>): Derived {
   if (net.space === 'darts') {
     const g = deriveDartsGenotype(weights.normal, weights.reduce);

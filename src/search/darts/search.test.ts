@@ -49,7 +49,7 @@ describe('DARTS search run', () => {
     expect(cfg.backend).toBe('wasm');
     expect(cfg.versions.tfjs).toBe(tf.version.tfjs);
     const log = fs.readFileSync(path.join(out, 'log.csv'), 'utf8').trim().split('\n');
-    expect(log[0]).toBe('epoch,lr,train_loss,train_acc,valid_loss,valid_acc,seconds,genotype');
+    expect(log[0]).toBe('epoch,lr,train_loss,train_acc,valid_loss,valid_acc,seconds,genotype,skips,param_free,alpha_entropy');
     expect(log).toHaveLength(3);
     const alphas = fs.readFileSync(path.join(out, 'alphas.csv'), 'utf8').trim().split('\n');
     expect(alphas[0]).toBe('epoch,cell,edge,op,weight');
@@ -191,7 +191,7 @@ describe('DARTS search run', () => {
       log: quiet,
     });
     const lines = fs.readFileSync(path.join(out, 'log.csv'), 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('epoch,lr,train_loss,train_acc,valid_loss,valid_acc,seconds,genotype,nb201_valid_12ep,nb201_test_200ep');
+    expect(lines[0]).toBe('epoch,lr,train_loss,train_acc,valid_loss,valid_acc,seconds,genotype,skips,param_free,alpha_entropy,nb201_valid_12ep,nb201_test_200ep');
     const g = JSON.parse(fs.readFileSync(path.join(out, 'genotype.json'), 'utf8')).genotype;
     const entry = loadNb201Table(table).lookup(g, 'cifar100')!;
     const last = lines[2].split(',');

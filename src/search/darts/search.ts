@@ -12,9 +12,9 @@ import { fusedKernelsActive } from '../../backend/simd/simd-kernels';
 import { PassInfo, disposeQuietly, formatBytes, guardMemory } from '../../backend/out-of-memory';
 import { cosineLr } from '../../train/schedule';
 import { saveCheckpoint, loadCheckpoint, disposeAll } from '../../train/checkpoint';
-import { AverageMeter } from '../../train/metrics';
-import { assertFinite, epochProgress, prepareRunDir, runEpochs } from '../../train/runner';
-import { DartsArchitect, StepResult, XY } from './architect';
+import { prepareRunDir, runEpochs } from '../../train/runner';
+import { DartsArchitect, type XY } from './architect';
+import { Evaluator, Stepper, evaluate, readStep, round, trainEpoch } from './epoch';
 import { ParallelDarts, replicaBatch } from './parallel';
 import { loadRunState, runState } from './state';
 import { checkWorkers } from '../../train/parallel/workers';
@@ -22,7 +22,10 @@ import { DartsConfig, validateDartsConfig } from './config';
 import { buildSupernet } from './build';
 import { loadNb201Table, nb201CellReport } from '../tables/nb201-table';
 import type { Nb201Genotype } from '../../space/genotype-types';
-import { ALPHA_COLUMNS, Derived, LOG_COLUMNS, alphaRows, alphaWeights, deriveFromNet, versions, writeConfig, writeGenotype } from './files';
+import { ALPHA_COLUMNS, Derived, LOG_COLUMNS, alphaRows, alphaWeights, deriveFromNet, rankingWeights, versions, writeConfig, writeGenotype } from './files';
+import { CollapseFigures, KeptCell, SkipGuard, collapseFigures } from './guards';
+import { replicaUnsupported, setEpochMethod } from './epoch-method';
+import { UsageError } from '../../io/errors';
 
 /**
  * One DARTS search run (train_search.py `main`): supernet, split of the training set into a
@@ -62,6 +65,12 @@ export interface DartsSummary {
   final: Row | null;
   /** NB201 with --table: the derived cell's benchmark accuracies on every dataset. */
   benchmark?: ReturnType<typeof nb201CellReport>;
+  method: string;
+  /** Collapse guards of the last epoch's cell, and the skip count after each epoch. */
+  collapse: CollapseFigures | null;
+  skip_curve: number[];
+  /** --max-skip: the epoch whose cell is the result, and whether the search stopped early. */
+  max_skip?: { kept_epoch: number | null; stopped_after: number | null };
 }
 
 const CHECKPOINT = 'checkpoint';
@@ -72,9 +81,9 @@ interface CheckpointState {
   nextEpoch: number;
   adamSteps: number;
   archLoader: LoaderState;
+  guard?: { kept: KeptCell<Derived> | null; stopped: boolean };
 }
 
-/** Builds the supernet for a configuration and dataset shape. */
 /** Runs (or resumes) a search; resolves with the final summary. */
 export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: DartsRunOptions): Promise<DartsSummary> {
   validateDartsConfig(cfg);
@@ -91,6 +100,7 @@ export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: 
       epochs: cfg.epochs,
       resume: opts.resume,
       runEpoch: (e) => run.runEpoch(e),
+      stop: () => run.guard.stopped,
       save: (e) => run.save(e),
       restore: () => run.restore(),
       log: opts.log,
@@ -119,11 +129,14 @@ class DartsRun {
   /** The worker threads of a data-parallel run, and whether they hold the main thread's state. */
   private parallel: ParallelDarts | null = null;
   private pushed = false;
+  private figures: CollapseFigures | null = null;
+  readonly guard: SkipGuard<Derived>;
   /** The gradient checkpointing in use (`auto` resolved; written to config.json). */
   readonly recompute: RecomputeChoice;
 
   constructor(private readonly cfg: DartsConfig, data: Dataset, private readonly opts: DartsRunOptions) {
     this.net = buildSupernet(cfg, data.numClasses, data.shape[2]);
+    this.guard = new SkipGuard<Derived>(cfg.maxSkip, cfg.maxSkipAction);
     const shape = { batch: replicaBatch(cfg.batchSize, opts.backend, opts.workers ?? 1), C: cfg.initChannels, layers: cfg.layers, height: data.shape[0], width: data.shape[1] };
     const device = { gpuMemoryBytes: opts.gpuMemoryBytes, fallbackAdapter: adapterInUse()?.isFallbackAdapter };
     this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive(), device);
@@ -154,24 +167,28 @@ class DartsRun {
 
   /** The cell the current α selects (α read asynchronously, so not in the constructor). */
   async deriveCell(): Promise<void> {
-    this.last = deriveFromNet(this.net, await alphaWeights(this.net));
+    this.last = deriveFromNet(this.net, await rankingWeights(this.net, await alphaWeights(this.net)));
+    if (this.lastEpoch < 0) this.guard.observe(this.last, 0);
   }
 
   /** Trains one epoch (architecture + weight steps), evaluates on the architecture part, logs α and the cell. */
   async runEpoch(epoch: number): Promise<Row> {
     const { cfg, net } = this;
     const lr = cosineLr(epoch, cfg.epochs, cfg.lr, cfg.lrMin);
+    setEpochMethod(cfg, epoch, this.arch);
     this.weightsLoader.seek(epoch, 0);
     const { step, evaluate: evalStep } = await this.steppers();
     const train = await guardMemory(() => this.passInfo(`the training steps of epoch ${epoch + 1}`), () => trainEpoch(step, this.weightsLoader, this.archLoader, lr, epoch, cfg));
     const valid = await guardMemory(() => this.passInfo(`the validation pass of epoch ${epoch + 1}`), () => evaluate(evalStep, this.validLoader));
     await this.parallel?.pull(this.net, this.arch);
     const weights = await alphaWeights(net);
-    this.last = deriveFromNet(net, weights);
+    this.last = deriveFromNet(net, await rankingWeights(net, weights));
     this.lastEpoch = epoch;
+    this.figures = collapseFigures(this.last.genotype, weights);
+    this.guard.observe(this.last, epoch + 1);
     this.alphaLog.append(...alphaRows(net, epoch, weights));
-    writeGenotype(this.opts.out, cfg.space, this.last, epoch);
-    const row: Row = { lr: round(lr), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: this.last.text };
+    writeGenotype(this.opts.out, cfg.space, this.guard.result(this.last), epoch);
+    const row: Row = { lr: round(lr), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: this.last.text, ...this.figures };
     return { ...row, ...this.benchmarkColumns() };
   }
 
@@ -181,9 +198,11 @@ class DartsRun {
     if (!p) return { step: (t, a, lr) => readStep(this.arch.step(t, a, lr)), evaluate: (b) => readStep(this.arch.evaluate(b)) };
     // The replicas build no objective terms: a search that sets them needs them passed on first.
     if (this.arch.objectives.length > 0) throw new Error('--workers ≥ 2 does not yet pass architecture objective terms to its replicas; use --workers 1');
+    const unsupported = replicaUnsupported(this.cfg);
+    if (unsupported.length > 0) throw new UsageError(`--workers: the worker replicas do not follow the per-epoch state of ${unsupported.map((n) => `--${n}`).join(', ')} yet; use --workers 1`);
     if (!this.pushed) await p.push(this.net, this.arch);
     this.pushed = true;
-    return { step: (t, a, lr) => p.step(t, a, lr), evaluate: (b) => p.evaluate(b) };
+    return { step: (t, a, lr) => p.step(t, a as XY, lr), evaluate: (b) => p.evaluate(b) };
   }
 
   /** What an out-of-memory report says about this run (see backend/out-of-memory.ts). */
@@ -216,7 +235,7 @@ class DartsRun {
   /** Checkpoint: weights, BN statistics, α, both optimisers, the architecture loader's position. */
   async save(epoch: number): Promise<void> {
     const { tensors, adamSteps } = runState(this.net, this.arch);
-    const state: CheckpointState = { nextEpoch: epoch + 1, adamSteps, archLoader: this.archLoader.state };
+    const state: CheckpointState = { nextEpoch: epoch + 1, adamSteps, archLoader: this.archLoader.state, guard: this.guard.state() };
     await saveCheckpoint(path.join(this.opts.out, CHECKPOINT), tensors, state);
     this.opts.afterEpoch?.(epoch);
   }
@@ -236,24 +255,32 @@ class DartsRun {
       disposeAll(ck.tensors);
     }
     this.alphaLog.load().keepWhile((r) => Number(r.epoch) <= ck.state.nextEpoch);
-    await this.deriveCell();
     this.lastEpoch = ck.state.nextEpoch - 1;
+    await this.deriveCell();
+    this.guard.load(ck.state.guard);
+    this.figures = collapseFigures(this.last.genotype, await alphaWeights(this.net));
     return ck.state.nextEpoch;
   }
 
   summary(rows: Row[]): DartsSummary {
-    writeGenotype(this.opts.out, this.cfg.space, this.last, this.lastEpoch);
+    const result = this.guard.result(this.last);
+    writeGenotype(this.opts.out, this.cfg.space, result, this.lastEpoch);
+    const { cfg, guard } = this;
     return {
       space: this.cfg.space,
-      genotype: this.last.genotype,
-      text: this.last.text,
-      ...(this.cfg.space === 'nb201' ? { cell: this.last.text } : {}),
+      method: cfg.method,
+      genotype: result.genotype,
+      text: result.text,
+      ...(this.cfg.space === 'nb201' ? { cell: result.text } : {}),
+      collapse: this.figures,
+      skip_curve: rows.map((r) => Number(r.skips)),
+      ...(cfg.maxSkip !== null ? { max_skip: { kept_epoch: guard.kept?.epoch ?? null, stopped_after: guard.stopped ? this.lastEpoch + 1 : null } } : {}),
       out: this.opts.out,
       epochs: this.cfg.epochs,
       params: this.net.paramCount(),
       recompute: this.recompute.mode,
       final: rows.length > 0 ? rows[rows.length - 1] : null,
-      ...(this.cfg.table ? { benchmark: nb201CellReport(this.last.genotype as Nb201Genotype, this.cfg.table) } : {}),
+      ...(this.cfg.table ? { benchmark: nb201CellReport(result.genotype as Nb201Genotype, this.cfg.table) } : {}),
     };
   }
 
@@ -270,70 +297,4 @@ class DartsRun {
     this.arch.dispose();
     this.net.dispose();
   }
-}
-
-interface EpochFigures {
-  loss: number;
-  acc: number;
-}
-
-/** Reads a step's loss and correct count with one download. */
-async function readStep(r: StepResult): Promise<[number, number]> {
-  const both = tf.stack([r.loss, r.correct]);
-  const [loss, correct] = Array.from(await both.data());
-  tf.dispose([both, r.loss, r.correct]);
-  return [loss, correct];
-}
-
-/** One architecture step and one weight step ([loss, correct count]), and one evaluation batch. */
-type Stepper = (train: XY, arch: XY, lr: number) => Promise<[number, number]>;
-type Evaluator = (b: XY) => Promise<[number, number]>;
-
-async function trainEpoch(stepper: Stepper, weights: BatchLoader, archLoader: BatchLoader, lr: number, epoch: number, cfg: DartsConfig): Promise<EpochFigures> {
-  const loss = new AverageMeter();
-  const acc = new AverageMeter();
-  const bar = epochProgress(`search ${epoch + 1}/${cfg.epochs}`, weights.batchesPerEpoch);
-  let step = 0;
-  try {
-    for (const t of weights.epochBatches()) {
-      const a = archLoader.next();
-      const n = t.y.shape[0];
-      let l: number, c: number;
-      try {
-        [l, c] = await stepper(t, a, lr);
-      } finally {
-        tf.dispose([t.x, t.y, a.x, a.y]);
-      }
-      assertFinite('train loss', l, epoch, step);
-      loss.update(l, n);
-      acc.update(c / n, n);
-      step++;
-      bar.update(step, { loss: loss.avg, acc: acc.avg });
-    }
-  } finally {
-    bar.stop();
-  }
-  return { loss: round(loss.avg), acc: round(acc.avg) };
-}
-
-async function evaluate(evaluator: Evaluator, loader: BatchLoader): Promise<EpochFigures> {
-  const loss = new AverageMeter();
-  const acc = new AverageMeter();
-  loader.seek(0, 0);
-  for (const b of loader.epochBatches()) {
-    const n = b.y.shape[0];
-    let l: number, c: number;
-    try {
-      [l, c] = await evaluator(b);
-    } finally {
-      tf.dispose([b.x, b.y]);
-    }
-    loss.update(l, n);
-    acc.update(c / n, n);
-  }
-  return { loss: round(loss.avg), acc: round(acc.avg) };
-}
-
-function round(v: number): number {
-  return Number(v.toPrecision(6));
 }
