@@ -16,7 +16,7 @@ import { spawnSync } from 'child_process';
 import * as tf from '@tensorflow/tfjs';
 import { backendLabel, useBackend } from '../src/backend';
 import { releaseWebgpu } from '../src/backend/webgpu';
-import { RECOMPUTE_MODES, RecomputeMode } from '../src/nets/layers-recompute';
+import type { Recompute } from '../src/ops/context';
 import { countParams } from '../src/nets/network';
 import { builtinGenotype } from '../src/space/builtin-genotypes';
 import type { DartsGenotype } from '../src/space/genotype-types';
@@ -56,12 +56,12 @@ function wasmHeap(): { wasm_heap_mib?: number } {
   return heap ? { wasm_heap_mib: mib(heap.length) } : {};
 }
 
-async function benchOne(cfg: BenchConfig, steps: number, recompute: RecomputeMode) {
+async function benchOne(cfg: BenchConfig, steps: number, recompute: Recompute) {
   const genotype = builtinGenotype('DARTS_V2') as DartsGenotype;
-  const trainer = new Trainer(genotype, { C: cfg.C, layers: cfg.layers, numClasses: 10, auxiliary: true, dropPath: true, inputShape: [32, 32, 3], seed: 0 }, {
+  const trainer = new Trainer(genotype, { C: cfg.C, layers: cfg.layers, numClasses: 10, auxiliary: true, inputShape: [32, 32, 3], seed: 0 }, {
     momentum: 0.9, weightDecay: 3e-4, gradClip: 5, auxWeight: 0.4, recompute,
   });
-  trainer.net.dropPath.rate = 0.1;
+  trainer.dropPath = { rate: 0.1, seed: 0, epoch: 0, step: 0 };
   const x = tf.randomNormal([cfg.batch, 32, 32, 3], 0, 1, 'float32', 1);
   const y = tf.randomUniform([cfg.batch], 0, 10, 'int32', 2);
   try {
@@ -78,7 +78,7 @@ async function benchOne(cfg: BenchConfig, steps: number, recompute: RecomputeMod
     return {
       config: cfg.name,
       recompute,
-      params_without_auxiliary: countParams(trainer.net.model).params_without_auxiliary,
+      params_without_auxiliary: countParams(trainer.net).params_without_auxiliary,
       steps,
       median_step_seconds: Number(median(times).toFixed(3)),
       step_seconds: times.map((t) => Number(t.toFixed(3))),
@@ -94,7 +94,7 @@ async function benchOne(cfg: BenchConfig, steps: number, recompute: RecomputeMod
 }
 
 /** Runs one configuration in a child process: a wasm heap abort or an out-of-memory kill ends only that one. */
-function runChild(name: string, backend: string, steps: number, recompute: RecomputeMode): Record<string, unknown> {
+function runChild(name: string, backend: string, steps: number, recompute: Recompute): Record<string, unknown> {
   const tsNode = require.resolve('ts-node/dist/bin.js');
   const r = spawnSync(process.execPath, [tsNode, '--transpile-only', __filename, '--one', name, '--backend', backend, '--steps', String(steps), '--recompute', recompute], {
     encoding: 'utf8',
@@ -111,8 +111,8 @@ async function main(): Promise<void> {
   const backend = arg('backend', 'wasm');
   const steps = Number(arg('steps', '3'));
   const one = arg('one', '');
-  const recompute = arg('recompute', 'cells') as RecomputeMode;
-  if (!RECOMPUTE_MODES.includes(recompute)) throw new Error(`--recompute: expected one of ${RECOMPUTE_MODES.join(', ')}, got ${recompute}`);
+  const recompute = arg('recompute', 'cells') as Recompute;
+  if (!['none', 'edges', 'cells'].includes(recompute)) throw new Error(`--recompute: expected one of none, edges, cells, got ${recompute}`);
   if (one) {
     const used = await useBackend(backend);
     process.stdout.write(JSON.stringify({ backend: used, device: backendLabel(used), ...(await benchOne(CONFIGS[one], steps, recompute)) }) + '\n');

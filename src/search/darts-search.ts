@@ -9,7 +9,7 @@ import { SUPERNETS } from '../nets/supernet-registry';
 import type { Supernet } from '../nets/supernet';
 import { RecomputeChoice, resolveRecompute } from '../nets/supernet-memory';
 import { adapterInUse } from '../backend/webgpu';
-import { fusedKernelsActive } from '../backend/simd/simd-kernels';
+import { fusedKernelsActive } from '../ops/fused';
 import { PassInfo, disposeQuietly, formatBytes, guardMemory } from '../backend/out-of-memory';
 import { cosineLr } from '../train/schedule';
 import { saveCheckpoint, loadCheckpoint, disposeAll } from '../train/checkpoint';
