@@ -13,11 +13,12 @@ import { cellWeight, memoryBudget, RecomputeChoice, RecomputeSetting } from './s
  */
 
 /**
- * Measured peak tensor bytes of one training step with `recompute none` on wasm (DARTS_V2, batch
- * 16 and 32, C 8 and 16, 5 and 8 cells, 32 px, auxiliary head, drop-path), divided by batch·C·H·W·
- * cell weight·(edges + 2), rounded up.
+ * Peak tensor bytes of one training step with `recompute none` (tf.profile on wasm, DARTS_V2 with
+ * auxiliary head and drop-path, 32 px) per batch·C·H·W·cell weight·(edges + 2): 70.5 at batch 16,
+ * C 8, 5 cells; 69.8 at batch 16, C 16, 5 cells; 66.2 at batch 32, C 16, 8 cells; 66 at batch 64,
+ * C 16, 8 cells. Rounded up with a margin.
  */
-const BYTES_PER_UNIT = 120;
+const BYTES_PER_UNIT = 80;
 const UNFUSED_FACTOR = 2;
 
 /** Estimated peak tensor bytes of one training step of the network with `recompute none`. */
