@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { badArgument, UsageError } from '../io/errors';
 import { CELL_OP_NAMES, CELL_OPS, isIdentity } from '../ops/cell-ops';
-import { Apply, Op, OpContext, ParamBuilder, releasing, sequence } from '../ops/context';
-import { dropPath } from '../ops/drop-path';
+import { OpContext, ParamBuilder, releasing, sequence } from '../ops/context';
 import { bn, conv, factorizedReduce, reluConvBn } from '../ops/layers';
 import type { DartsGenotype } from '../space/genotype-types';
 import { Rng } from '../space/rng';
 import { classifierHead, disposeVars } from './supernet';
-import { checkpointed, tracked } from './recompute';
+import { tracked } from './recompute';
+import { CellEdge, cellForward, CellParts } from './network-cell';
 import { auxiliaryHead } from './network-aux';
 
 /**
@@ -17,8 +17,7 @@ import { auxiliaryHead } from './network-aux';
  * pooling; linear. With `auxiliary`, training forwards also return AuxiliaryHeadCIFAR's logits
  * after cell 2·layers//3. Parameters are named `<layer>.<part>` (`cell3_n0_e1.dw1`); the exported
  * standard-layers model (network-export.ts) names its layers `<layer>_<part>` and takes the weights by
- * that name. Gradient checkpointing uses the supernet's engine (`checkpointed`), with ctx.recompute:
- * `edges` recomputes each edge (op and drop-path) in the backward, `cells` each whole cell.
+ * that name. Gradient checkpointing (ctx.recompute) uses the supernet's engine: see network-cell.ts.
  */
 export interface NetworkConfig {
   /** Initial channels C (the reference's --init_channels; the stem has 3C). */
@@ -88,65 +87,17 @@ function validateOps(g: DartsGenotype): void {
   }
 }
 
-interface CellEdge {
-  op: Op;
-  from: number;
-  identity: boolean;
-  params: string[];
-}
-
-interface Cell {
-  forward(s0: tf.Tensor4D, s1: tf.Tensor4D, ctx: OpContext): tf.Tensor4D;
-}
-
-/** One edge: the op (after a shared ReLU of its input when it begins with one) and drop-path. */
-function edgeValue(e: CellEdge, h: tf.Tensor4D, relu: () => tf.Tensor4D, ctx: OpContext, cell: number, k: number): tf.Tensor4D {
-  const y = e.op.afterRelu ? e.op.afterRelu(relu(), ctx) : e.op.apply(h, ctx);
-  return e.identity || !ctx.training ? y : dropPath(y, ctx.dropPath, cell, k);
-}
-
-/** States [s0', s1', n2, …] of a cell; ops that begin with ReLU share one relu(state) per state. */
-function cellForward(pre0: Apply, pre1: Apply, edges: CellEdge[], concat: number[], s0: tf.Tensor4D, s1: tf.Tensor4D, ctx: OpContext, index: number): tf.Tensor4D {
-  const states = [pre0(s0, ctx), pre1(s1, ctx)];
-  const relus: tf.Tensor4D[] = [];
-  const edgeRecompute = ctx.recompute === 'edges' && ctx.training;
-  for (let node = 0; node < edges.length / 2; node++) {
-    const ys = [0, 1].map((j) => {
-      const k = 2 * node + j;
-      const e = edges[k];
-      const h = states[e.from];
-      const relu = () => (relus[e.from] ??= tf.relu(h));
-      if (!edgeRecompute) return edgeValue(e, h, relu, ctx, index, k);
-      const input = e.op.afterRelu ? relu() : h;
-      const run = ([x]: tf.Tensor[], c: OpContext) => edgeValue(e, x as tf.Tensor4D, () => x as tf.Tensor4D, c, index, k);
-      return e.identity ? h : checkpointed(run, [input], e.params, ctx);
-    });
-    states.push(tf.add(ys[0], ys[1]));
-  }
-  const outs = concat.map((i) => states[i]);
-  return outs.length === 1 ? outs[0] : tf.concat(outs, 3);
-}
-
-function buildCell(b: ParamBuilder, g: DartsGenotype, index: number, cpp: number, cp: number, C: number, reduction: boolean, reductionPrev: boolean): Cell {
+function buildCell(b: ParamBuilder, g: DartsGenotype, index: number, cpp: number, cp: number, C: number, reduction: boolean, reductionPrev: boolean): CellParts {
   const name = `cell${index}`;
-  const start = Object.keys(b.params).length;
-  const pre0 = (reductionPrev ? factorizedReduce(b, `${name}_pre0`, cpp, C, true) : reluConvBn(b, `${name}_pre0`, cpp, C, 1, 1, 0, true)).apply;
-  const pre1 = reluConvBn(b, `${name}_pre1`, cp, C, 1, 1, 0, true).apply;
-  const spec = reduction ? g.reduce : g.normal;
-  const concat = reduction ? g.reduce_concat : g.normal_concat;
-  const edges: CellEdge[] = spec.map(([opName, from], k) => {
+  const pre0 = tracked(b, () => (reductionPrev ? factorizedReduce(b, `${name}_pre0`, cpp, C, true) : reluConvBn(b, `${name}_pre0`, cpp, C, 1, 1, 0, true)).apply);
+  const pre1 = tracked(b, () => reluConvBn(b, `${name}_pre1`, cp, C, 1, 1, 0, true).apply);
+  const edges: CellEdge[] = (reduction ? g.reduce : g.normal).map(([opName, from], k) => {
     const stride = reduction && from < 2 ? 2 : 1;
     const { value: op, params } = tracked(b, () => CELL_OPS[opName](b, `${name}_n${k >> 1}_e${k & 1}`, C, stride));
     return { op, from, identity: isIdentity(op), params };
   });
-  const params = Object.keys(b.params).slice(start);
-  return {
-    forward(s0, s1, ctx) {
-      if (ctx.recompute !== 'cells' || !ctx.training) return cellForward(pre0, pre1, edges, concat, s0, s1, ctx, index);
-      const run = ([a, c]: tf.Tensor[], inner: OpContext) => cellForward(pre0, pre1, edges, concat, a as tf.Tensor4D, c as tf.Tensor4D, { ...inner, recompute: 'none' }, index);
-      return checkpointed(run, [s0, s1], params, ctx);
-    },
-  };
+  const concat = reduction ? g.reduce_concat : g.normal_concat;
+  return { index, pre0: pre0.value, pre1: pre1.value, pre0Params: pre0.params, pre1Params: pre1.params, edges, concat };
 }
 
 /**
@@ -161,7 +112,7 @@ export function buildNetwork(genotype: DartsGenotype, cfg: NetworkConfig): Darts
   const stem = sequence(conv(b, 'stem_conv', 3, cfg.inputShape[2], cCurr, 1, 1), bn(b, 'stem_bn', cCurr, true));
   let [cpp, cp] = [cCurr, cCurr];
   cCurr = cfg.C;
-  const cells: Cell[] = [];
+  const cells: CellParts[] = [];
   const reductions = reductionCells(cfg.layers);
   let reductionPrev = false;
   let auxChannels = 0;
@@ -181,7 +132,7 @@ export function buildNetwork(genotype: DartsGenotype, cfg: NetworkConfig): Darts
     let s1 = s0;
     let auxLogits: tf.Tensor2D | null = null;
     cells.forEach((cell, i) => {
-      [s0, s1] = [s1, releasing(() => cell.forward(s0, s1, ctx))];
+      [s0, s1] = [s1, releasing(() => cellForward(cell, s0, s1, ctx))];
       if (aux && ctx.training && i === auxCellIndex(cfg.layers)) auxLogits = aux(s1, ctx);
     });
     return { logits: head(s1, ctx), aux: auxLogits };

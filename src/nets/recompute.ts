@@ -57,3 +57,30 @@ export function gradParams(params: string[], ctx: OpContext): string[] {
   return ctx.paramGrads === false ? [] : params;
 }
 
+/** Runs `body` (which computes gradients inside a backward pass) and restores the enclosing tape. */
+export function withOuterTape<T>(body: () => T): T {
+  const state = (tf.engine() as unknown as { state: EngineState }).state;
+  const outerTape = state.activeTape;
+  try {
+    return body();
+  } finally {
+    state.activeTape = outerTape;
+  }
+}
+
+/** Gradients of `f(x, params)` seeded with `dy`, for x and then the named parameters. */
+export function blockGrads(f: (x: tf.Tensor4D, c: OpContext) => tf.Tensor4D, x: tf.Tensor, names: string[], dy: tf.Tensor, ctx: OpContext): tf.Tensor[] {
+  return tf.grads((h: tf.Tensor, ...ps: tf.Tensor[]) => {
+    const w: Weights = { ...ctx.w };
+    names.forEach((name, i) => (w[name] = ps[i]));
+    return f(h as tf.Tensor4D, { ...ctx, w });
+  })([x, ...names.map((n) => ctx.w[n])], dy);
+}
+
+/** acc + g, consuming both (g alone when acc is null). */
+export function addInto(acc: tf.Tensor | null, g: tf.Tensor): tf.Tensor {
+  if (!acc) return g;
+  const sum = tf.add(acc, g);
+  tf.dispose([acc, g]);
+  return sum;
+}
