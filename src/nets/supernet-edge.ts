@@ -1,8 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Op, OpContext, ParamBuilder, releasing } from '../ops/context';
-import { checkpointed, tracked } from './recompute';
-
-export { checkpointed, gradParams, tracked } from './recompute';
+import { Op, OpContext, ParamBuilder, Weights, releasing } from '../ops/context';
 import { fusedKernelsActive, fusedWeightedSum, fusedWeightedSumGrad } from '../ops/fused';
 
 /**
@@ -31,6 +28,13 @@ export interface Edge {
 export function buildEdge(b: ParamBuilder, make: () => Op[]): Edge {
   const { value, params } = tracked(b, make);
   return { ops: value, params };
+}
+
+/** Runs `make` and lists the parameters it created in the builder. */
+export function tracked<T>(b: ParamBuilder, make: () => T): { value: T; params: string[] } {
+  const before = new Set(Object.keys(b.params));
+  const value = make();
+  return { value, params: Object.keys(b.params).filter((k) => !before.has(k)) };
 }
 
 /** Σ_k w_k·op_k(h), skipping `none` (its term is 0 and gives no gradient but through the softmax). */
@@ -68,6 +72,49 @@ export function weightedSum(terms: tf.Tensor4D[], row: tf.Tensor1D, indices: num
     };
   });
   return f(row, ...terms) as tf.Tensor4D;
+}
+
+/** The engine's tape slot, which a gradient computed inside a backward pass would clear. */
+interface EngineState {
+  activeTape: unknown;
+}
+
+/**
+ * Gradient checkpointing for any block of the supernet: `run(inputs, ctx)` is one tape node that
+ * keeps only `inputs` and the parameters named in `params`; its backward recomputes `run` under a
+ * fresh tape (with BatchNorm statistics not collected again) and returns their gradients. Blocks
+ * nest (cells of checkpointed edges): each level restores the enclosing tape, which tfjs's
+ * gradients() would otherwise clear when it finishes.
+ */
+export function checkpointed(run: (inputs: tf.Tensor[], ctx: OpContext) => tf.Tensor4D, inputs: tf.Tensor[], allParams: string[], ctx: OpContext): tf.Tensor4D {
+  const n = inputs.length;
+  const params = gradParams(allParams, ctx);
+  const f = tf.customGrad((...args: unknown[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    save(args.slice(0, -1) as tf.Tensor[]);
+    return {
+      value: run(inputs, ctx),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const state = (tf.engine() as unknown as { state: EngineState }).state;
+        const outerTape = state.activeTape;
+        try {
+          return tf.grads((...xs: tf.Tensor[]) => {
+            const w: Weights = { ...ctx.w };
+            params.forEach((name, i) => (w[name] = xs[n + i]));
+            return run(xs.slice(0, n), { ...ctx, w, bnUpdates: null });
+          })(saved, dy); // dy seeds the backward directly (no Σ(out·dy) and its gradient)
+        } finally {
+          state.activeTape = outerTape;
+        }
+      },
+    };
+  });
+  return f(...inputs, ...params.map((name) => ctx.w[name])) as tf.Tensor4D;
+}
+
+/** The parameters whose gradients a checkpointed block must return (none when ctx.paramGrads is false). */
+export function gradParams(params: string[], ctx: OpContext): string[] {
+  return ctx.paramGrads === false ? [] : params;
 }
 
 function recomputed(h: tf.Tensor4D, edge: Edge, row: tf.Tensor1D, ctx: OpContext): tf.Tensor4D {

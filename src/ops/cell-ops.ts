@@ -1,6 +1,7 @@
+import * as tf from '@tensorflow/tfjs';
 import { DARTS_OPS } from './darts-ops';
-import { Op, ParamBuilder, reluFirst, sequence } from './context';
-import { bn, conv, identity, sepConv } from './layers';
+import { Apply, Op, ParamBuilder, reluFirst, sequence } from './context';
+import { bn, identity, sepConv } from './layers';
 
 /**
  * The ops a discrete DARTS-space cell may hold (quark0/darts cnn/operations.py OPS without `none`),
@@ -9,6 +10,13 @@ import { bn, conv, identity, sepConv } from './layers';
  * One registry serves the supernet, the retraining network and (by parameter name) the export.
  */
 export type CellOpFactory = (b: ParamBuilder, name: string, C: number, stride: number) => Op;
+
+/** A kh×kw convolution (no bias) with strides [sh, sw] and symmetric padding [ph, pw] per axis. */
+function convRect(b: ParamBuilder, name: string, k: [number, number], C: number, stride: [number, number], pad: [number, number]): Apply {
+  const w = b.convRect(name, k[0], k[1], C, C);
+  const p: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [pad[0], pad[0]], [pad[1], pad[1]], [0, 0]];
+  return (x, ctx) => tf.conv2d(x, ctx.w[w] as tf.Tensor4D, stride, p);
+}
 
 export const CELL_OPS: Record<string, CellOpFactory> = {
   max_pool_3x3: (b, name, C, stride) => DARTS_OPS.max_pool_3x3(b, name, C, stride, true),
@@ -23,8 +31,8 @@ export const CELL_OPS: Record<string, CellOpFactory> = {
   conv_7x1_1x7: (b, name, C, stride) =>
     reluFirst(
       sequence(
-        conv(b, `${name}.conv1x7`, [1, 7], C, C, [1, stride], [0, 3]),
-        conv(b, `${name}.conv7x1`, [7, 1], C, C, [stride, 1], [3, 0]),
+        convRect(b, `${name}.conv1x7`, [1, 7], C, [1, stride], [0, 3]),
+        convRect(b, `${name}.conv7x1`, [7, 1], C, [stride, 1], [3, 0]),
         bn(b, `${name}.bn`, C, true),
       ),
     ),

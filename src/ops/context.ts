@@ -106,10 +106,9 @@ export class ParamBuilder {
     return v;
   }
 
-  /** A k×k (or kh×kw) convolution filter [kh, kw, cin, cout] (no bias, as every conv in DARTS/NB201). */
-  conv(name: string, k: number | [number, number], cin: number, cout: number): string {
-    const [kh, kw] = typeof k === 'number' ? [k, k] : k;
-    return this.add(name, [kh, kw, cin, cout], this.uniform(kh * kw * cin * cout, kh * kw * cin));
+  /** A k×k convolution filter [k, k, cin, cout] (no bias, as every conv in DARTS/NB201). */
+  conv(name: string, k: number, cin: number, cout: number): string {
+    return this.add(name, [k, k, cin, cout], this.uniform(k * k * cin * cout, k * k * cin));
   }
 
   /** A depthwise filter [k, k, C, 1] (PyTorch groups=C: fan_in = k·k). */
@@ -134,6 +133,11 @@ export class ParamBuilder {
       this.add(`${name}.beta`, [C], new Float32Array(C));
     }
     return name;
+  }
+
+  /** A kh×kw convolution filter [kh, kw, cin, cout] (conv_7x1_1x7's 1×7 and 7×1), initialised as `conv`. */
+  convRect(name: string, kh: number, kw: number, cin: number, cout: number): string {
+    return this.add(name, [kh, kw, cin, cout], this.uniform(kh * kw * cin * cout, kh * kw * cin));
   }
 
   /** Trainable parameter count (what PyTorch's count_parameters reports). */

@@ -9,14 +9,10 @@ import { dilatedDepthwiseConv2d } from './dilated';
  * look at exactly the same pixels as the reference (tfjs 'same' padding would shift them by one).
  */
 
-type Pair = number | [number, number];
-
-/** A plain convolution (no bias) with symmetric zero padding (per axis when given as [rows, cols]). */
-export function conv(b: ParamBuilder, name: string, k: Pair, cin: number, cout: number, stride: Pair, pad: Pair): Apply {
+/** A plain convolution (no bias) with symmetric zero padding. */
+export function conv(b: ParamBuilder, name: string, k: number, cin: number, cout: number, stride: number, pad: number): Apply {
   const w = b.conv(name, k, cin, cout);
-  const p: number | [[number, number], [number, number], [number, number], [number, number]] =
-    typeof pad === 'number' ? pad : [[0, 0], [pad[0], pad[0]], [pad[1], pad[1]], [0, 0]];
-  return (x, ctx) => tf.conv2d(x, ctx.w[w] as tf.Tensor4D, stride, p);
+  return (x, ctx) => tf.conv2d(x, ctx.w[w] as tf.Tensor4D, stride, pad);
 }
 
 /** A depthwise convolution (PyTorch groups=C), optionally dilated (through ./dilated, which trains on every backend). */
