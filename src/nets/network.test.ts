@@ -6,6 +6,8 @@ import { Rng } from '../space/rng';
 import { buildNetwork, countParams, disposeNetwork, formatParamsMillions } from './network';
 import { BuildContext, depthwise, edgeOp } from './network-ops';
 import { ALL_OPS, TINY } from './test-utils/fixtures';
+import { applyBnUpdates } from '../ops/context';
+import { batchGradients } from '../train/retrain-step';
 
 const DARTS_V2 = builtinGenotype('DARTS_V2') as DartsGenotype;
 
@@ -129,6 +131,24 @@ describe('the functional network', () => {
     tf.dispose([logits, ...out]);
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
+    disposeNetwork(net);
+  });
+
+  test('BatchNorm running statistics move as PyTorch\'s: momentum 0.1, unbiased batch variance (m/(m−1))', () => {
+    const net = buildNetwork(DARTS_V2, TINY);
+    const x = randomImages(4, TINY.inputShape, 2);
+    const y = tf.tensor1d([0, 1, 2, 3], 'int32');
+    const r = batchGradients(net, x, y, { auxWeight: 0.4, recompute: 'none', dropPath: null });
+    applyBnUpdates(net.buffers, r.bnUpdates);
+    const [mean, variance, runMean, runVar] = tf.tidy(() => {
+      const stem = tf.conv2d(x, net.weights.stem_conv as tf.Tensor4D, 1, 1);
+      const m = stem.shape[0] * stem.shape[1] * stem.shape[2];
+      const mo = tf.moments(stem, [0, 1, 2]);
+      return [mo.mean, tf.mul(mo.variance, m / (m - 1)), net.buffers['stem_bn/mean'], net.buffers['stem_bn/var']].map((t) => Array.from(t.dataSync()));
+    });
+    mean.forEach((v, c) => expect(runMean[c]).toBeCloseTo(0.1 * v, 5));
+    variance.forEach((v, c) => expect(runVar[c]).toBeCloseTo(0.9 + 0.1 * v, 5));
+    tf.dispose([x, y, r.loss, r.correct, ...Object.values(r.grads)]);
     disposeNetwork(net);
   });
 
