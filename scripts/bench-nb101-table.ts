@@ -15,7 +15,7 @@ import { Rng } from '../src/space/rng';
 import { nb101Sample } from '../src/space/nb101-space';
 import { nb101Hash } from '../src/space/nb101-spec';
 import type { Nb101Genotype } from '../src/space/genotype-types';
-import { Nb101Table, nb101CacheFile } from '../src/search/nb101-table';
+import { Nb101Table, nb101CacheFile } from '../src/search/tables/nb101-table';
 import { writeNb101TfRecord } from '../src/search/test-utils/nb101';
 
 const OFFICIAL = { cells: 423624, bytes: 499e6 };

@@ -13,8 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/backend';
 import { SUPERNETS } from '../src/nets/supernet-registry';
-import { DartsArchitect } from '../src/search/darts-architect';
-import { DARTS_DEFAULTS } from '../src/search/darts-config';
+import { DartsArchitect } from '../src/search/darts/architect';
+import { DARTS_DEFAULTS } from '../src/search/darts/config';
 import type { Recompute } from '../src/ops/context';
 
 function arg(name: string, def: string): string {

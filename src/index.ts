@@ -41,12 +41,12 @@ export { saveModel, loadModel } from './nets/network-io';
 
 // Data, search, training.
 export { DATASETS, DATASET_NAMES, BatchLoader, searchSplit } from './data';
-export { SEARCHERS, SEARCHER_NAMES, makeSearcher, restoreSearcher } from './search/registry';
-export { EVALUATORS, EVALUATOR_NAMES, makeEvaluator } from './search/evaluators';
-export { Nb101Table } from './search/nb101-table';
-export { Nb101Evaluator, loadNb101Table } from './search/nb101-evaluator';
+export { SEARCHERS, SEARCHER_NAMES, makeSearcher, restoreSearcher } from './search/blackbox/registry';
+export { EVALUATORS, EVALUATOR_NAMES, makeEvaluator } from './search/evaluators/registry';
+export { Nb101Table } from './search/tables/nb101-table';
+export { Nb101Evaluator, loadNb101Table } from './search/evaluators/nb101-evaluator';
 export { readTfRecords, encodeTfRecord } from './data/tfrecord';
-export { runDartsSearchLoop } from './search/darts-search';
+export { runDartsSearchLoop } from './search/darts/search';
 export { retrain } from './train/retrain';
 export { SgdMomentum, Adam, clipByGlobalNorm } from './train/optim';
 export { cosineLr } from './train/schedule';

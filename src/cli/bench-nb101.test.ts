@@ -10,8 +10,8 @@ import type { Nb101Genotype } from '../space/genotype-types';
 import { nb101Check, nb101HashPruned } from '../space/nb101-spec';
 import type { Genotype } from '../space/spaces';
 import { formatBenchTable, meanStd, NB101_PAPER_150, runBench } from '../search/bench';
-import { Nb101Evaluator } from '../search/nb101-evaluator';
-import { SEARCHER_NAMES } from '../search/registry';
+import { Nb101Evaluator } from '../search/evaluators/nb101-evaluator';
+import { SEARCHER_NAMES } from '../search/blackbox/registry';
 import { SYNTHETIC_NB101, writeNb101TfRecord } from '../search/test-utils/nb101';
 import { tmpDir } from '../search/test-utils/synthetic';
 import { runCli } from './test-utils/run-cli';
@@ -67,7 +67,7 @@ describe('tfnas search --space nb101', () => {
   it('searches the official file format with --budget-seconds and writes a best.json whose genotype exports', async () => {
     Recording.cells.clear();
     const rec = new Recording(SYNTHETIC_NB101, 'random-run', 1);
-    const { runSearch } = await import('../search/run');
+    const { runSearch } = await import('../search/blackbox/run');
     const { getSpace } = await import('../space/spaces');
     const ref = await runSearch({ strategy: 'evolution', space: getSpace('nb101'), evaluator: rec, budget: Infinity, budgetSeconds: 30000, seed: 1, outDir: path.join(dir, 'ref'), resume: false, quiet: true });
     const table = path.join(dir, 'search.tfrecord');

@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { printJsonSummary, SEARCHER_BENCH_OPTIONS, startBackendFor } from './common';
 import { addOptions, readOptions, type OptionSpecs } from './options';
 import { formatBenchTable, NB101_PAPER_150, runBench } from '../search/bench';
-import { loadNb101Table, Nb101Evaluator, NB101_SIGNALS, type Nb101Signal } from '../search/nb101-evaluator';
+import { loadNb101Table, Nb101Evaluator, NB101_SIGNALS, type Nb101Signal } from '../search/evaluators/nb101-evaluator';
 
 /** Every option of `tfnas bench nb101` (see options.ts). */
 export const BENCH_NB101_OPTIONS = {

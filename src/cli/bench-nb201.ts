@@ -2,9 +2,9 @@ import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { printJsonSummary, SEARCHER_BENCH_OPTIONS, startBackendFor } from './common';
 import { addOptions, readOptions, type OptionSpecs } from './options';
-import { loadNb201Table, Nb201Evaluator } from '../search/evaluators';
+import { loadNb201Table, Nb201Evaluator } from '../search/evaluators/registry';
 import { formatBenchTable, NB201_PAPER_CIFAR10, runBench } from '../search/bench';
-import { NB201_DATASETS, type Nb201Dataset } from '../search/nb201-table';
+import { NB201_DATASETS, type Nb201Dataset } from '../search/tables/nb201-table';
 
 /** Every option of `tfnas bench nb201` (see options.ts). */
 export const BENCH_NB201_OPTIONS = {

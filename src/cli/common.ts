@@ -2,7 +2,7 @@ import { backendLabel, useBackend } from '../backend';
 import { BACKEND_NAMES } from '../backend/registry';
 import { DATA_OPTIONS } from '../data/locate';
 import { snakeKeys } from '../io/json-keys';
-import { SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/registry';
+import { SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/blackbox/registry';
 import { checks, CONFIG_OPTION, type OptionSpecs } from './options';
 
 /** The `--backend` option every command that computes takes (spec entry; see options.ts). */

@@ -194,3 +194,15 @@ export function checkResume(runDir: string, saved: Record<string, unknown> | und
     }
   }
 }
+
+/** Options back to argv words (the parsed, checked values: yargs' camelCase aliases are skipped). */
+export function toArgv(parsed: Record<string, unknown>, skip: ReadonlySet<string> = new Set()): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(parsed)) {
+    if (k === '_' || k === '$0' || /[A-Z]/.test(k) || skip.has(k) || v === undefined) continue;
+    if (typeof v === 'boolean') out.push(v ? `--${k}` : `--no-${k}`);
+    else if (Array.isArray(v)) v.forEach((x) => out.push(`--${k}=${String(x)}`));
+    else out.push(`--${k}=${String(v)}`);
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DEFAULT_NB201_TABLE } from '../search/nb201-table';
+import { DEFAULT_NB201_TABLE } from '../search/tables/nb201-table';
 import { runCli } from './test-utils/run-cli';
 
 /** The first run of a new user: a fresh clone, no data/ folder, no network. */

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { runDartsSearch } from '../search/darts-cli';
-import { runBlackBoxSearch } from '../search/blackbox-cli';
+import { runDartsSearch } from './search-darts';
+import { runBlackBoxSearch } from './search-blackbox';
 import { SEARCH_OPTIONS } from '../search/search-options';
 import { UsageError } from '../io/errors';
 import { addOptions, readOptions } from './options';

@@ -10,7 +10,7 @@ import * as path from 'path';
  * `<file>.<hash of pid and a counter>`, and after a kill -9 (which its exit handler cannot catch)
  * the leftover cannot be told from a live writer's. Measured with write-file-atomic 6.0.0 writing
  * history.csv in a loop, killed with SIGKILL after 3 s: `history.csv.862652348` stayed behind. Ours carries the writer's pid
- * (`.tmp-<file>-<pid>-<time>`), so a resumed run deletes exactly the dead ones (search/run.ts,
+ * (`.tmp-<file>-<pid>-<time>`), so a resumed run deletes exactly the dead ones (search/blackbox/run.ts,
  * data/download.ts; tested in run.test.ts and download.test.ts). The rest is the same 20 lines:
  * same-folder temp file, fsync, rename.
  */

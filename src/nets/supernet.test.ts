@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../backend';
 import { OpContext, Recompute } from '../ops/context';
-import { lossAndGrads } from '../search/darts-architect';
+import { lossAndGrads } from '../search/darts/architect';
 import { crossEntropy } from '../train/metrics';
 import { SPACE_NAMES, SUPERNETS } from './supernet-registry';
 import type { Supernet } from './supernet';

@@ -13,13 +13,13 @@ import { badArgument } from '../io/errors';
 import { writeJsonAtomic } from '../io/atomic';
 import type { Row } from '../io/csv';
 import { Progress } from '../io/progress';
-import type { BlackBoxArgs } from '../search/blackbox-cli';
+import type { BlackBoxArgs } from '../cli/search-blackbox';
 import { writeRunConfig, type RunRecord } from '../io/run-config';
-import type { Evaluator } from '../search/evaluators';
-import { QUEUE_SCHEDULE } from '../search/registry';
-import { HISTORY_COLUMNS, identity, openRun, removeStaleTemps, summarizeRun, type BestSoFar, type Checkpoint, type RunConfig, type RunSummary } from '../search/run';
+import type { Evaluator } from '../search/evaluators/registry';
+import { QUEUE_SCHEDULE } from '../search/blackbox/registry';
+import { HISTORY_COLUMNS, identity, openRun, removeStaleTemps, summarizeRun, type BestSoFar, type Checkpoint, type RunConfig, type RunSummary } from '../search/blackbox/run';
 import { redactUrl } from './connection';
-import { toArgv } from './payload';
+import { toArgv } from '../cli/options';
 import { openQueue, type QueueHandle, type TrialResult } from './queue-client';
 
 /** history.csv of a queued search: the in-process columns, then the ask number, the worker, its seconds and any error. */

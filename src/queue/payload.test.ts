@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkCommand, checkJobData, resolveInside, toArgv } from './payload';
+import { checkCommand, checkJobData, resolveInside } from './payload';
+import { toArgv } from '../cli/options';
 import { workerOut } from './coordinator';
 import { batchCommands, parseSeeds, splitWords } from './runs';
 

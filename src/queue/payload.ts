@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { UsageError } from '../io/errors';
+import { toArgv } from '../cli/options';
 import { benchNb201Command } from '../cli/bench-nb201';
 import { searchCommand } from '../cli/search';
 import { trainCommand } from '../cli/train';
@@ -153,18 +154,6 @@ export function resolveInside(option: string, value: string, rootName: PathRoot,
 function isPathLike(option: string, v: string): boolean {
   if (option === 'genotype') return /[/\\]/.test(v) || /\.json$/i.test(v);
   return true;
-}
-
-/** Options back to argv words (the parsed, checked values: yargs' camelCase aliases are skipped). */
-export function toArgv(parsed: Record<string, unknown>, skip: ReadonlySet<string> = new Set()): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(parsed)) {
-    if (k === '_' || k === '$0' || /[A-Z]/.test(k) || skip.has(k) || v === undefined) continue;
-    if (typeof v === 'boolean') out.push(v ? `--${k}` : `--no-${k}`);
-    else if (Array.isArray(v)) v.forEach((x) => out.push(`--${k}=${String(x)}`));
-    else out.push(`--${k}=${String(v)}`);
-  }
-  return out;
 }
 
 export interface CheckedCommand {

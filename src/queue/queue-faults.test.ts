@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runCli } from '../cli/test-utils/run-cli';
 import { nb201FromString } from '../space/nb201-space';
-import { loadNb201Table } from '../search/evaluators';
+import { loadNb201Table } from '../search/evaluators/registry';
 import { tmpDir, writeSyntheticTable } from '../search/test-utils/synthetic';
 import { openQueue, type QueueHandle } from './queue-client';
 import { startWorker, type RunningWorker } from './worker';

@@ -9,9 +9,9 @@ import * as path from 'path';
 import { writeCsv } from '../io/csv';
 import { Progress } from '../io/progress';
 import { getSpace } from '../space/spaces';
-import type { Evaluator } from './evaluators';
-import { makeSearcher } from './registry';
-import { searchLoop } from './run';
+import type { Evaluator } from './evaluators/registry';
+import { makeSearcher } from './blackbox/registry';
+import { searchLoop } from './blackbox/run';
 
 /**
  * Published results, search on CIFAR-10, test accuracy % (Dong & Yang, ICLR 2020, Table 5; the

@@ -7,10 +7,10 @@ import { RUN_OPTIONS } from '../cli/common';
 import { checks, type OptionSpecs } from '../cli/options';
 import { RECOMPUTE_SETTINGS } from '../nets/supernet-memory';
 import { SPACE_NAMES } from '../space/spaces';
-import { DARTS_DEFAULTS } from './darts-config';
-import { EVALUATOR_NAMES } from './evaluators';
-import { NB201_DATASETS } from './nb201-table';
-import { SEARCHER_NAMES } from './registry';
+import { DARTS_DEFAULTS } from './darts/config';
+import { EVALUATOR_NAMES } from './evaluators/registry';
+import { NB201_DATASETS } from './tables/nb201-table';
+import { SEARCHER_NAMES } from './blackbox/registry';
 
 const D = DARTS_DEFAULTS;
 const G = 'DARTS search:';

@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import type { Nb101Genotype } from '../../space/genotype-types';
 import { nb101HashPruned, nb101Prune } from '../../space/nb101-spec';
 import { encodeTfRecord } from '../../data/tfrecord';
-import { encodeNb101Record } from '../nb101-records';
-import type { Nb101Entry, Nb101Lookup, Nb101Run } from '../nb101-table';
+import { encodeNb101Record } from '../tables/nb101-records';
+import type { Nb101Entry, Nb101Lookup, Nb101Run } from '../tables/nb101-table';
 
 /** Three deterministic runs of a cell, derived from its hash (accuracies in [0.85, 0.95)). */
 export function syntheticNb101Runs(hash: string): Nb101Run[] {

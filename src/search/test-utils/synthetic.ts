@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Genotype, SearchSpace } from '../../space/spaces';
 import { NB201_SPACE_SIZE, nb201FromOrdinal, nb201ToString, nb201Encode } from '../../space/nb201-space';
-import { NB201_COLUMNS } from '../nb201-table';
+import { NB201_COLUMNS } from '../tables/nb201-table';
 import { Rng } from '../../space/rng';
 
 /** A fixed random linear function of the encoding plus a little deterministic "noise". */

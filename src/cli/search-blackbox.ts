@@ -1,0 +1,111 @@
+/**
+ * `tfnas search --strategy random|evolution|genetic|predictor|nao`: the black-box searchers'
+ * runner. Its options are BLACKBOX_OPTIONS and the shared ones in search-options.ts.
+ */
+import * as path from 'path';
+import { badArgument, UsageError } from '../io/errors';
+import { printJsonSummary, startBackend } from './common';
+import { camel, checkResume, readOptions, recordOptions, type Values } from './options';
+import { runRecord, savedOptions, type RunRecord } from '../io/run-config';
+import { getSpace, type SpaceName } from '../space/spaces';
+import { EVALUATORS, EVALUATOR_NAMES, loadNb201Table, makeEvaluator, withNb201TestAccuracy, type Evaluator } from '../search/evaluators/registry';
+import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-table';
+import { SEARCHER_CLI_OPTIONS, SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/blackbox/registry';
+import { runSearch } from '../search/blackbox/run';
+import { BLACKBOX_RUN_OPTIONS, SEARCH_OPTIONS } from '../search/search-options';
+
+type SearchValues = Values<typeof SEARCH_OPTIONS>;
+
+/** Rejects searcher options the chosen strategy does not read (silently ignoring them would mislead). */
+function checkStrategyOptions(given: Record<string, unknown>, strategy: SearcherName): void {
+  const all = [...new Set(Object.values(SEARCHER_CLI_OPTIONS).flat())];
+  for (const opt of all) {
+    if (given[opt] === undefined || SEARCHER_CLI_OPTIONS[strategy].includes(opt)) continue;
+    const users = SEARCHER_NAMES.filter((n) => SEARCHER_CLI_OPTIONS[n].includes(opt));
+    throw new UsageError(`--${opt}: not used by --strategy ${strategy}; it is an option of ${users.join(', ')}`);
+  }
+}
+
+function pickEvaluator(o: SearchValues, space: SpaceName): string {
+  if (o.evaluator !== undefined) return o.evaluator;
+  const fit = EVALUATOR_NAMES.find((n) => EVALUATORS[n].spaces.includes(space));
+  if (!fit) {
+    const have = EVALUATOR_NAMES.map((n) => `${n} (--space ${EVALUATORS[n].spaces.join('|')})`).join(', ');
+    throw new UsageError(`--space ${space}: no black-box evaluator supports this space yet; available: ${have}`);
+  }
+  return fit;
+}
+
+/** Checks the command line before anything starts (backend, table, run folder). */
+function parseArgs(argv: Record<string, unknown>) {
+  const o = readOptions(argv, SEARCH_OPTIONS, 'search');
+  const strategy = o.strategy;
+  if (!(SEARCHER_NAMES as string[]).includes(strategy)) badArgument('strategy', SEARCHER_NAMES.join('|'), strategy);
+  const space = getSpace(o.space ?? 'nb201');
+  checkStrategyOptions(o.given, strategy as SearcherName);
+  if (o.dryRun) throw new UsageError(`--dry-run: only --strategy darts has a supernet to build; ${strategy} has nothing to dry-run`);
+  const searcherOptions = Object.fromEntries(
+    ([['population', o.population], ['tournament', o.tournament], ['init', o.init], ['batch', o.batch], ['steps', o.modelSteps]] as const)
+      .filter(([, v]) => v !== undefined),
+  );
+  const dataset = checkNb201Dataset(o.nb201Dataset ?? nb201DatasetFrom(o.dataset));
+  // --budget-seconds alone: as many queries as the simulated time allows.
+  const budget = o.given.budget === undefined && o.budgetSeconds !== undefined ? Infinity : o.budget;
+  return { o, strategy: strategy as SearcherName, space, seed: o.seed, budget, budgetSeconds: o.budgetSeconds, dataset, searcherOptions };
+}
+
+/** The checked command line of a black-box search and its run folder (nothing started yet). */
+export type BlackBoxArgs = ReturnType<typeof parseArgs> & { evaluatorName: string; outDir: string };
+
+export function prepareBlackBox(argv: Record<string, unknown>): BlackBoxArgs {
+  const parsed = parseArgs(argv);
+  const { o, space } = parsed;
+  const evaluatorName = pickEvaluator(o, space.name);
+  for (const opt of ['nb101-signal', 'budget-seconds']) {
+    if (o.given[opt] !== undefined && evaluatorName !== 'nb101') throw new UsageError(`--${opt}: an option of the nb101 evaluator (--space nb101), not of ${evaluatorName}`);
+  }
+  // Checked before the backend starts (makeEvaluator checks it again, for library callers).
+  const entry = EVALUATORS[evaluatorName];
+  if (entry && !entry.spaces.includes(space.name)) throw new UsageError(`--evaluator ${evaluatorName} works on --space ${entry.spaces.join('|')}, not ${space.name}`);
+  // NAS-Bench-101 was trained on CIFAR-10 only.
+  const dataName = evaluatorName === 'nb201' ? parsed.dataset : evaluatorName === 'nb101' ? 'cifar10' : o.dataset;
+  const outDir = o.out ?? path.join('results', 'search', space.name, dataName, `${parsed.strategy}-seed-${parsed.seed}`);
+  return { ...parsed, evaluatorName, outDir };
+}
+
+/** The search's evaluator, as the command line names it (also what a queue worker builds for a trial). */
+export async function buildBlackBoxEvaluator(a: BlackBoxArgs): Promise<Evaluator> {
+  const { o, evaluatorName, space, dataset, outDir, seed } = a;
+  // Evaluators read their own options (data, training length) from the checked values, by flag name.
+  const values = Object.fromEntries(Object.keys(SEARCH_OPTIONS).map((k) => [k, (o as Record<string, unknown>)[camel(k)]]));
+  let evaluator = await makeEvaluator(evaluatorName, { space: space.name, table: o.table, dataset, runDir: outDir, seed, argv: values });
+  if (space.name === 'nb201' && evaluatorName !== 'nb201' && o.table) evaluator = withNb201TestAccuracy(evaluator, loadNb201Table(o.table), dataset);
+  return evaluator;
+}
+
+export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<void> {
+  const a = prepareBlackBox(argv);
+  const { o, strategy, space, seed, budget, budgetSeconds, searcherOptions, evaluatorName, outDir } = a;
+  const options = recordOptions({ ...o, space: space.name, evaluator: evaluatorName }, BLACKBOX_RUN_OPTIONS);
+  if (o.resume) checkResume(outDir, savedOptions(outDir), options, BLACKBOX_RUN_OPTIONS);
+  let summary;
+  if (o.queue !== undefined) {
+    // Trials run on queue workers; the coordinator needs a backend only for its own model (predictor, nao).
+    if (budgetSeconds !== undefined) throw new UsageError('--budget-seconds: not with --queue (the queue counts queries; use --budget)');
+    const backend = TF_SEARCHERS.includes(strategy) ? await startBackend(o.backend) : null;
+    const { runQueuedSearch } = await import('../queue/coordinator');
+    summary = await runQueuedSearch(argv, a, runRecord('search', options, backend));
+  } else {
+    const tableLookup = evaluatorName === 'nb201' || evaluatorName === 'nb101';
+    const backend = TF_SEARCHERS.includes(strategy) || !tableLookup ? await startBackend(o.backend) : null;
+    const evaluator = await buildBlackBoxEvaluator(a);
+    const record: RunRecord = runRecord('search', options, backend);
+    summary = await runSearch({ strategy, space, evaluator, budget, budgetSeconds, seed, outDir, resume: o.resume, searcherOptions, quiet: false, report: o.report, record });
+  }
+  if (o.json) {
+    printJsonSummary(summary);
+    return;
+  }
+  console.log(`best ${summary.best} (signal ${summary.signal}${summary.test_accuracy !== null ? `, test accuracy ${summary.test_accuracy}` : ''})`);
+  console.log(`run folder ${outDir}`);
+}

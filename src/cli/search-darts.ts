@@ -1,0 +1,100 @@
+import * as path from 'path';
+import { printJsonSummary, startBackend } from './common';
+import { checkResume, readOptions, recordOptions, type Values } from './options';
+import { dataArgsOf, getFactory, loadDatasetFromArgs } from '../data';
+import { badArgument } from '../io/errors';
+import { runRecord, savedOptions } from '../io/run-config';
+import type { RecomputeSetting } from '../nets/supernet-memory';
+import { SPACE_NAMES as SUPERNET_SPACES } from '../nets/supernet-registry';
+import type { SupernetSpace } from '../nets/supernet';
+import { SPACE_NAMES as SEARCH_SPACE_NAMES } from '../space/spaces';
+import { DEFAULT_LAYERS, DartsConfig, validateDartsConfig } from '../search/darts/config';
+import { buildSupernet } from '../search/darts/build';
+import { runDartsSearchLoop } from '../search/darts/search';
+import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-table';
+import { DARTS_RUN_OPTIONS, SEARCH_OPTIONS } from '../search/search-options';
+
+/** `tfnas search --strategy darts`: the configuration from the checked options, and the runner. */
+export type SearchValues = Values<typeof SEARCH_OPTIONS>;
+
+/** The DARTS configuration from `tfnas search`'s checked option values (validated). */
+export function dartsConfigFromOptions(o: SearchValues): DartsConfig {
+  const space = o.space ?? 'darts';
+  if (!(SUPERNET_SPACES as string[]).includes(space)) {
+    const blackBoxOnly = SEARCH_SPACE_NAMES.filter((n) => !(SUPERNET_SPACES as string[]).includes(n));
+    badArgument('space', `one of ${SUPERNET_SPACES.join(', ')} for a DARTS search (a weight-sharing supernet; the black-box strategies also search ${blackBoxOnly.join(', ')})`, space);
+  }
+  const cfg: DartsConfig = {
+    space: space as SupernetSpace,
+    dataset: o.dataset,
+    seed: o.seed,
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    layers: o.layers ?? DEFAULT_LAYERS[space as SupernetSpace],
+    initChannels: o.initChannels,
+    order: o.order as 1 | 2,
+    trainPortion: o.trainPortion,
+    lr: o.learningRate,
+    lrMin: o.learningRateMin,
+    momentum: o.momentum,
+    weightDecay: o.weightDecay,
+    gradClip: o.gradClip,
+    archLr: o.archLearningRate,
+    archWeightDecay: o.archWeightDecay,
+    archBeta1: o.archBeta1,
+    archBeta2: o.archBeta2,
+    augment: o.augment,
+    validLimit: o.validLimit ?? null,
+    recompute: o.recompute as RecomputeSetting,
+    table: o.table ?? null,
+    benchDataset: checkNb201Dataset(o.nb201Dataset ?? nb201DatasetFrom(o.dataset)),
+  };
+  validateDartsConfig(cfg);
+  return cfg;
+}
+
+/** Builds the supernet only: its trainable parameter count and α size (no data needed). */
+function dryRun(cfg: DartsConfig, o: SearchValues): Record<string, unknown> {
+  const factory = getFactory(cfg.dataset);
+  const synthetic = cfg.dataset === 'synthetic';
+  const numClasses = synthetic ? o.syntheticClasses : factory.numClasses;
+  const channels = synthetic ? o.syntheticChannels : factory.shape[2];
+  const net = buildSupernet(cfg, numClasses, channels);
+  try {
+    const alphas = Object.values(net.alphas).reduce((s, v) => s + v.size, 0);
+    const shapes = Object.fromEntries(Object.entries(net.alphas).map(([k, v]) => [k, v.shape]));
+    return { space: cfg.space, layers: cfg.layers, init_channels: cfg.initChannels, num_classes: numClasses, params: net.paramCount(), params_mb: net.paramCount() / 1e6, alphas, alpha_shapes: shapes };
+  } finally {
+    net.dispose();
+  }
+}
+
+export async function runDartsSearch(argv: Record<string, unknown>): Promise<void> {
+  const o = readOptions(argv, SEARCH_OPTIONS, 'search');
+  const cfg = dartsConfigFromOptions(o);
+  const out = o.out ?? path.join('results', 'search', cfg.space, cfg.dataset, `seed-${cfg.seed}`);
+  const options = recordOptions({ ...o, space: cfg.space, layers: cfg.layers }, DARTS_RUN_OPTIONS);
+  // Before the backend starts and before anything is written: a changed option is refused.
+  if (o.resume && !o.dryRun) checkResume(out, savedOptions(out), options, DARTS_RUN_OPTIONS);
+  const backend = await startBackend(o.backend);
+  if (o.dryRun) {
+    const info = dryRun(cfg, o);
+    if (o.json) printJsonSummary(info);
+    else console.log(`${cfg.space} supernet: ${info.params} trainable parameters (${(info.params as number) / 1e6} M), ${info.alphas} architecture parameters`);
+    return;
+  }
+  const data = await loadDatasetFromArgs(dataArgsOf(o));
+  const summary = await runDartsSearchLoop(cfg, data, {
+    out, resume: o.resume, backend, record: runRecord('search', options, backend), report: o.report, gpuMemoryBytes: o.gpuMemory ? o.gpuMemory * 2 ** 30 : null,
+  });
+  if (o.json) printJsonSummary(summary);
+  else {
+    console.log(`genotype: ${summary.text}`);
+    if (summary.benchmark) {
+      const b = summary.benchmark;
+      const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+      console.log(`NAS-Bench-201 (200-epoch test accuracy): cifar10 ${pct(b.cifar10.test_200ep)}, cifar100 ${pct(b.cifar100.test_200ep)}, imagenet16 ${pct(b.imagenet16.test_200ep)}`);
+    }
+    console.log(`run folder: ${summary.out}`);
+  }
+}

@@ -1,0 +1,317 @@
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { CsvLog, Row } from '../../io/csv';
+import type { RunRecord } from '../../io/run-config';
+import type { Dataset } from '../../data/types';
+import { BatchLoader, LoaderState, mixSeed, searchSplit } from '../../data';
+import type { Supernet } from '../../nets/supernet';
+import { RecomputeChoice, resolveRecompute } from '../../nets/supernet-memory';
+import { adapterInUse } from '../../backend/webgpu';
+import { fusedKernelsActive } from '../../ops/fused';
+import { PassInfo, disposeQuietly, formatBytes, guardMemory } from '../../backend/out-of-memory';
+import { cosineLr } from '../../train/schedule';
+import { saveCheckpoint, loadCheckpoint, disposeAll } from '../../train/checkpoint';
+import { AverageMeter } from '../../train/metrics';
+import { assertFinite, epochProgress, prepareRunDir, runEpochs } from '../../train/runner';
+import { DartsArchitect, StepResult } from './architect';
+import { DartsConfig, validateDartsConfig } from './config';
+import { buildSupernet } from './build';
+import { loadNb201Table, nb201CellReport } from '../tables/nb201-table';
+import type { Nb201Genotype } from '../../space/genotype-types';
+import { ALPHA_COLUMNS, Derived, LOG_COLUMNS, alphaRows, alphaWeights, deriveFromNet, versions, writeConfig, writeGenotype } from './files';
+
+/**
+ * One DARTS search run (train_search.py `main`): supernet, split of the training set into a
+ * weights part and an architecture part, the epoch loop (shared runner: log.csv, checkpoint after
+ * every epoch, resume, non-finite guard), alphas.csv and genotype.json after every epoch.
+ */
+export interface DartsRunOptions {
+  out: string;
+  resume: boolean;
+  backend: string;
+  /** The command's record for config.json (options, versions, command line). */
+  record?: RunRecord;
+  /** Called after each epoch's checkpoint (tests use it to simulate a kill). */
+  afterEpoch?: (epoch: number) => void;
+  log?: (line: string) => void;
+  /** Rewrite report.html in the run folder after every epoch. */
+  report?: boolean;
+  /** `--gpu-memory` in bytes, for `--recompute auto` on a GPU backend (null: not given). */
+  gpuMemoryBytes?: number | null;
+}
+
+export interface DartsSummary {
+  space: string;
+  genotype: Derived['genotype'];
+  /** The genotype's text form (for NB201: the benchmark's cell string). */
+  text: string;
+  cell?: string;
+  out: string;
+  epochs: number;
+  params: number;
+  /** The gradient checkpointing used (`--recompute auto` resolved). */
+  recompute: string;
+  final: Row | null;
+  /** NB201 with --table: the derived cell's benchmark accuracies on every dataset. */
+  benchmark?: ReturnType<typeof nb201CellReport>;
+}
+
+const CHECKPOINT = 'checkpoint';
+/** Extra log.csv columns of an NB201 search given a benchmark table (`--table`). */
+const BENCH_COLUMNS = ['nb201_valid_12ep', 'nb201_test_200ep'];
+
+interface CheckpointState {
+  nextEpoch: number;
+  adamSteps: number;
+  archLoader: LoaderState;
+}
+
+/** Builds the supernet for a configuration and dataset shape. */
+/** Runs (or resumes) a search; resolves with the final summary. */
+export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: DartsRunOptions): Promise<DartsSummary> {
+  validateDartsConfig(cfg);
+  if (cfg.table) loadNb201Table(cfg.table); // a bad table fails now, not after the first epoch
+  prepareRunDir(opts.out, opts.resume, CHECKPOINT);
+  const run = new DartsRun(cfg, data, opts);
+  try {
+    await run.deriveCell();
+    const rows = await runEpochs({
+      runDir: opts.out,
+      columns: cfg.table ? [...LOG_COLUMNS, ...BENCH_COLUMNS] : LOG_COLUMNS,
+      epochs: cfg.epochs,
+      resume: opts.resume,
+      runEpoch: (e) => run.runEpoch(e),
+      save: (e) => run.save(e),
+      restore: () => run.restore(),
+      log: opts.log,
+      report: opts.report,
+    });
+    const summary = run.summary(rows);
+    run.dispose();
+    return summary;
+  } catch (e) {
+    disposeQuietly(run);
+    throw e;
+  }
+}
+
+
+/** The state of one run: supernet, optimisers, loaders, the alphas log and the last derived cell. */
+class DartsRun {
+  private readonly net: Supernet;
+  private readonly arch: DartsArchitect;
+  private readonly weightsLoader: BatchLoader;
+  private readonly archLoader: BatchLoader;
+  private readonly validLoader: BatchLoader;
+  private readonly alphaLog: CsvLog;
+  private last!: Derived;
+  private lastEpoch = -1;
+  /** The gradient checkpointing in use (`auto` resolved; written to config.json). */
+  readonly recompute: RecomputeChoice;
+
+  constructor(private readonly cfg: DartsConfig, data: Dataset, private readonly opts: DartsRunOptions) {
+    this.net = buildSupernet(cfg, data.numClasses, data.shape[2]);
+    const shape = { batch: cfg.batchSize, C: cfg.initChannels, layers: cfg.layers, height: data.shape[0], width: data.shape[1] };
+    const device = { gpuMemoryBytes: opts.gpuMemoryBytes, fallbackAdapter: adapterInUse()?.isFallbackAdapter };
+    this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive(), device);
+    this.arch = new DartsArchitect(this.net, { ...cfg, recompute: this.recompute.mode });
+    try {
+      const info = { ...opts.record, config: cfg, recompute: this.recompute, backend: opts.backend, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
+      writeConfig(opts.out, info, opts.resume);
+      const split = searchSplit(data.train.count, cfg.trainPortion, cfg.seed);
+      // train_search.py applies its training transform (crop + flip) to both halves.
+      const augment = cfg.augment ? { crop: 4, flip: true } : undefined;
+      this.weightsLoader = new BatchLoader(data, 'train', split.weights, { batchSize: cfg.batchSize, seed: mixSeed(cfg.seed, 1), augment });
+      this.archLoader = new BatchLoader(data, 'train', split.arch, { batchSize: cfg.batchSize, seed: mixSeed(cfg.seed, 2), augment });
+      const validIdx = cfg.validLimit === null ? split.arch : split.arch.slice(0, cfg.validLimit);
+      this.validLoader = new BatchLoader(data, 'train', validIdx, { batchSize: cfg.batchSize, seed: 0, shuffle: false });
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+    this.alphaLog = new CsvLog(path.join(opts.out, 'alphas.csv'), ALPHA_COLUMNS);
+  }
+
+  /** The cell the current α selects (α read asynchronously, so not in the constructor). */
+  async deriveCell(): Promise<void> {
+    this.last = deriveFromNet(this.net, await alphaWeights(this.net));
+  }
+
+  /** Trains one epoch (architecture + weight steps), evaluates on the architecture part, logs α and the cell. */
+  async runEpoch(epoch: number): Promise<Row> {
+    const { cfg, net } = this;
+    const lr = cosineLr(epoch, cfg.epochs, cfg.lr, cfg.lrMin);
+    this.weightsLoader.seek(epoch, 0);
+    const train = await guardMemory(() => this.passInfo(`the training steps of epoch ${epoch + 1}`), () => trainEpoch(this.arch, this.weightsLoader, this.archLoader, lr, epoch, cfg));
+    const valid = await guardMemory(() => this.passInfo(`the validation pass of epoch ${epoch + 1}`), () => evaluate(this.arch, this.validLoader));
+    const weights = await alphaWeights(net);
+    this.last = deriveFromNet(net, weights);
+    this.lastEpoch = epoch;
+    this.alphaLog.append(...alphaRows(net, epoch, weights));
+    writeGenotype(this.opts.out, cfg.space, this.last, epoch);
+    const row: Row = { lr: round(lr), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: this.last.text };
+    return { ...row, ...this.benchmarkColumns() };
+  }
+
+  /** What an out-of-memory report says about this run (see backend/out-of-memory.ts). */
+  private passInfo(pass: string): PassInfo {
+    const { cfg, recompute } = this;
+    const cells = cfg.space === 'nb201' ? `${cfg.layers} cells per stage` : `${cfg.layers} cells`;
+    const budget = recompute.budgetBytes === null ? 'an unknown budget' : `a budget of ${formatBytes(recompute.budgetBytes)}`;
+    // --recompute and --valid-limit leave the trained weights as they are, so --resume takes them.
+    const keep = [...(recompute.mode === 'cells' ? [] : ['--recompute cells']), ...(cfg.validLimit === null ? ['--valid-limit N'] : [])];
+    return {
+      pass,
+      config: `${cfg.space} supernet, order ${cfg.order}, batch ${cfg.batchSize}, C=${cfg.initChannels}, ${cells}, recompute ${recompute.mode}`,
+      backend: this.opts.backend,
+      estimate: `A training step without recomputation was estimated at ${formatBytes(recompute.estimateBytes)} of activations, against ${budget}`,
+      kept: this.lastEpoch < 0 ? 'no epoch had finished, so there is no checkpoint yet' : `the checkpoint of epoch ${this.lastEpoch + 1} is kept`,
+      advice: [
+        ...(keep.length > 0 ? [`the same command with ${keep.join(' or ')} and --resume`] : []),
+        `a new run with a smaller --batch-size (now ${cfg.batchSize})`,
+      ],
+    };
+  }
+
+  /** NB201 with a table: the derived cell's 12-epoch validation and 200-epoch test accuracy. */
+  private benchmarkColumns(): Row {
+    if (!this.cfg.table) return {};
+    const e = loadNb201Table(this.cfg.table).lookup(this.last.genotype as Nb201Genotype, this.cfg.benchDataset);
+    return { nb201_valid_12ep: e ? e.valid12 : null, nb201_test_200ep: e ? e.test200 : null };
+  }
+
+  /** Checkpoint: weights, BN statistics, α, both optimisers, the architecture loader's position. */
+  async save(epoch: number): Promise<void> {
+    const { tensors, adamSteps } = this.arch.state();
+    const all: Record<string, tf.Tensor> = { ...tensors };
+    for (const [group, vars] of Object.entries(this.groups())) {
+      for (const [k, v] of Object.entries(vars)) all[`${group}/${k}`] = v;
+    }
+    const state: CheckpointState = { nextEpoch: epoch + 1, adamSteps, archLoader: this.archLoader.state };
+    await saveCheckpoint(path.join(this.opts.out, CHECKPOINT), all, state);
+    this.opts.afterEpoch?.(epoch);
+  }
+
+  /** Restores the last checkpoint (and cuts alphas.csv back to it); returns the next epoch, or null. */
+  async restore(): Promise<number | null> {
+    const ck = loadCheckpoint<CheckpointState>(path.join(this.opts.out, CHECKPOINT));
+    if (!ck) {
+      this.alphaLog.keepWhile(() => false);
+      return null;
+    }
+    try {
+      restoreTensors(this.groups(), ck.tensors);
+      this.arch.loadState(ck.tensors, ck.state.adamSteps);
+      this.archLoader.restore(ck.state.archLoader);
+    } finally {
+      disposeAll(ck.tensors);
+    }
+    this.alphaLog.load().keepWhile((r) => Number(r.epoch) <= ck.state.nextEpoch);
+    await this.deriveCell();
+    this.lastEpoch = ck.state.nextEpoch - 1;
+    return ck.state.nextEpoch;
+  }
+
+  summary(rows: Row[]): DartsSummary {
+    writeGenotype(this.opts.out, this.cfg.space, this.last, this.lastEpoch);
+    return {
+      space: this.cfg.space,
+      genotype: this.last.genotype,
+      text: this.last.text,
+      ...(this.cfg.space === 'nb201' ? { cell: this.last.text } : {}),
+      out: this.opts.out,
+      epochs: this.cfg.epochs,
+      params: this.net.paramCount(),
+      recompute: this.recompute.mode,
+      final: rows.length > 0 ? rows[rows.length - 1] : null,
+      ...(this.cfg.table ? { benchmark: nb201CellReport(this.last.genotype as Nb201Genotype, this.cfg.table) } : {}),
+    };
+  }
+
+  private groups(): Record<string, Record<string, tf.Variable>> {
+    return { w: this.net.weights, buf: this.net.buffers, alpha: this.net.alphas };
+  }
+
+  dispose(): void {
+    this.arch.dispose();
+    this.net.dispose();
+  }
+}
+
+/** Copies checkpointed weights, BN statistics and α into the live variables (shapes must match). */
+function restoreTensors(groups: Record<string, Record<string, tf.Variable>>, tensors: Record<string, tf.Tensor>): void {
+  for (const [group, vars] of Object.entries(groups)) {
+    for (const [k, v] of Object.entries(vars)) {
+      const t = tensors[`${group}/${k}`];
+      if (!t || t.shape.join(',') !== v.shape.join(',')) {
+        throw new Error(`checkpoint does not match this supernet: ${group}/${k} ${t ? `has shape [${t.shape}]` : 'is missing'}, expected [${v.shape}]`);
+      }
+      v.assign(t);
+    }
+  }
+}
+
+interface EpochFigures {
+  loss: number;
+  acc: number;
+}
+
+/** Reads a step's loss and correct count with one download. */
+async function readStep(r: StepResult): Promise<[number, number]> {
+  const both = tf.stack([r.loss, r.correct]);
+  const [loss, correct] = Array.from(await both.data());
+  tf.dispose([both, r.loss, r.correct]);
+  return [loss, correct];
+}
+
+async function trainEpoch(arch: DartsArchitect, weights: BatchLoader, archLoader: BatchLoader, lr: number, epoch: number, cfg: DartsConfig): Promise<EpochFigures> {
+  const loss = new AverageMeter();
+  const acc = new AverageMeter();
+  const bar = epochProgress(`search ${epoch + 1}/${cfg.epochs}`, weights.batchesPerEpoch);
+  let step = 0;
+  try {
+    for (const t of weights.epochBatches()) {
+      const a = archLoader.next();
+      let r: StepResult;
+      try {
+        r = arch.step(t, a, lr);
+      } finally {
+        tf.dispose([t.x, t.y, a.x, a.y]);
+      }
+      const n = t.y.shape[0];
+      const [l, c] = await readStep(r);
+      assertFinite('train loss', l, epoch, step);
+      loss.update(l, n);
+      acc.update(c / n, n);
+      step++;
+      bar.update(step, { loss: loss.avg, acc: acc.avg });
+    }
+  } finally {
+    bar.stop();
+  }
+  return { loss: round(loss.avg), acc: round(acc.avg) };
+}
+
+async function evaluate(arch: DartsArchitect, loader: BatchLoader): Promise<EpochFigures> {
+  const loss = new AverageMeter();
+  const acc = new AverageMeter();
+  loader.seek(0, 0);
+  for (const b of loader.epochBatches()) {
+    let r: StepResult;
+    try {
+      r = arch.evaluate(b);
+    } finally {
+      tf.dispose([b.x, b.y]);
+    }
+    const n = b.y.shape[0];
+    const [l, c] = await readStep(r);
+    loss.update(l, n);
+    acc.update(c / n, n);
+  }
+  return { loss: round(loss.avg), acc: round(acc.avg) };
+}
+
+function round(v: number): number {
+  return Number(v.toPrecision(6));
+}
