@@ -7,7 +7,8 @@ import { addInto, blockGrads, checkpointed, gradParams, withOuterTape } from './
  * One cell of the discrete network (model.py Cell) and its gradient checkpointing.
  *
  * `recompute: 'cells'`: the cell is one custom-gradient node that keeps its inputs, its parameters
- * and its node states [s0', s1', n2, …] (one feature map each). Its backward walks the DAG in
+ * and the node states its edges read (one feature map each; the preprocessed inputs s0', s1' are
+ * recomputed from the inputs, a 1×1 conv each). Its backward walks the DAG in
  * reverse by hand, as the supernet's DARTS cell does (supernet-darts-cell.ts): each edge is
  * recomputed under its own short tape from the state it reads, seeded with its node's gradient,
  * then the two preprocessing ops. So a step runs each op twice (one extra forward), and only one
@@ -79,19 +80,25 @@ function checkpointedCell(p: CellParts, s0: tf.Tensor4D, s1: tf.Tensor4D, ctx: O
   const same = s0 === s1;
   const inputs: tf.Tensor[] = same ? [s0] : [s0, s1];
   const params = gradParams([...p.pre0Params, ...p.pre1Params, ...p.edges.flatMap((e) => e.params)], ctx);
+  // The node states some edge reads, which the backward needs; the preprocessed inputs (0, 1) are
+  // recomputed there instead (two 1×1 convs), the rest live on in the cell's output.
+  const read = [...new Set(p.edges.filter((e) => !e.identity && e.from >= 2).map((e) => e.from))];
   const f = tf.customGrad((...args: unknown[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const n = args.length - 1;
     const states = cellStates(p, s0, s1, ctx, true);
-    save([...(args.slice(0, n) as tf.Tensor[]), ...states]);
+    save([...(args.slice(0, n) as tf.Tensor[]), ...read.map((i) => states[i])]);
     return {
       value: cellOutput(p, states),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [x0, x1] = (same ? [saved[0], saved[0]] : saved.slice(0, 2)) as tf.Tensor4D[];
         const w: Weights = { ...ctx.w };
         params.forEach((name, i) => (w[name] = saved[inputs.length + i]));
-        const kept = saved.slice(n) as tf.Tensor4D[];
-        const grads = withOuterTape(() => cellBackward(p, dy as tf.Tensor4D, kept, x0, x1, { ...ctx, w, bnUpdates: null, recompute: 'none' }));
+        const bctx: OpContext = { ...ctx, w, bnUpdates: null, recompute: 'none' };
+        const kept: tf.Tensor4D[] = [tf.tidy(() => p.pre0(x0, bctx)), tf.tidy(() => p.pre1(x1, bctx))];
+        read.forEach((i, k) => (kept[i] = saved[n + k] as tf.Tensor4D));
+        const grads = withOuterTape(() => cellBackward(p, dy as tf.Tensor4D, kept, x0, x1, bctx));
+        tf.dispose([kept[0], kept[1]]);
         const dInputs = same ? [addInto(grads.ds0, grads.ds1)] : [grads.ds0, grads.ds1];
         return [...dInputs, ...params.map((name) => grads.params[name] ?? tf.zerosLike(w[name]))];
       },
@@ -106,10 +113,10 @@ interface CellGrads {
   params: Record<string, tf.Tensor>;
 }
 
-/** Walks the cell back node by node from the kept states; see the file comment. */
+/** Walks the cell back node by node from the kept states (those some edge reads); see the file comment. */
 function cellBackward(p: CellParts, dy: tf.Tensor4D, states: tf.Tensor4D[], s0: tf.Tensor4D, s1: tf.Tensor4D, ctx: OpContext): CellGrads {
-  const d: (tf.Tensor | null)[] = states.map(() => null);
-  const parts = p.concat.length === 1 ? [tf.clone(dy)] : tf.split(dy, p.concat.map((i) => states[i].shape[3]), 3);
+  const d: (tf.Tensor | null)[] = new Array(2 + p.edges.length / 2).fill(null);
+  const parts = p.concat.length === 1 ? [tf.clone(dy)] : tf.split(dy, p.concat.length, 3);
   parts.forEach((g, k) => (d[p.concat[k]] = addInto(d[p.concat[k]], g)));
   const params: Record<string, tf.Tensor> = {};
   for (let node = p.edges.length / 2 - 1; node >= 0; node--) {
