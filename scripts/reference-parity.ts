@@ -19,7 +19,8 @@ import { builtinGenotype } from '../src/space/builtin-genotypes';
 import type { DartsGenotype } from '../src/space/genotype-types';
 import { batchGradients } from '../src/train/retrain-step';
 
-const values = (m: Record<string, tf.Tensor>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { shape: v.shape, data: Array.from(v.dataSync()) }]));
+const data = async (t: tf.Tensor) => Array.from(await t.data());
+const values = async (m: Record<string, tf.Tensor>) => Object.fromEntries(await Promise.all(Object.entries(m).map(async ([k, v]) => [k, { shape: v.shape, data: await data(v) }])));
 
 async function main(): Promise<void> {
   await useBackend(process.env.BACKEND ?? 'wasm', () => undefined);
@@ -27,13 +28,13 @@ async function main(): Promise<void> {
   const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
   trainBriefly(net, x, 2);
   const y = tf.tensor1d([3, 1, 4, 1], 'int32');
-  const out: Record<string, unknown> = { weights: values(net.weights), buffers: values(net.buffers), x: { shape: x.shape, data: Array.from(x.dataSync()) }, y: Array.from(y.dataSync()) };
-  out.logits_eval = Array.from(net.predict(x).dataSync());
+  const out: Record<string, unknown> = { weights: await values(net.weights), buffers: await values(net.buffers), x: { shape: x.shape, data: await data(x) }, y: await data(y) };
+  out.logits_eval = await data(net.predict(x));
   const r = batchGradients(net, x, y, { auxWeight: 0.4, recompute: 'cells', dropPath: null });
-  out.loss_train = r.loss.dataSync()[0];
-  out.grads = values(r.grads);
+  out.loss_train = (await data(r.loss))[0];
+  out.grads = await values(r.grads);
   applyBnUpdates(net.buffers, r.bnUpdates);
-  out.buffers_after = values(net.buffers);
+  out.buffers_after = await values(net.buffers);
   fs.writeFileSync(process.argv[2], JSON.stringify(out));
 }
 
