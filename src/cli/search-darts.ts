@@ -13,6 +13,7 @@ import { buildSupernet } from '../search/darts/build';
 import { runDartsSearchLoop } from '../search/darts/search';
 import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-table';
 import { DARTS_RUN_OPTIONS, SEARCH_OPTIONS } from '../search/search-options';
+import { checkWorkers, defaultWorkers } from '../train/parallel/workers';
 
 /** `tfnas search --strategy darts`: the configuration from the checked options, and the runner. */
 export type SearchValues = Values<typeof SEARCH_OPTIONS>;
@@ -86,6 +87,7 @@ export async function runDartsSearch(argv: Record<string, unknown>): Promise<voi
   const data = await loadDatasetFromArgs(dataArgsOf(o));
   const summary = await runDartsSearchLoop(cfg, data, {
     out, resume: o.resume, backend, record: runRecord('search', options, backend), report: o.report, gpuMemoryBytes: o.gpuMemory ? o.gpuMemory * 2 ** 30 : null,
+    workers: checkWorkers(o.workers ?? defaultWorkers(), backend, o.workers !== undefined),
   });
   if (o.json) printJsonSummary(summary);
   else {
