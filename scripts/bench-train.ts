@@ -1,5 +1,5 @@
 /**
- * `npm run bench:train [-- --backend wasm --steps 3 --configs small,large,small-b16,large-b4 --recompute cells|none --json]`
+ * `npm run bench:train [-- --backend wasm --steps 3 --configs small,large,small-b16,large-b4 --recompute cells|edges|none --reference DIR --json]`
  *
  * Median seconds per retraining step (forward + backward + clip + SGD, DARTS_V2 with auxiliary
  * head and drop-path 0.2, random 32×32 CIFAR-shaped batches) and peak memory, at the paper's
@@ -10,13 +10,19 @@
  * inflates it), plus, on wasm, the size the wasm heap grew to (capped at 4 GiB: the limit that
  * decides whether a configuration fits). Each configuration runs in its own process, so one that does not
  * fit (the wasm heap is capped at 4 GiB) is reported as failed without ending the others.
- * `--recompute` chooses the gradient checkpointing of the step (default cells, as `tfnas train`).
+ * `--recompute` chooses the gradient checkpointing of the step (default cells).
+ *
+ * `--reference DIR` (DIR: a checkout of github.com/quark0/darts, not part of tfnas) runs instead,
+ * per configuration (default small,large), tfnas's step next to the reference's NetworkCIFAR step
+ * on PyTorch with 1 and 2 threads (scripts/reference-train-step.py; /usr/bin/python3 with torch,
+ * or TFNAS_PYTHON), with the time and peak-memory ratios.
  */
 import { spawnSync } from 'child_process';
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { backendLabel, useBackend } from '../src/backend';
 import { releaseWebgpu } from '../src/backend/webgpu';
-import { RECOMPUTE_MODES, RecomputeMode } from '../src/nets/layers-recompute';
+import type { Recompute } from '../src/ops/context';
 import { countParams } from '../src/nets/network';
 import { builtinGenotype } from '../src/space/builtin-genotypes';
 import type { DartsGenotype } from '../src/space/genotype-types';
@@ -56,12 +62,12 @@ function wasmHeap(): { wasm_heap_mib?: number } {
   return heap ? { wasm_heap_mib: mib(heap.length) } : {};
 }
 
-async function benchOne(cfg: BenchConfig, steps: number, recompute: RecomputeMode) {
+async function benchOne(cfg: BenchConfig, steps: number, recompute: Recompute) {
   const genotype = builtinGenotype('DARTS_V2') as DartsGenotype;
-  const trainer = new Trainer(genotype, { C: cfg.C, layers: cfg.layers, numClasses: 10, auxiliary: true, dropPath: true, inputShape: [32, 32, 3], seed: 0 }, {
+  const trainer = new Trainer(genotype, { C: cfg.C, layers: cfg.layers, numClasses: 10, auxiliary: true, inputShape: [32, 32, 3], seed: 0 }, {
     momentum: 0.9, weightDecay: 3e-4, gradClip: 5, auxWeight: 0.4, recompute,
   });
-  trainer.net.dropPath.rate = 0.1;
+  trainer.dropPath = { rate: 0.1, seed: 0, epoch: 0, step: 0 };
   const x = tf.randomNormal([cfg.batch, 32, 32, 3], 0, 1, 'float32', 1);
   const y = tf.randomUniform([cfg.batch], 0, 10, 'int32', 2);
   try {
@@ -78,7 +84,7 @@ async function benchOne(cfg: BenchConfig, steps: number, recompute: RecomputeMod
     return {
       config: cfg.name,
       recompute,
-      params_without_auxiliary: countParams(trainer.net.model).params_without_auxiliary,
+      params_without_auxiliary: countParams(trainer.net).params_without_auxiliary,
       steps,
       median_step_seconds: Number(median(times).toFixed(3)),
       step_seconds: times.map((t) => Number(t.toFixed(3))),
@@ -94,7 +100,7 @@ async function benchOne(cfg: BenchConfig, steps: number, recompute: RecomputeMod
 }
 
 /** Runs one configuration in a child process: a wasm heap abort or an out-of-memory kill ends only that one. */
-function runChild(name: string, backend: string, steps: number, recompute: RecomputeMode): Record<string, unknown> {
+function runChild(name: string, backend: string, steps: number, recompute: Recompute): Record<string, unknown> {
   const tsNode = require.resolve('ts-node/dist/bin.js');
   const r = spawnSync(process.execPath, [tsNode, '--transpile-only', __filename, '--one', name, '--backend', backend, '--steps', String(steps), '--recompute', recompute], {
     encoding: 'utf8',
@@ -111,14 +117,16 @@ async function main(): Promise<void> {
   const backend = arg('backend', 'wasm');
   const steps = Number(arg('steps', '3'));
   const one = arg('one', '');
-  const recompute = arg('recompute', 'cells') as RecomputeMode;
-  if (!RECOMPUTE_MODES.includes(recompute)) throw new Error(`--recompute: expected one of ${RECOMPUTE_MODES.join(', ')}, got ${recompute}`);
+  const recompute = arg('recompute', 'cells') as Recompute;
+  if (!['none', 'edges', 'cells'].includes(recompute)) throw new Error(`--recompute: expected one of none, edges, cells, got ${recompute}`);
   if (one) {
     const used = await useBackend(backend);
     process.stdout.write(JSON.stringify({ backend: used, device: backendLabel(used), ...(await benchOne(CONFIGS[one], steps, recompute)) }) + '\n');
     releaseWebgpu();
     return;
   }
+  const reference = arg('reference', '');
+  if (reference) return compareWithReference(reference, backend, steps, recompute, arg('configs', 'small,large').split(','));
   const names = arg('configs', 'small,large,small-b16,large-b4').split(',');
   const results: Record<string, unknown>[] = [];
   for (const n of names) {
@@ -131,6 +139,45 @@ async function main(): Promise<void> {
   }
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');
   else console.table(results.map(({ step_seconds: _s, ...rest }) => rest));
+}
+
+/** Times the reference's step (scripts/reference-train-step.py on a quark0/darts checkout) in a child process. */
+function runReference(dir: string, cfg: BenchConfig, threads: number, steps: number): Record<string, unknown> {
+  const script = path.join(__dirname, 'reference-train-step.py');
+  const args = [script, '--reference', dir, '--C', String(cfg.C), '--layers', String(cfg.layers), '--batch', String(cfg.batch), '--threads', String(threads), '--steps', String(steps)];
+  const r = spawnSync(process.env.TFNAS_PYTHON ?? '/usr/bin/python3', args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const last = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  if (r.status === 0 && last.startsWith('{')) return JSON.parse(last);
+  return { error: `reference failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n').pop()}` };
+}
+
+/**
+ * `--reference DIR`: tfnas's step next to the reference's (PyTorch, 1 and 2 threads) per
+ * configuration, with the ratios the issue's targets are stated in (time and peak memory).
+ */
+function compareWithReference(dir: string, backend: string, steps: number, recompute: Recompute, names: string[]): void {
+  const rows: Record<string, unknown>[] = [];
+  for (const n of names) {
+    const cfg = CONFIGS[n];
+    if (!cfg) throw new Error(`--configs: unknown configuration ${n}; expected ${Object.keys(CONFIGS).join(', ')}`);
+    process.stderr.write(`bench:train: ${cfg.name}: tfnas (${backend}, recompute ${recompute}) and the reference (1 and 2 threads)…\n`);
+    const ours = runChild(n, backend, steps, recompute);
+    const [ref1, ref2] = [1, 2].map((threads) => runReference(dir, cfg, threads, steps));
+    const ratio = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? Number((a / b).toFixed(2)) : null);
+    rows.push({
+      config: cfg.name,
+      tfnas_s: ours.median_step_seconds ?? ours.error,
+      ref_1t_s: ref1.median_step_seconds ?? ref1.error,
+      ref_2t_s: ref2.median_step_seconds ?? ref2.error,
+      time_vs_2t: ratio(ours.median_step_seconds, ref2.median_step_seconds),
+      tfnas_rss_mib: ours.peak_rss_mib,
+      ref_2t_rss_mib: ref2.peak_rss_mib,
+      rss_vs_2t: ratio(ours.peak_rss_mib, ref2.peak_rss_mib),
+      params: `${ours.params_without_auxiliary} / ${ref2.params_without_auxiliary}`,
+    });
+  }
+  if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(rows) + '\n');
+  else console.table(rows);
 }
 
 main().catch((e) => {

@@ -34,7 +34,9 @@ export { dilatedConv2d, dilatedDepthwiseConv2d } from './ops/dilated';
 export { DARTS_OPS } from './ops/darts-ops';
 export { NB201_OPS } from './ops/nb201-ops';
 export { SUPERNETS } from './nets/supernet-registry';
-export { buildNetwork, toInferenceModel, countParams } from './nets/network';
+export { buildNetwork, countParams } from './nets/network';
+export { toInferenceModel } from './nets/network-export';
+export { batchGradients } from './train/retrain-step';
 export { saveModel, loadModel } from './nets/network-io';
 
 // Data, search, training.

@@ -2,7 +2,7 @@ import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { dataArgsOf, getFactory, loadDatasetFromArgs } from '../data';
 import { runRecord, savedOptions } from '../io/run-config';
-import { RECOMPUTE_MODES, type RecomputeMode } from '../nets/layers-recompute';
+import { RECOMPUTE_SETTINGS, type RecomputeSetting } from '../nets/supernet-memory';
 import { buildNetwork, countParams, disposeNetwork, formatParamsMillions, NetworkConfig } from '../nets/network';
 import { resolveGenotype, type ResolvedGenotype } from '../space/genotype';
 import { retrain, RETRAIN_DEFAULTS, RetrainOptions } from '../train/retrain';
@@ -31,8 +31,8 @@ export const TRAIN_OPTIONS = {
   'aux-weight': { type: 'number', default: D.auxWeight, check: checks.atLeast(0), group: T, describe: 'weight of the auxiliary loss' },
   seed: { type: 'number', default: D.seed, check: checks.int(0), describe: 'seed of the weights, data order, augmentation and drop-path' },
   recompute: {
-    type: 'string', choices: RECOMPUTE_MODES, default: D.recompute, shapes: false, group: T,
-    describe: 'gradient checkpointing: cells (least memory), whole-cells (more memory, less compute), none (keep everything); same results',
+    type: 'string', choices: RECOMPUTE_SETTINGS, default: D.recompute, shapes: false, group: T,
+    describe: 'gradient checkpointing: auto (none if it fits the backend\'s memory, else cells), cells (least memory), edges, none (keep everything); same results',
   },
   out: { type: 'string', shapes: false, describe: 'run folder', defaultDescription: 'results/train/<dataset>/<genotype>-seed-<seed>' },
   resume: { type: 'boolean', default: false, record: false, describe: 'continue the run in --out from its last checkpoint' },
@@ -76,7 +76,6 @@ function networkConfigFromArgs(a: TrainValues): NetworkConfig {
     numClasses: synthetic ? a.syntheticClasses : f.numClasses,
     inputShape: synthetic ? [a.syntheticSize, a.syntheticSize, a.syntheticChannels] : f.shape,
     auxiliary: a.auxiliary,
-    dropPath: false,
     seed: a.seed,
   };
 }
@@ -84,7 +83,7 @@ function networkConfigFromArgs(a: TrainValues): NetworkConfig {
 async function dryRun(a: TrainValues, g: ResolvedGenotype, label: string): Promise<void> {
   const cfg = networkConfigFromArgs(a);
   const net = buildNetwork(g.genotype as RetrainOptions['genotype'], cfg);
-  const counts = countParams(net.model);
+  const counts = countParams(net);
   disposeNetwork(net);
   const summary = {
     genotype: label,
@@ -133,7 +132,7 @@ async function handler(argv: Record<string, unknown>): Promise<void> {
     cutout: a.cutout,
     dropPath: a.dropPath,
     seed: a.seed,
-    recompute: a.recompute as RecomputeMode,
+    recompute: a.recompute as RecomputeSetting,
     runDir,
     resume: a.resume,
     report: a.report,

@@ -3,7 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../backend';
-import { buildNetwork, disposeNetwork, toInferenceModel } from './network';
+import { buildNetwork, disposeNetwork } from './network';
+import { toInferenceModel } from './network-export';
+import { trainBriefly } from './test-utils/train';
 import { UsageError } from '../io/errors';
 import { loadModel, MODEL_JSON, saveModel, WEIGHTS_BIN } from './network-io';
 import { ALL_OPS, TINY } from './test-utils/fixtures';
@@ -23,9 +25,8 @@ describe('saved inference model', () => {
   test('save → tf.loadLayersModel → identical predictions; no drop-path, no auxiliary head, no custom layers', async () => {
     const before = tf.memory().numTensors;
     const net = buildNetwork(ALL_OPS, TINY);
-    const x = tf.randomNormal([3, ...TINY.inputShape], 0, 1, 'float32', 4);
-    net.dropPath.rate = 0.2;
-    tf.dispose(net.model.apply(x, { training: true }) as tf.Tensor[]); // non-trivial BatchNorm statistics
+    const x = tf.randomNormal([3, ...TINY.inputShape], 0, 1, 'float32', 4) as tf.Tensor4D;
+    trainBriefly(net, x, 1); // non-trivial weights and BatchNorm statistics
     const inf = toInferenceModel(net);
     const modelDir = path.join(dir, 'model');
     await saveModel(inf, modelDir, { tfnas: { genotype: ALL_OPS } });

@@ -1,28 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../io/errors';
-import { Rng } from '../space/rng';
-import { DilatedDepthwiseConv2D } from './layers/dilated-depthwise';
-import { DropPath, DropPathControl } from './layers/drop-path';
+import { CELL_OP_NAMES } from '../ops/cell-ops';
 
 /**
- * Building blocks of the discrete DARTS network (quark0/darts cnn/operations.py, model.py) on
- * symbolic tensors, NHWC. Two modes build the same graph with the same layer names:
- * - `train`: drop-path layers after non-identity ops and a trainable dilated depthwise conv
- *   (tfjs-core's depthwise conv gradient refuses dilation > 1);
- * - `inference`: standard layers only (dilated convs as tf.layers.separableConv2d, whose forward
- *   pass works everywhere), so the saved model loads with plain tf.loadLayersModel.
+ * Building blocks of the exported inference model of a discrete DARTS network (quark0/darts
+ * cnn/operations.py, model.py) as standard tf.layers on symbolic tensors, NHWC, forward only: the
+ * saved model loads with plain tf.loadLayersModel (in a browser too). Training runs on the
+ * functional ops (network.ts); network-export.ts copies the trained weights in by layer name.
+ * Dilated convs are tf.layers.separableConv2d, whose forward pass works everywhere.
  * Padding follows PyTorch: stride-2 convs pad symmetrically (zeroPadding2d + 'valid'), because TF's
  * 'same' pads asymmetrically at stride 2 and would shift every window by one pixel.
  */
-export type BuildMode = 'train' | 'inference';
-
 export interface BuildContext {
-  mode: BuildMode;
-  /** Seeds the weight initialisers (train mode); inference models get their weights copied in. */
-  rng: Rng;
-  /** Set when drop-path layers are inserted (train mode with drop-path enabled). */
-  dropPath: DropPathControl | null;
-  /** Inference layers whose weights are the concatenated weights of several training layers. */
+  /** Inference layers whose weights are the concatenated weights of several functional parameters. */
   merges: Record<string, string[]>;
 }
 
@@ -30,12 +20,8 @@ type T = tf.SymbolicTensor;
 
 const channels = (x: T): number => x.shape[x.shape.length - 1] as number;
 
-/** PyTorch's default init for conv and linear layers: U(±1/√fan_in) (kaiming_uniform with a=√5). */
-function init(ctx: BuildContext, fanIn: number): ReturnType<typeof tf.initializers.zeros> {
-  if (ctx.mode === 'inference') return tf.initializers.zeros();
-  const bound = 1 / Math.sqrt(fanIn);
-  return tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: ctx.rng.int(2 ** 31 - 1) });
-}
+/** Weights start at zero: they are copied in from the trained network. */
+const init = () => tf.initializers.zeros();
 
 export function relu(name: string, x: T): T {
   return tf.layers.reLU({ name }).apply(x) as T;
@@ -58,10 +44,9 @@ export function subsample(name: string, x: T): T {
 
 /** nn.Conv2d(bias=False) with symmetric padding `pad` (per axis). */
 export function conv(ctx: BuildContext, name: string, x: T, filters: number, k: [number, number], stride: [number, number], p: [number, number]): T {
-  const fanIn = channels(x) * k[0] * k[1];
   const y = pad(`${name}_pad`, x, p[0], p[1]);
   return tf.layers
-    .conv2d({ name, filters, kernelSize: k, strides: stride, padding: 'valid', useBias: false, kernelInitializer: init(ctx, fanIn) })
+    .conv2d({ name, filters, kernelSize: k, strides: stride, padding: 'valid', useBias: false, kernelInitializer: init() })
     .apply(y) as T;
 }
 
@@ -69,7 +54,7 @@ export function conv(ctx: BuildContext, name: string, x: T, filters: number, k: 
 export function depthwise(ctx: BuildContext, name: string, x: T, k: number, stride: number): T {
   const y = stride === 1 ? x : pad(`${name}_pad`, x, (k - 1) / 2, (k - 1) / 2);
   const padding = stride === 1 ? 'same' : 'valid';
-  const layer = tf.layers.depthwiseConv2d({ name, kernelSize: k, strides: stride, padding, useBias: false, depthMultiplier: 1, depthwiseInitializer: init(ctx, k * k) });
+  const layer = tf.layers.depthwiseConv2d({ name, kernelSize: k, strides: stride, padding, useBias: false, depthMultiplier: 1, depthwiseInitializer: init() });
   return layer.apply(y) as T;
 }
 
@@ -99,27 +84,20 @@ function sepConv(ctx: BuildContext, name: string, x: T, k: number, stride: numbe
 }
 
 /**
- * DilConv: ReLU, dilated depthwise k×k (dilation 2, padding (k−1)), pointwise 1×1, BN.
- * Train mode: the trainable dilated depthwise layer (stride 1 or 2) and a 1×1 conv. Inference
- * mode: one standard separableConv2d, the only tfjs layer that honours dilationRate
+ * DilConv: ReLU, dilated depthwise k×k (dilation 2, padding (k−1)), pointwise 1×1, BN, as one
+ * standard separableConv2d, the only tfjs layer that honours dilationRate
  * (tf.layers.depthwiseConv2d silently ignores it), 'same' at stride 1 (which pads exactly
- * (k−1)·d/2 per side), subsampled for stride 2; its two kernels are the training layers' weights,
- * recorded in `ctx.merges`.
+ * (k−1)·d/2 per side), subsampled for stride 2; its two kernels are the functional op's `dw` and
+ * `pw` weights, recorded in `ctx.merges`.
  */
 function dilConv(ctx: BuildContext, name: string, x: T, k: number, stride: number): T {
   const c = channels(x);
   const dilation = 2;
   const r = relu(`${name}_relu`, x);
-  let y: T;
-  if (ctx.mode === 'train') {
-    const dw = new DilatedDepthwiseConv2D({ name: `${name}_dw`, kernelSize: k, dilationRate: dilation, strides: stride, kernelInitializer: init(ctx, k * k) });
-    y = conv(ctx, `${name}_pw`, dw.apply(r) as T, c, [1, 1], [1, 1], [0, 0]);
-  } else {
-    const sep = `${name}_dwpw`;
-    ctx.merges[sep] = [`${name}_dw`, `${name}_pw`];
-    y = tf.layers.separableConv2d({ name: sep, filters: c, kernelSize: k, dilationRate: dilation, padding: 'same', useBias: false, depthMultiplier: 1, depthwiseInitializer: init(ctx, 1) }).apply(r) as T;
-    if (stride !== 1) y = subsample(`${name}_sub`, y);
-  }
+  const sep = `${name}_dwpw`;
+  ctx.merges[sep] = [`${name}_dw`, `${name}_pw`];
+  let y = tf.layers.separableConv2d({ name: sep, filters: c, kernelSize: k, dilationRate: dilation, padding: 'same', useBias: false, depthMultiplier: 1, depthwiseInitializer: init() }).apply(r) as T;
+  if (stride !== 1) y = subsample(`${name}_sub`, y);
   return bn(`${name}_bn`, y);
 }
 
@@ -142,12 +120,6 @@ function conv7x1(ctx: BuildContext, name: string, x: T, stride: number): T {
   return bn(`${name}_bn`, y);
 }
 
-/** The ops a genotype edge may name, with whether the op is the identity (no drop-path then). */
-export const CELL_OPS = [
-  'max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3x3', 'sep_conv_5x5', 'sep_conv_7x7',
-  'dil_conv_3x3', 'dil_conv_5x5', 'conv_7x1_1x7',
-] as const;
-
 /** One edge of a cell: returns the op's output and whether it was the identity. */
 export function edgeOp(ctx: BuildContext, name: string, op: string, x: T, stride: number): { y: T; identity: boolean } {
   switch (op) {
@@ -167,12 +139,6 @@ export function edgeOp(ctx: BuildContext, name: string, op: string, x: T, stride
     case 'conv_7x1_1x7':
       return { y: conv7x1(ctx, name, x, stride), identity: false };
     default:
-      throw new UsageError(`genotype: op '${op}' cannot be built in a discrete network; expected one of ${CELL_OPS.join(', ')}`);
+      throw new UsageError(`genotype: op '${op}' cannot be built in a discrete network; expected one of ${CELL_OP_NAMES.join(', ')}`);
   }
-}
-
-/** Drop-path after a non-identity op, in train mode only (DARTS model.py Cell.forward). */
-export function maybeDropPath(ctx: BuildContext, name: string, y: T, identity: boolean): T {
-  if (identity || !ctx.dropPath) return y;
-  return new DropPath({ name, control: ctx.dropPath }).apply(y) as T;
 }

@@ -3,9 +3,11 @@ import { useBackend } from '../backend';
 import { builtinGenotype } from '../space/builtin-genotypes';
 import type { DartsGenotype } from '../space/genotype-types';
 import { Rng } from '../space/rng';
-import { buildNetwork, countParams, disposeNetwork, formatParamsMillions, NetworkConfig, toInferenceModel } from './network';
+import { buildNetwork, countParams, disposeNetwork, formatParamsMillions } from './network';
 import { BuildContext, depthwise, edgeOp } from './network-ops';
 import { ALL_OPS, TINY } from './test-utils/fixtures';
+import { applyBnUpdates } from '../ops/context';
+import { batchGradients } from '../train/retrain-step';
 
 const DARTS_V2 = builtinGenotype('DARTS_V2') as DartsGenotype;
 
@@ -22,8 +24,8 @@ beforeAll(async () => {
 describe('parameter count (quark0/darts train.py "param size", count_parameters_in_MB)', () => {
   test('DARTS_V2 at C=36, 20 cells, 10 classes equals the reference with and without the auxiliary head', () => {
     const before = tf.memory().numTensors;
-    const net = buildNetwork(DARTS_V2, { C: 36, layers: 20, numClasses: 10, auxiliary: true, dropPath: true, inputShape: [32, 32, 3] });
-    const counts = countParams(net.model);
+    const net = buildNetwork(DARTS_V2, { C: 36, layers: 20, numClasses: 10, auxiliary: true, inputShape: [32, 32, 3] });
+    const counts = countParams(net);
     // The reference logs "param size = 3.349342MB" for DARTS_V2 (train.py excludes parameters whose
     // name contains "auxiliary"); the paper rounds it to 3.3M.
     expect(counts.params_without_auxiliary).toBe(3_349_342);
@@ -38,15 +40,15 @@ describe('parameter count (quark0/darts train.py "param size", count_parameters_
   });
 
   test('without the auxiliary head the model has no auxiliary parameters', () => {
-    const net = buildNetwork(DARTS_V2, { C: 36, layers: 20, numClasses: 10, auxiliary: false, dropPath: false, inputShape: [32, 32, 3] });
-    expect(countParams(net.model)).toEqual({ params: 3_349_342, params_without_auxiliary: 3_349_342 });
+    const net = buildNetwork(DARTS_V2, { C: 36, layers: 20, numClasses: 10, auxiliary: false, inputShape: [32, 32, 3] });
+    expect(countParams(net)).toEqual({ params: 3_349_342, params_without_auxiliary: 3_349_342 });
     disposeNetwork(net);
   });
 });
 
 /** Runs one edge op on a 1×4×4×1 ramp through a one-op model. */
 function runOp(op: string, stride: number, input: number[]): number[] {
-  const ctx: BuildContext = { mode: 'inference', rng: new Rng(0), dropPath: null, merges: {} };
+  const ctx: BuildContext = { merges: {} };
   const x = tf.input({ shape: [4, 4, 1] });
   const { y } = edgeOp(ctx, `t_${op}_${stride}`, op, x, stride);
   const m = tf.model({ inputs: x, outputs: y });
@@ -86,10 +88,13 @@ describe('ops follow the PyTorch reference padding', () => {
 });
 
 test('a stride-2 depthwise conv reads the windows PyTorch reads (padding on both sides)', () => {
-  const ctx: BuildContext = { mode: 'train', rng: new Rng(5), dropPath: null, merges: {} };
+  const ctx: BuildContext = { merges: {} };
   const x = tf.input({ shape: [6, 6, 2] });
   const m = tf.model({ inputs: x, outputs: [depthwise(ctx, 's2', x, 3, 2), depthwise(ctx, 's1', x, 3, 1)] });
-  m.getLayer('s1').setWeights(m.getLayer('s2').getWeights());
+  const kernel = tf.randomNormal([3, 3, 2, 1], 0, 1, 'float32', 5);
+  m.getLayer('s2').setWeights([kernel]);
+  m.getLayer('s1').setWeights([kernel]);
+  kernel.dispose();
   const input = tf.randomNormal([1, 6, 6, 2], 0, 1, 'float32', 9);
   const [y2, y1] = m.predict(input) as tf.Tensor[];
   // PyTorch stride 2, padding 1: output (i, j) is the stride-1 'same' output at (2i, 2j).
@@ -100,53 +105,11 @@ test('a stride-2 depthwise conv reads the windows PyTorch reads (padding on both
   m.dispose();
 });
 
-describe('training and inference graphs', () => {
-  test('the standard-layers inference model computes what the training model computes in eval mode', () => {
-    const before = tf.memory().numTensors;
-    const net = buildNetwork(ALL_OPS, TINY);
-    const x = randomImages(4, TINY.inputShape, 1);
-    // A few training-mode passes move the BatchNorm running statistics away from their init.
-    net.dropPath.rate = 0.3;
-    for (let i = 0; i < 3; i++) tf.dispose(net.model.apply(x, { training: true }) as tf.Tensor[]);
-    const inf = toInferenceModel(net);
-    const a = net.logitsModel.apply(x, { training: false }) as tf.Tensor;
-    const b = inf.predict(x) as tf.Tensor;
-    expect(b.shape).toEqual([4, TINY.numClasses]);
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
-    expect(diff).toBeLessThan(1e-4);
-    expect(tf.tidy(() => tf.max(tf.abs(a)).dataSync()[0])).toBeGreaterThan(1e-3);
-    // The inference model is only standard layers, with no drop-path and no auxiliary head.
-    const classes = new Set(inf.layers.map((l) => l.getClassName()));
-    expect([...classes].filter((c) => c.startsWith('Tfnas'))).toEqual([]);
-    expect(inf.layers.some((l) => l.name.startsWith('auxiliary'))).toBe(false);
-    expect(countParams(inf).params).toBe(countParams(net.model).params_without_auxiliary);
-    tf.dispose([a, b, x]);
-    inf.dispose();
-    disposeNetwork(net);
-    expect(tf.memory().numTensors).toBe(before);
-  });
-
-  test('drop-path zeroes whole samples in training, scales the rest by 1/(1-p), and is the identity otherwise', () => {
-    const net = buildNetwork(DARTS_V2, { ...TINY, auxiliary: false });
-    const layer = net.model.layers.find((l) => l.getClassName() === 'TfnasDropPath');
-    expect(layer).toBeDefined();
-    net.dropPath.rate = 0.5;
-    const x = tf.ones([64, 2, 2, 3]);
-    const train = layer!.apply(x, { training: true }) as tf.Tensor;
-    const values = new Set(Array.from(train.dataSync()));
-    expect([...values].sort()).toEqual([0, 2]);
-    const perSample = tf.tidy(() => tf.sum(tf.abs(tf.sub(tf.max(train, [1, 2, 3]), tf.min(train, [1, 2, 3])))).dataSync()[0]);
-    expect(perSample).toBe(0);
-    const test = layer!.apply(x, { training: false }) as tf.Tensor;
-    expect(Array.from(test.dataSync()).every((v) => v === 1)).toBe(true);
-    tf.dispose([x, train, test]);
-    disposeNetwork(net);
-  });
-
+describe('the functional network', () => {
   test('the same seed gives the same weights; another seed other weights', () => {
     const first = (seed: number) => {
       const net = buildNetwork(DARTS_V2, { ...TINY, seed });
-      const v = Array.from(net.model.getLayer('cell0_pre0_conv').getWeights()[0].dataSync().slice(0, 8));
+      const v = Array.from(net.weights['cell0_pre0.conv'].dataSync().slice(0, 8));
       disposeNetwork(net);
       return v;
     };
@@ -154,9 +117,46 @@ describe('training and inference graphs', () => {
     expect(first(1)).not.toEqual(first(2));
   });
 
-  test('sizes that do not fit are rejected with a message naming the problem', () => {
+  test('eval mode gives logits only; training mode the auxiliary logits too; nothing leaks', () => {
+    const net = buildNetwork(ALL_OPS, TINY);
+    const x = randomImages(2, TINY.inputShape, 1);
+    const before = tf.memory().numTensors;
+    const logits = net.predict(x);
+    expect(logits.shape).toEqual([2, TINY.numClasses]);
+    const out = tf.tidy(() => {
+      const r = net.forward(x, { training: true, w: net.weights, buffers: net.buffers, bnUpdates: null });
+      return [r.logits, r.aux!];
+    });
+    expect(out[1].shape).toEqual([2, TINY.numClasses]);
+    tf.dispose([logits, ...out]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    disposeNetwork(net);
+  });
+
+  test('BatchNorm running statistics move as PyTorch\'s: momentum 0.1, unbiased batch variance (m/(m−1))', () => {
+    const net = buildNetwork(DARTS_V2, TINY);
+    const x = randomImages(4, TINY.inputShape, 2);
+    const y = tf.tensor1d([0, 1, 2, 3], 'int32');
+    const r = batchGradients(net, x, y, { auxWeight: 0.4, recompute: 'none', dropPath: null });
+    applyBnUpdates(net.buffers, r.bnUpdates);
+    const [mean, variance, runMean, runVar] = tf.tidy(() => {
+      const stem = tf.conv2d(x, net.weights.stem_conv as tf.Tensor4D, 1, 1);
+      const m = stem.shape[0] * stem.shape[1] * stem.shape[2];
+      const mo = tf.moments(stem, [0, 1, 2]);
+      return [mo.mean, tf.mul(mo.variance, m / (m - 1)), net.buffers['stem_bn/mean'], net.buffers['stem_bn/var']].map((t) => Array.from(t.dataSync()));
+    });
+    mean.forEach((v, c) => expect(runMean[c]).toBeCloseTo(0.1 * v, 5));
+    variance.forEach((v, c) => expect(runVar[c]).toBeCloseTo(0.9 + 0.1 * v, 5));
+    tf.dispose([x, y, r.loss, r.correct, ...Object.values(r.grads)]);
+    disposeNetwork(net);
+  });
+
+  test('sizes that do not fit and unknown ops are rejected with a message naming the problem', () => {
     expect(() => buildNetwork(DARTS_V2, { ...TINY, inputShape: [18, 18, 3] })).toThrow(/divisible by 4/);
     expect(() => buildNetwork(DARTS_V2, { ...TINY, inputShape: [4, 4, 3] })).toThrow(/auxiliary head needs at least a 2×2/);
     expect(() => buildNetwork(DARTS_V2, { ...TINY, C: 0 })).toThrow(/--init-channels/);
+    const bad: DartsGenotype = { ...DARTS_V2, normal: [['conv_9x9', 0], ...DARTS_V2.normal.slice(1)] };
+    expect(() => buildNetwork(bad, TINY)).toThrow(/op 'conv_9x9' cannot be built/);
   });
 });

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Op, OpContext, ParamBuilder, Weights, releasing } from '../ops/context';
-import { fusedKernelsActive } from '../backend/simd/simd-kernels';
-import { WEIGHTED_SUM_GRAD_KERNEL, WEIGHTED_SUM_KERNEL } from '../backend/simd/edge-kernels';
+import { fusedKernelsActive, fusedWeightedSum, fusedWeightedSumGrad } from '../ops/fused';
 import { EdgeExtras, channelShuffle } from './supernet-mixing';
 
 /**
@@ -99,14 +98,12 @@ export function weightedSum(terms: tf.Tensor4D[], row: tf.Tensor1D, indices: num
     const scaled = terms.map((t, k) => tf.mul(t, w[indices[k]]) as tf.Tensor4D);
     return scaled.length === 1 ? scaled[0] : (tf.addN(scaled) as tf.Tensor4D);
   }
-  const named = (w: tf.Tensor, ts: tf.Tensor[]) => Object.fromEntries([['w', w], ...ts.map((t, k) => [`t${k}`, t])]) as tf.NamedTensorMap;
   const f = tf.customGrad((...args: unknown[]) => {
     const [w, ...ts] = args.slice(0, -1) as tf.Tensor[];
     (args[args.length - 1] as tf.GradSaveFunc)([w, ...ts]);
     return {
-      value: tf.engine().runKernel(WEIGHTED_SUM_KERNEL, named(w, ts), { indices } as unknown as tf.NamedAttrMap) as tf.Tensor4D,
-      gradFunc: (dy: tf.Tensor, [sw, ...sts]: tf.Tensor[]) =>
-        tf.engine().runKernel(WEIGHTED_SUM_GRAD_KERNEL, { dy, ...named(sw, sts) }, { indices } as unknown as tf.NamedAttrMap) as tf.Tensor[],
+      value: fusedWeightedSum(w, ts, indices),
+      gradFunc: (dy: tf.Tensor, [sw, ...sts]: tf.Tensor[]) => fusedWeightedSumGrad(dy, sw, sts, indices),
     };
   });
   return f(row, ...terms) as tf.Tensor4D;

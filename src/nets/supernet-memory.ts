@@ -33,7 +33,7 @@ const BYTES_PER_UNIT: Record<SupernetSpace, number> = { darts: 4800, nb201: 5100
  * reductions at ⌊L/3⌋ and ⌊2L/3⌋ (model_search.py). NAS-Bench-201's constant was measured with its
  * skeleton of three stages of 5 cells; other depths scale with the cells per stage.
  */
-function cellWeight(space: SupernetSpace, layers: number): number {
+export function cellWeight(space: SupernetSpace, layers: number): number {
   if (space === 'nb201') return layers / 5;
   let stage = 0;
   let sum = 0;

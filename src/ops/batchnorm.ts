@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BN_GRAD_KERNEL, BN_TRAIN_KERNEL, fusedKernelsActive } from '../backend/simd/simd-kernels';
-import { BN_RUNNING_KERNEL } from '../backend/simd/edge-kernels';
+import { fusedBnGrad, fusedBnRunning, fusedBnTrain, fusedKernelsActive } from './fused';
 
 /**
  * Training-mode BatchNorm2d with PyTorch's semantics, and its running statistics: composed from
@@ -111,7 +110,7 @@ export function batchNormTrainComposed(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta
  */
 export function batchNormTrainFused(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: tf.Tensor1D): BnTrainResult {
   return withCustomGrad(x, gamma, beta, (xs, g, b, save) => {
-    const [xhat, mean, variance, r] = tf.engine().runKernel(BN_TRAIN_KERNEL, { x: xs }, { eps: BN_EPS }) as tf.Tensor[];
+    const [xhat, mean, variance, r] = fusedBnTrain(xs, BN_EPS);
     const scale = g ? tf.mul(r, g) : r;
     save([xhat, scale]);
     return {
@@ -119,7 +118,7 @@ export function batchNormTrainFused(x: tf.Tensor4D, gamma?: tf.Tensor1D, beta?: 
       mean: mean as tf.Tensor1D,
       variance: variance as tf.Tensor1D,
       gradFunc: (dy: tf.Tensor, [sxhat, sscale]: tf.Tensor[]) => {
-        const [dx, sumDy, sumDyXhat] = tf.engine().runKernel(BN_GRAD_KERNEL, { dy, xhat: sxhat, scale: sscale }, {}) as tf.Tensor[];
+        const [dx, sumDy, sumDyXhat] = fusedBnGrad(dy, sxhat, sscale);
         if (g) return [dx, sumDyXhat, sumDy];
         tf.dispose([sumDy, sumDyXhat]);
         return [dx];
@@ -140,8 +139,7 @@ export function applyBnUpdates(buffers: Record<string, tf.Variable>, updates: Bn
       const rv = buffers[`${u.name}/var`];
       const varMomentum = BN_MOMENTUM * (u.count > 1 ? u.count / (u.count - 1) : 1);
       if (fused) {
-        const inputs = { runMean: rm, runVar: rv, mean: u.mean, variance: u.variance };
-        const [m, v] = tf.engine().runKernel(BN_RUNNING_KERNEL, inputs, { momentum: BN_MOMENTUM, varMomentum }) as tf.Tensor[];
+        const [m, v] = fusedBnRunning(rm, rv, u.mean, u.variance, BN_MOMENTUM, varMomentum);
         rm.assign(m);
         rv.assign(v);
       } else {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../space/rng';
 import { BN_EPS, BnUpdate, batchNormTrain } from './batchnorm';
+import type { DropPathState } from './drop-path';
 
 export { BN_EPS, BN_MOMENTUM, applyBnUpdates, batchNormTrain, batchNormTrainComposed, batchNormTrainFused } from './batchnorm';
 export type { BnUpdate } from './batchnorm';
@@ -14,8 +15,8 @@ export type { BnUpdate } from './batchnorm';
  */
 export type Weights = Record<string, tf.Tensor>;
 
+/** Gradient checkpointing as run (`--recompute auto` resolves to one of these: nets/recompute.ts). */
 export type Recompute = 'none' | 'edges' | 'cells';
-export const RECOMPUTE_MODES: readonly Recompute[] = ['none', 'edges', 'cells'];
 
 export interface OpContext {
   /** true: BatchNorm normalises with batch statistics (PyTorch `model.train()`); false: running statistics. */
@@ -38,6 +39,8 @@ export interface OpContext {
    * them by itself elsewhere). Default true.
    */
   paramGrads?: boolean;
+  /** Drop-path of the discrete network's training forward (ops/drop-path.ts); absent or null: none. */
+  dropPath?: DropPathState | null;
 }
 
 export type Apply = (x: tf.Tensor4D, ctx: OpContext) => tf.Tensor4D;
@@ -143,6 +146,11 @@ export class ParamBuilder {
       this.add(`${name}.beta`, [C], new Float32Array(C));
     }
     return name;
+  }
+
+  /** A kh×kw convolution filter [kh, kw, cin, cout] (conv_7x1_1x7's 1×7 and 7×1), initialised as `conv`. */
+  convRect(name: string, kh: number, kw: number, cin: number, cout: number): string {
+    return this.add(name, [kh, kw, cin, cout], this.uniform(kh * kw * cin * cout, kh * kw * cin));
   }
 
   /** Trainable parameter count (what PyTorch's count_parameters reports). */

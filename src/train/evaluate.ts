@@ -24,8 +24,12 @@ export interface EvalResult {
   confusion: number[][];
 }
 
-/** The logits of a model that may have several outputs (the training model's first output is the logits). */
-function logitsOf(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
+/** A layers model, or a function giving evaluation-mode logits (the functional network's `predict`). */
+export type Predictor = tf.LayersModel | ((x: tf.Tensor4D) => tf.Tensor);
+
+/** The logits of a model that may have several outputs (then the first is the logits). */
+function logitsOf(model: Predictor, x: tf.Tensor): tf.Tensor {
+  if (typeof model === 'function') return model(x as tf.Tensor4D);
   const out = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
   return Array.isArray(out) ? out[0] : out;
 }
@@ -34,7 +38,7 @@ function logitsOf(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
  * Evaluates `model` (inference mode: BatchNorm running statistics, no drop-path) on `batches`,
  * disposing each batch. Only two small arrays per batch come back from the backend.
  */
-export async function evaluate(model: tf.LayersModel, batches: Iterable<Batch>, numClasses: number, classNames?: string[]): Promise<EvalResult> {
+export async function evaluate(model: Predictor, batches: Iterable<Batch>, numClasses: number, classNames?: string[]): Promise<EvalResult> {
   const confusion = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   let lossSum = 0;
   let count = 0;

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../io/errors';
-import { dartsSegments, planRecompute, RecomputeMode, RecomputePlan } from '../nets/layers-recompute';
-import { trainingGradients } from '../nets/layers-recompute-step';
 import { buildNetwork, DartsNetwork, disposeNetwork, NetworkConfig } from '../nets/network';
+import { applyBnUpdates, type Recompute } from '../ops/context';
+import type { DropPathState } from '../ops/drop-path';
 import type { DartsGenotype } from '../space/genotype-types';
 import { disposeAll, loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { correctCount, crossEntropy } from './metrics';
-import { clipByGlobalNorm, Grads, Params, SgdMomentum } from './optim';
+import { clipByGlobalNorm, Params, SgdMomentum } from './optim';
+import { batchGradients } from './retrain-step';
 import { assertFinite } from './runner';
 
 /** Optimisation settings of retraining (defaults: DARTS train.py / the paper's CIFAR-10 evaluation). */
@@ -18,12 +18,11 @@ export interface StepOptions {
   /** Weight of the auxiliary loss (DARTS: 0.4). */
   auxWeight: number;
   /**
-   * Gradient checkpointing (nets/layers-recompute.ts): 'cells' (default) keeps only each cell's
-   * output through the forward and recomputes cells, and edges inside them, in the backward (same
-   * loss and gradients, a fraction of the memory, about two extra forwards of compute);
-   * 'whole-cells' recomputes whole cells (more memory, one extra forward); 'none' keeps everything.
+   * Gradient checkpointing as run (`--recompute auto` resolved, nets/recompute.ts): 'cells'
+   * recomputes each cell in the backward (one extra forward, the least memory), 'edges' each edge,
+   * 'none' keeps every activation. Same loss and gradients in every mode.
    */
-  recompute?: RecomputeMode;
+  recompute?: Recompute;
 }
 
 export interface StepResult {
@@ -41,67 +40,50 @@ export interface TrainerState {
 
 /**
  * The retraining network plus its optimiser: one SGD step, checkpoint save/restore. Weights are
- * addressed by their layer-scoped names (`cell3_n0_e1_dw1/depthwise_kernel`), which are the same
- * in every build of the same genotype and configuration.
+ * addressed by their parameter names (`cell3_n0_e1.dw1`), the same in every build of the same
+ * genotype and configuration.
  */
 export class Trainer {
   readonly net: DartsNetwork;
-  readonly params: Params = {};
-  private readonly all: Record<string, tf.LayerVariable> = {};
-  private readonly byVarName: Record<string, string> = {};
+  readonly params: Params;
   private readonly optimizer: SgdMomentum;
-  private readonly plan: RecomputePlan | null;
+  /** Drop-path of the next steps: rate and seed set per epoch by the caller, epoch and step by `step`. */
+  dropPath: DropPathState = { rate: 0, seed: 0, epoch: 0, step: 0 };
 
   constructor(genotype: DartsGenotype, cfg: NetworkConfig, private readonly opts: StepOptions) {
     this.net = buildNetwork(genotype, cfg);
-    for (const w of this.net.model.weights) {
-      if (this.all[w.originalName]) throw new Error(`duplicate weight name ${w.originalName}`);
-      this.all[w.originalName] = w;
-      if (w.trainable) {
-        this.params[w.originalName] = w.read() as tf.Variable;
-        this.byVarName[(w.read() as tf.Variable).name] = w.originalName;
-      }
-    }
-    const recompute = opts.recompute ?? 'cells';
-    this.plan = recompute === 'none' ? null : planRecompute(this.net.model, dartsSegments(recompute));
+    this.params = this.net.weights;
     this.optimizer = new SgdMomentum(this.params, { momentum: opts.momentum, weightDecay: opts.weightDecay });
   }
 
   /** Forward with drop-path and batch statistics, backward, clip, SGD step. Returns host numbers. */
   async step(x: tf.Tensor, y: tf.Tensor, lr: number, epoch: number, stepIndex: number): Promise<StepResult> {
-    const numClasses = this.net.config.numClasses;
-    let correct: tf.Scalar | null = null;
-    const { value, grads } = trainingGradients(this.net.model, this.plan, x, ([logits, aux]) => {
-      correct = tf.keep(correctCount(logits, y));
-      const loss = crossEntropy(logits, y, numClasses);
-      if (!aux || this.opts.auxWeight === 0) return loss;
-      return tf.add(loss, tf.mul(crossEntropy(aux, y, numClasses), this.opts.auxWeight)) as tf.Scalar;
-    });
-    const named: Grads = {};
-    for (const [varName, g] of Object.entries(grads)) named[this.byVarName[varName]] = g;
+    const dropPath = { ...this.dropPath, epoch, step: stepIndex };
+    const r = batchGradients(this.net, x as tf.Tensor4D, y, { auxWeight: this.opts.auxWeight, recompute: this.opts.recompute ?? 'cells', dropPath });
     try {
       // Asynchronous reads: webgpu cannot read synchronously in Node, and a GPU queues work meanwhile.
-      const loss = (await value.data())[0];
-      // Checked before the update, so a blow-up never reaches the weights.
+      const loss = (await r.loss.data())[0];
+      // Checked before the update, so a blow-up never reaches the weights or the statistics.
       assertFinite('train_loss', loss, epoch, stepIndex);
+      applyBnUpdates(this.net.buffers, r.bnUpdates);
       if (this.opts.gradClip > 0) {
-        const { grads: clipped, norm } = clipByGlobalNorm(named, this.opts.gradClip);
+        const { grads: clipped, norm } = clipByGlobalNorm(r.grads, this.opts.gradClip);
         this.optimizer.step(clipped, lr);
         disposeAll(clipped);
         norm.dispose();
-      } else this.optimizer.step(named, lr);
-      return { loss, correct: (await (correct as unknown as tf.Scalar).data())[0], n: x.shape[0] as number };
+      } else this.optimizer.step(r.grads, lr);
+      return { loss, correct: (await r.correct.data())[0], n: x.shape[0] as number };
     } finally {
-      value.dispose();
-      disposeAll(named);
-      (correct as tf.Scalar | null)?.dispose();
+      tf.dispose([r.loss, r.correct, ...r.bnUpdates.flatMap((u) => [u.mean, u.variance])]);
+      disposeAll(r.grads);
     }
   }
 
   /** All weights (trainable and BatchNorm running statistics) and the momentum buffers. */
   private tensors(): Record<string, tf.Tensor> {
     const out: Record<string, tf.Tensor> = {};
-    for (const [name, w] of Object.entries(this.all)) out[`weight/${name}`] = w.read();
+    for (const [name, w] of Object.entries(this.net.weights)) out[`weight/${name}`] = w;
+    for (const [name, b] of Object.entries(this.net.buffers)) out[`buffer/${name}`] = b;
     return { ...out, ...this.optimizer.state() };
   }
 
@@ -119,11 +101,16 @@ export class Trainer {
           throw new UsageError(`--resume: the checkpoint in ${dir} was made with ${k} = ${JSON.stringify(ckpt.state.fingerprint?.[k])}, this run has ${JSON.stringify(v)}`);
         }
       }
-      for (const [name, w] of Object.entries(this.all)) {
-        const t = ckpt.tensors[`weight/${name}`];
-        if (!t) throw new UsageError(`--resume: the checkpoint in ${dir} has no weight ${name}`);
-        w.write(t);
+      const all: [string, tf.Variable][] = [
+        ...Object.entries(this.net.weights).map(([n, v]): [string, tf.Variable] => [`weight/${n}`, v]),
+        ...Object.entries(this.net.buffers).map(([n, v]): [string, tf.Variable] => [`buffer/${n}`, v]),
+      ];
+      for (const [key, v] of all) {
+        const t = ckpt.tensors[key];
+        if (!t) throw new UsageError(`--resume: the checkpoint in ${dir} has no tensor ${key} (made by another version of tfnas?)`);
+        if (!tf.util.arraysEqual(t.shape, v.shape)) throw new UsageError(`--resume: ${key} in ${dir} has shape [${t.shape}], the network has [${v.shape}]`);
       }
+      for (const [key, v] of all) v.assign(ckpt.tensors[key]);
       this.optimizer.loadState(ckpt.tensors);
       return ckpt.state;
     } finally {

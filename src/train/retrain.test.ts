@@ -101,10 +101,10 @@ test('a resumed run refuses a checkpoint made with other settings', async () => 
 
 describe('training steps', () => {
   test('steps are leak-free and a non-finite loss stops before the weights change', async () => {
-    const trainer = new Trainer(DARTS_V2, { C: 4, layers: 3, numClasses: 4, auxiliary: true, dropPath: true, inputShape: [8, 8, 3], seed: 0 }, {
+    const trainer = new Trainer(DARTS_V2, { C: 4, layers: 3, numClasses: 4, auxiliary: true, inputShape: [8, 8, 3], seed: 0 }, {
       momentum: 0.9, weightDecay: 3e-4, gradClip: 5, auxWeight: 0.4,
     });
-    trainer.net.dropPath.rate = 0.2;
+    trainer.dropPath = { rate: 0.2, seed: 1, epoch: 0, step: 0 };
     const loader = new BatchLoader(data, 'train', null, { batchSize: 16, seed: 0 });
     const b = loader.next();
     await trainer.step(b.x, b.y, 0.01, 0, 0); // creates the momentum buffers
@@ -113,34 +113,36 @@ describe('training steps', () => {
     await trainer.step(b.x, b.y, 0.01, 0, 2);
     expect(tf.memory().numTensors).toBe(after1);
 
-    const kernel = trainer.params['classifier/kernel'];
-    const bias = trainer.params['classifier/bias'];
+    const kernel = trainer.params['classifier.weight'];
+    const bias = trainer.params['classifier.bias'];
     const biasBefore = Array.from(bias.dataSync());
+    const statsBefore = Array.from(trainer.net.buffers['stem_bn/mean'].dataSync());
     const nan = tf.fill(kernel.shape, NaN);
     kernel.assign(nan);
     nan.dispose();
     await expect(trainer.step(b.x, b.y, 0.01, 0, 3)).rejects.toThrow(NonFiniteLossError);
     expect(Array.from(bias.dataSync())).toEqual(biasBefore);
+    expect(Array.from(trainer.net.buffers['stem_bn/mean'].dataSync())).toEqual(statsBefore);
     expect(tf.memory().numTensors).toBe(after1);
     tf.dispose([b.x, b.y]);
     trainer.dispose();
   });
 
-  test('--recompute cells and none give the same loss and the same weights after an SGD step', async () => {
-    const cfg = { C: 4, layers: 3, numClasses: 4, auxiliary: true, dropPath: true, inputShape: [8, 8, 3] as [number, number, number], seed: 0 };
+  test.each(['cells', 'edges'] as const)('--recompute %s and none give the same loss, weights and statistics after an SGD step', async (mode) => {
+    const cfg = { C: 4, layers: 3, numClasses: 4, auxiliary: true, inputShape: [8, 8, 3] as [number, number, number], seed: 0 };
     const opts = { momentum: 0.9, weightDecay: 3e-4, gradClip: 5, auxWeight: 0.4 };
     const b = new BatchLoader(data, 'train', null, { batchSize: 16, seed: 1 }).next();
-    const run = async (recompute: 'cells' | 'none') => {
+    const run = async (recompute: 'cells' | 'edges' | 'none') => {
       const trainer = new Trainer(ALL_OPS, cfg, { ...opts, recompute });
-      trainer.net.dropPath.rate = 0.3;
-      trainer.net.dropPath.reseed(5);
+      trainer.dropPath = { rate: 0.3, seed: 5, epoch: 0, step: 0 };
       const r = await trainer.step(b.x, b.y, 0.1, 0, 0);
-      const weights = Object.fromEntries(Object.entries(trainer.params).map(([k, v]) => [k, Array.from(v.dataSync())]));
+      const all = { ...trainer.params, ...trainer.net.buffers };
+      const weights = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, Array.from(v.dataSync())]));
       trainer.dispose();
       return { loss: r.loss, weights };
     };
     const plain = await run('none');
-    const ckpt = await run('cells');
+    const ckpt = await run(mode);
     expect(ckpt.loss).toBeCloseTo(plain.loss, 5);
     const off = Object.keys(plain.weights).filter((k) => !plain.weights[k].every((v, i) => Math.abs(v - ckpt.weights[k][i]) <= 1e-5 * Math.max(1, Math.abs(v))));
     expect(off).toEqual([]);

@@ -5,8 +5,10 @@ import type { Dataset } from '../data/types';
 import { writeJsonAtomic } from '../io/atomic';
 import { runRecord, RunRecord, writeRunConfig } from '../io/run-config';
 import type { Row } from '../io/csv';
-import type { RecomputeMode } from '../nets/layers-recompute';
-import { countParams, formatParamsMillions, NetworkConfig, toInferenceModel } from '../nets/network';
+import type { RecomputeSetting } from '../nets/supernet-memory';
+import { countParams, formatParamsMillions, NetworkConfig } from '../nets/network';
+import { toInferenceModel } from '../nets/network-export';
+import { resolveNetworkRecompute } from '../nets/network-memory';
 import { loadModel, saveModel } from '../nets/network-io';
 import type { DartsGenotype } from '../space/genotype-types';
 import { evaluate, EvalResult, writeConfusionCsv } from './evaluate';
@@ -19,7 +21,9 @@ import { activeBackend } from '../backend';
 import { cosineLr, linearRamp } from './schedule';
 
 /** Everything `tfnas train` needs besides the data (defaults: see RETRAIN_DEFAULTS). */
-export interface RetrainOptions extends StepOptions {
+export interface RetrainOptions extends Omit<StepOptions, 'recompute'> {
+  /** Gradient checkpointing: auto (none when it fits the backend's memory, else cells), none, edges, cells. */
+  recompute?: RecomputeSetting;
   genotype: DartsGenotype;
   genotypeName: string;
   C: number;
@@ -62,7 +66,7 @@ export const RETRAIN_DEFAULTS = {
   cutout: 16,
   dropPath: 0.2,
   seed: 0,
-  recompute: 'cells' as RecomputeMode,
+  recompute: 'auto' as RecomputeSetting,
 };
 
 export const LOG_COLUMNS = ['epoch', 'lr', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'seconds'];
@@ -82,7 +86,6 @@ export function retrainNetworkConfig(o: RetrainOptions, dataset: Dataset): Netwo
     layers: o.layers,
     numClasses: dataset.numClasses,
     auxiliary: o.auxiliary,
-    dropPath: o.dropPath > 0,
     inputShape: dataset.shape,
     seed: o.seed,
   };
@@ -102,9 +105,8 @@ function testBatches(dataset: Dataset, batchSize: number): Iterable<Batch> {
 
 async function trainEpoch(trainer: Trainer, loader: BatchLoader, o: RetrainOptions, epoch: number, dataset: Dataset): Promise<Row> {
   const lr = cosineLr(epoch, o.epochs, o.lr, o.lrMin);
-  trainer.net.dropPath.rate = linearRamp(epoch, o.epochs, o.dropPath);
-  // Masks drawn from (seed, epoch): a resumed run draws exactly the masks of an uninterrupted one.
-  trainer.net.dropPath.reseed(mixSeed(o.seed, epoch, 0xd7));
+  // Masks are a function of (seed, epoch, step, cell, edge): a resumed run draws the masks of an uninterrupted one.
+  trainer.dropPath = { rate: linearRamp(epoch, o.epochs, o.dropPath), seed: mixSeed(o.seed, 0xd7), epoch, step: 0 };
   loader.seek(epoch, 0);
   const loss = new AverageMeter();
   const acc = new AverageMeter();
@@ -129,7 +131,7 @@ async function trainEpoch(trainer: Trainer, loader: BatchLoader, o: RetrainOptio
   ).finally(() => bar.stop());
   const valid = await guardMemory(
     () => passInfo(o, `the test pass of epoch ${epoch + 1}`, epoch),
-    () => evaluate(trainer.net.logitsModel, testBatches(dataset, o.batchSize), dataset.numClasses),
+    () => evaluate(trainer.net.predict, testBatches(dataset, o.batchSize), dataset.numClasses),
   );
   return { lr, train_loss: loss.avg, train_acc: acc.avg, valid_loss: valid.loss, valid_acc: valid.accuracy };
 }
@@ -160,9 +162,12 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
   const t0 = Date.now();
   prepareRunDir(o.runDir, o.resume);
   const ckptDir = path.join(o.runDir, 'checkpoint');
-  const trainer = new Trainer(o.genotype, retrainNetworkConfig(o, dataset), o);
+  const cfg = retrainNetworkConfig(o, dataset);
+  const recompute = resolveNetworkRecompute(o.recompute ?? RETRAIN_DEFAULTS.recompute, o.genotype, cfg, o.batchSize);
+  o = { ...o, recompute: recompute.mode }; // what ran, for the messages below
+  const trainer = new Trainer(o.genotype, cfg, { ...o, recompute: recompute.mode });
   try {
-    const counts = countParams(trainer.net.model);
+    const counts = countParams(trainer.net);
     const fp = fingerprint(o, dataset);
     const { log: _log, report: _report, record, ...options } = o;
     writeRunConfig(o.runDir, record ?? runRecord('train', options, null), { dataset: describe(dataset), ...counts }, o.resume);

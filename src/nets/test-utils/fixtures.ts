@@ -10,5 +10,5 @@ export const ALL_OPS: DartsGenotype = {
 };
 
 /** A tiny configuration: 4 cells (reductions at 1 and 2), 16×16 inputs, auxiliary head and drop-path on. */
-export const TINY: NetworkConfig = { C: 4, layers: 4, numClasses: 5, auxiliary: true, dropPath: true, inputShape: [16, 16, 3], seed: 3 };
+export const TINY: NetworkConfig = { C: 4, layers: 4, numClasses: 5, auxiliary: true, inputShape: [16, 16, 3], seed: 3 };
 

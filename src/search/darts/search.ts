@@ -8,7 +8,7 @@ import { BatchLoader, LoaderState, mixSeed, searchSplit } from '../../data';
 import type { Supernet } from '../../nets/supernet';
 import { RecomputeChoice, resolveRecompute } from '../../nets/supernet-memory';
 import { adapterInUse } from '../../backend/webgpu';
-import { fusedKernelsActive } from '../../backend/simd/simd-kernels';
+import { fusedKernelsActive } from '../../ops/fused';
 import { PassInfo, disposeQuietly, formatBytes, guardMemory } from '../../backend/out-of-memory';
 import { cosineLr } from '../../train/schedule';
 import { saveCheckpoint, loadCheckpoint, disposeAll } from '../../train/checkpoint';
