@@ -1,0 +1,66 @@
+import * as path from 'path';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../io/errors';
+import { writeCsv } from '../io/csv';
+import { BACKEND_OPTION, JSON_OPTION, printJsonSummary, startBackend } from './common';
+import { addOptions, checks, CONFIG_OPTION, readOptions, type OptionSpecs } from './options';
+import { DEFAULT_NETWORK, LatencyNetwork, LatencySpace, networkProblem } from '../latency/positions';
+import { measureLatencyTable, validatePredictor } from '../latency/measure';
+import { writeLatencyTable } from '../latency/table';
+
+/** Every option of `tfnas bench latency` (see options.ts). */
+export const BENCH_LATENCY_OPTIONS = {
+  space: { type: 'string', default: 'darts', choices: ['darts', 'nb201'], describe: 'search space whose ops and network are measured' },
+  'init-channels': { type: 'number', check: checks.int(2), describe: 'initial channels C of the network', defaultDescription: '16' },
+  layers: { type: 'number', check: checks.int(1), describe: 'darts: cells; nb201: cells per stage', defaultDescription: 'darts 8, nb201 5' },
+  size: { type: 'number', default: 32, check: checks.int(4), describe: 'input height and width' },
+  batch: { type: 'number', default: 1, check: checks.int(1), describe: 'images per forward pass (1: one image, as an app)' },
+  'num-classes': { type: 'number', default: 10, check: checks.int(2), describe: 'classifier outputs' },
+  repeats: { type: 'number', default: 20, check: checks.int(1), describe: 'timed runs per op and network; the median is kept' },
+  warmup: { type: 'number', default: 5, check: checks.int(0), describe: 'untimed runs first' },
+  calibration: { type: 'number', default: 5, check: checks.int(1), describe: 'random cells whose measured networks give the fixed part' },
+  validate: { type: 'number', default: 50, check: checks.int(0), describe: 'random cells whose measured latency checks the predictor (0: none)' },
+  seed: { type: 'number', default: 0, check: checks.int(0), describe: 'seed of the inputs and of the random cells' },
+  out: { type: 'string', describe: 'latency table file (JSON)', defaultDescription: 'results/latency/<space>-<backend>.json' },
+  ...JSON_OPTION,
+  ...BACKEND_OPTION,
+  ...CONFIG_OPTION,
+} as const satisfies OptionSpecs;
+
+/** `tfnas bench latency`: the latency table of a space's ops on a backend, and the predictor's check. */
+export const benchLatencyCommand: CommandModule = {
+  command: 'latency',
+  describe: 'Forward latency of every candidate op at every position of the network, into a latency table (e.g. tfnas bench latency --space nb201 --backend wasm)',
+  builder: (y: Argv) =>
+    addOptions(y, BENCH_LATENCY_OPTIONS)
+      .example('flock /tmp/tfnas-bench.lock tfnas bench latency --space darts --backend wasm --json', 'table + Spearman of the predictor on 50 random cells')
+      .example('tfnas bench latency --space nb201 --backend wasm --validate 0 --out nb201.json', 'the table only') as never,
+  handler: async (raw) => {
+    const a = readOptions(raw as Record<string, unknown>, BENCH_LATENCY_OPTIONS, 'bench latency');
+    const space = a.space as LatencySpace;
+    const d = DEFAULT_NETWORK[space];
+    const network: LatencyNetwork = { space, channels: a.initChannels ?? d.channels, layers: a.layers ?? d.layers, size: a.size, batch: a.batch, numClasses: a.numClasses };
+    const problem = networkProblem(network);
+    if (problem) throw new UsageError(problem);
+    const backend = await startBackend(a.backend);
+    const out = a.out ?? path.join('results', 'latency', `${space}-${backend}.json`);
+    const timing = { repeats: a.repeats, warmup: a.warmup, seed: a.seed };
+    const onProgress = (what: string, done: number, total: number) => process.stderr.write(`  ${done}/${total} ${what}\n`);
+    const table = await measureLatencyTable(network, { ...timing, backend, calibration: a.calibration, onProgress });
+    const say = (line: string) => (a.json ? process.stderr.write(line + '\n') : console.log(line));
+    say(`latency table: ${Object.keys(table.ops).length} entries, fixed part ${table.fixedMs} ms, baseline ${table.baselineMs} ms per call`);
+    const validation = a.validate > 0 ? await validatePredictor(table, a.validate, { ...timing, onProgress }) : null;
+    writeLatencyTable(out, { ...table, ...(validation ? { validation: { cells: validation.cells, spearman: validation.spearman, mean_rel_error: validation.meanRelError } } : {}) });
+    if (validation) {
+      writeCsv(out.replace(/\.json$/, '') + '-validation.csv', ['cell', 'predicted_ms', 'measured_ms'], validation.rows.map((r) => ({ cell: r.cell, predicted_ms: r.predictedMs, measured_ms: r.measuredMs })));
+      say(`predictor on ${validation.cells} random cells: Spearman ${validation.spearman}, mean relative error ${validation.meanRelError}`);
+    }
+    say(`wrote ${out}`);
+    if (a.json) {
+      printJsonSummary({
+        space, backend, network, out, entries: Object.keys(table.ops).length, fixedMs: table.fixedMs, baselineMs: table.baselineMs,
+        ...(validation ? { cells: validation.cells, spearman: validation.spearman, mean_rel_error: validation.meanRelError } : {}),
+      });
+    }
+  },
+};
