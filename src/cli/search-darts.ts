@@ -13,6 +13,7 @@ import { buildSupernet } from '../search/darts/build';
 import { runDartsSearchLoop } from '../search/darts/search';
 import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-table';
 import { DARTS_RUN_OPTIONS, SEARCH_OPTIONS } from '../search/search-options';
+import type { LatencyLoss } from '../latency/objective';
 
 /** `tfnas search --strategy darts`: the configuration from the checked options, and the runner. */
 export type SearchValues = Values<typeof SEARCH_OPTIONS>;
@@ -48,6 +49,9 @@ export function dartsConfigFromOptions(o: SearchValues): DartsConfig {
     recompute: o.recompute as RecomputeSetting,
     table: o.table ?? null,
     benchDataset: checkNb201Dataset(o.nb201Dataset ?? nb201DatasetFrom(o.dataset)),
+    latency: o.latencyTable
+      ? { table: o.latencyTable, weight: o.latencyWeight, target: o.latencyTarget ?? null, loss: o.latencyLoss as LatencyLoss, beta: o.latencyBeta }
+      : null,
   };
   validateDartsConfig(cfg);
   return cfg;

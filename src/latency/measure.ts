@@ -21,23 +21,33 @@ export interface TimingOptions {
   repeats: number;
   warmup: number;
   seed: number;
+  /**
+   * Shortest timed sample (ms, default 5): a fast op is run back to back until a sample lasts this
+   * long and the sample is divided by the count. A sub-millisecond call mostly fits in one
+   * scheduler slice while a whole network does not, so on a loaded machine single calls would
+   * time the ops at full speed and the networks at a share of it.
+   */
+  minSampleMs?: number;
 }
 
-/** Median latency (ms) of a runnable on a seeded random batch; everything it makes is freed. */
+/** Median latency (ms) of one call of a runnable on a seeded random batch; everything it makes is freed. */
 export async function timeRunnable(r: Runnable, batch: number, o: TimingOptions): Promise<number> {
   const x = tf.randomNormal([batch, ...r.inputShape], 0, 1, 'float32', o.seed) as tf.Tensor4D;
-  const once = async (): Promise<number> => {
+  const sample = async (calls: number): Promise<number> => {
     const t0 = performance.now();
+    for (let i = 0; i < calls - 1; i++) tf.tidy(() => r.run(x)).dispose();
     const y = tf.tidy(() => r.run(x));
     await y.data();
     const ms = performance.now() - t0;
     y.dispose();
-    return ms;
+    return ms / calls;
   };
   try {
-    for (let i = 0; i < o.warmup; i++) await once();
+    let single = await sample(1);
+    for (let i = 1; i < o.warmup; i++) single = await sample(1);
+    const calls = Math.max(1, Math.min(1000, Math.ceil((o.minSampleMs ?? 5) / Math.max(single, 1e-3))));
     const times: number[] = [];
-    for (let i = 0; i < o.repeats; i++) times.push(await once());
+    for (let i = 0; i < o.repeats; i++) times.push(await sample(calls));
     return median(times);
   } finally {
     x.dispose();

@@ -11,6 +11,7 @@ import { DARTS_DEFAULTS } from './darts/config';
 import { EVALUATOR_NAMES } from './evaluators/registry';
 import { NB201_DATASETS } from './tables/nb201-table';
 import { SEARCHER_NAMES } from './blackbox/registry';
+import { DEFAULT_LATENCY_BETA, LATENCY_LOSSES } from '../latency/objective';
 
 const D = DARTS_DEFAULTS;
 const G = 'DARTS search:';
@@ -68,6 +69,11 @@ export const DARTS_OPTIONS = {
     type: 'number', group: G, shapes: false, check: checks.positive, defaultDescription: 'unknown: auto checkpoints on a GPU',
     describe: 'GiB of device memory, for --recompute auto on webgpu or tensorflow-gpu (neither reports it; WebGPU gives only per-buffer limits)',
   },
+  'latency-table': { type: 'string', group: G, describe: 'hardware-aware search: latency table of `tfnas bench latency`; its expected latency under softmax(α) enters the architecture loss' },
+  'latency-weight': { type: 'number', default: 0.1, group: G, check: checks.atLeast(0), describe: 'λ of the additive latency term λ·(E[LAT] − T)/T' },
+  'latency-target': { type: 'number', group: G, check: checks.positive, describe: 'T, the latency target in ms', defaultDescription: 'the expected latency of uniform α (the supernet at the start)' },
+  'latency-loss': { type: 'string', default: 'additive', choices: LATENCY_LOSSES, group: G, describe: 'additive: CE + λ·(E[LAT] − T)/T; multiplicative: CE·(log E[LAT] / log T)^β (ProxylessNAS)' },
+  'latency-beta': { type: 'number', default: DEFAULT_LATENCY_BETA, group: G, check: checks.positive, describe: 'β of the multiplicative latency term (FBNet: 0.6)' },
 } as const satisfies OptionSpecs;
 
 /** The black-box searchers' own options (each searcher reads some; see SEARCHER_CLI_OPTIONS). */

@@ -1,6 +1,7 @@
 import { badArgument } from '../../io/errors';
 import type { SupernetSpace } from '../../nets/supernet';
 import { RECOMPUTE_SETTINGS, RecomputeSetting } from '../../nets/supernet-memory';
+import { LatencyObjectiveConfig, validateLatencyConfig } from '../../latency/objective';
 
 /**
  * Every setting of a DARTS search. Defaults are the paper's CIFAR-10 search (Liu et al., ICLR
@@ -43,6 +44,8 @@ export interface DartsConfig {
   table: string | null;
   /** Which of the benchmark's datasets the logged accuracies are for. */
   benchDataset: 'cifar10' | 'cifar100' | 'imagenet16';
+  /** Hardware-aware search (`--latency-table`): the latency term of the architecture loss (null: none). */
+  latency: LatencyObjectiveConfig | null;
 }
 
 export const DARTS_DEFAULTS: Omit<DartsConfig, 'space' | 'dataset' | 'seed' | 'layers'> = {
@@ -65,6 +68,7 @@ export const DARTS_DEFAULTS: Omit<DartsConfig, 'space' | 'dataset' | 'seed' | 'l
   recompute: 'auto',
   table: null,
   benchDataset: 'cifar10',
+  latency: null,
 };
 
 /** Default depth: 8 cells for DARTS (paper), 5 cells per stage for NAS-Bench-201 (benchmark skeleton). */
@@ -106,6 +110,7 @@ export function validateDartsConfig(c: DartsConfig): void {
   }
   if (c.validLimit !== null) positiveInt('valid-limit', c.validLimit);
   if (!RECOMPUTE_SETTINGS.includes(c.recompute)) badArgument('recompute', RECOMPUTE_SETTINGS.join('|'), c.recompute);
+  if (c.latency) validateLatencyConfig(c.latency);
 }
 
 /**
@@ -116,5 +121,5 @@ export function validateDartsConfig(c: DartsConfig): void {
  */
 export const RESUME_KEYS: (keyof DartsConfig)[] = [
   'space', 'dataset', 'seed', 'epochs', 'batchSize', 'layers', 'initChannels', 'order', 'trainPortion', 'lr', 'lrMin',
-  'momentum', 'weightDecay', 'gradClip', 'archLr', 'archWeightDecay', 'archBeta1', 'archBeta2', 'augment', 'validLimit', 'benchDataset',
+  'momentum', 'weightDecay', 'gradClip', 'archLr', 'archWeightDecay', 'archBeta1', 'archBeta2', 'augment', 'validLimit', 'benchDataset', 'latency',
 ];

@@ -19,6 +19,8 @@ import { DartsConfig, validateDartsConfig } from './config';
 import { buildSupernet } from './build';
 import { loadNb201Table, nb201CellReport } from '../tables/nb201-table';
 import type { Nb201Genotype } from '../../space/genotype-types';
+import { LATENCY_LOG_COLUMNS, latencyLogColumns, latencySummary, latencyTermFor } from '../../latency/darts-hook';
+import type { LatencyTerm } from '../../latency/objective';
 import { ALPHA_COLUMNS, Derived, LOG_COLUMNS, alphaRows, alphaWeights, deriveFromNet, versions, writeConfig, writeGenotype } from './files';
 
 /**
@@ -53,6 +55,9 @@ export interface DartsSummary {
   /** The gradient checkpointing used (`--recompute auto` resolved). */
   recompute: string;
   final: Row | null;
+  /** With --latency-table: the target and the derived cell's predicted latency (ms). */
+  latencyTargetMs?: number;
+  predictedLatencyMs?: number;
   /** NB201 with --table: the derived cell's benchmark accuracies on every dataset. */
   benchmark?: ReturnType<typeof nb201CellReport>;
 }
@@ -78,7 +83,7 @@ export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: 
     await run.deriveCell();
     const rows = await runEpochs({
       runDir: opts.out,
-      columns: cfg.table ? [...LOG_COLUMNS, ...BENCH_COLUMNS] : LOG_COLUMNS,
+      columns: [...LOG_COLUMNS, ...(cfg.table ? BENCH_COLUMNS : []), ...(cfg.latency ? LATENCY_LOG_COLUMNS : [])],
       epochs: cfg.epochs,
       resume: opts.resume,
       runEpoch: (e) => run.runEpoch(e),
@@ -109,9 +114,17 @@ class DartsRun {
   private lastEpoch = -1;
   /** The gradient checkpointing in use (`auto` resolved; written to config.json). */
   readonly recompute: RecomputeChoice;
+  /** The latency term of the architecture loss (`--latency-table`), or null. */
+  private readonly latency: LatencyTerm | null;
 
   constructor(private readonly cfg: DartsConfig, data: Dataset, private readonly opts: DartsRunOptions) {
     this.net = buildSupernet(cfg, data.numClasses, data.shape[2]);
+    try {
+      this.latency = latencyTermFor(cfg.latency, this.net);
+    } catch (e) {
+      this.net.dispose();
+      throw e;
+    }
     const shape = { batch: cfg.batchSize, C: cfg.initChannels, layers: cfg.layers, height: data.shape[0], width: data.shape[1] };
     const device = { gpuMemoryBytes: opts.gpuMemoryBytes, fallbackAdapter: adapterInUse()?.isFallbackAdapter };
     this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive(), device);
@@ -143,6 +156,7 @@ class DartsRun {
     const { cfg, net } = this;
     const lr = cosineLr(epoch, cfg.epochs, cfg.lr, cfg.lrMin);
     this.weightsLoader.seek(epoch, 0);
+    this.arch.objectives = this.latency ? [this.latency.objective] : [];
     const train = await guardMemory(() => this.passInfo(`the training steps of epoch ${epoch + 1}`), () => trainEpoch(this.arch, this.weightsLoader, this.archLoader, lr, epoch, cfg));
     const valid = await guardMemory(() => this.passInfo(`the validation pass of epoch ${epoch + 1}`), () => evaluate(this.arch, this.validLoader));
     const weights = await alphaWeights(net);
@@ -151,7 +165,7 @@ class DartsRun {
     this.alphaLog.append(...alphaRows(net, epoch, weights));
     writeGenotype(this.opts.out, cfg.space, this.last, epoch);
     const row: Row = { lr: round(lr), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: this.last.text };
-    return { ...row, ...this.benchmarkColumns() };
+    return { ...row, ...this.benchmarkColumns(), ...latencyLogColumns(this.latency, weights, this.last.genotype) };
   }
 
   /** What an out-of-memory report says about this run (see backend/out-of-memory.ts). */
@@ -225,6 +239,7 @@ class DartsRun {
       params: this.net.paramCount(),
       recompute: this.recompute.mode,
       final: rows.length > 0 ? rows[rows.length - 1] : null,
+      ...latencySummary(this.latency, this.last.genotype),
       ...(this.cfg.table ? { benchmark: nb201CellReport(this.last.genotype as Nb201Genotype, this.cfg.table) } : {}),
     };
   }
