@@ -5,7 +5,7 @@ import { writeCsv } from '../io/csv';
 import { BACKEND_OPTION, JSON_OPTION, printJsonSummary, startBackend } from './common';
 import { addOptions, checks, CONFIG_OPTION, readOptions, type OptionSpecs } from './options';
 import { DEFAULT_NETWORK, LatencyNetwork, LatencySpace, networkProblem } from '../latency/positions';
-import { measureLatencyTable, validatePredictor } from '../latency/measure';
+import { measureLatencyTable } from '../latency/measure';
 import { writeLatencyTable } from '../latency/table';
 
 /** Every option of `tfnas bench latency` (see options.ts). */
@@ -45,11 +45,10 @@ export const benchLatencyCommand: CommandModule = {
     const backend = await startBackend(a.backend);
     const out = a.out ?? path.join('results', 'latency', `${space}-${backend}.json`);
     const timing = { repeats: a.repeats, warmup: a.warmup, seed: a.seed };
-    const onProgress = (what: string, done: number, total: number) => process.stderr.write(`  ${done}/${total} ${what}\n`);
-    const table = await measureLatencyTable(network, { ...timing, backend, calibration: a.calibration, onProgress });
+    const onProgress = (what: string) => process.stderr.write(`  ${what}\n`);
+    const { table, validation } = await measureLatencyTable(network, { ...timing, backend, calibration: a.calibration, validate: a.validate, onProgress });
     const say = (line: string) => (a.json ? process.stderr.write(line + '\n') : console.log(line));
     say(`latency table: ${Object.keys(table.ops).length} entries, fixed part ${table.fixedMs} ms, baseline ${table.baselineMs} ms per call`);
-    const validation = a.validate > 0 ? await validatePredictor(table, a.validate, { ...timing, onProgress }) : null;
     writeLatencyTable(out, { ...table, ...(validation ? { validation: { cells: validation.cells, spearman: validation.spearman, mean_rel_error: validation.meanRelError } } : {}) });
     if (validation) {
       writeCsv(out.replace(/\.json$/, '') + '-validation.csv', ['cell', 'predicted_ms', 'measured_ms'], validation.rows.map((r) => ({ cell: r.cell, predicted_ms: r.predictedMs, measured_ms: r.measuredMs })));

@@ -30,37 +30,54 @@ export interface TimingOptions {
   minSampleMs?: number;
 }
 
-/** Median latency (ms) of one call of a runnable on a seeded random batch; everything it makes is freed. */
-export async function timeRunnable(r: Runnable, batch: number, o: TimingOptions): Promise<number> {
-  const x = tf.randomNormal([batch, ...r.inputShape], 0, 1, 'float32', o.seed) as tf.Tensor4D;
-  const sample = async (calls: number): Promise<number> => {
-    const t0 = performance.now();
-    for (let i = 0; i < calls - 1; i++) tf.tidy(() => r.run(x)).dispose();
-    const y = tf.tidy(() => r.run(x));
-    await y.data();
-    const ms = performance.now() - t0;
-    y.dispose();
-    return ms / calls;
-  };
+/** One timed sample: `calls` back-to-back calls, the last read back; ms per call. */
+async function sample(r: Runnable, x: tf.Tensor4D, calls: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < calls - 1; i++) tf.tidy(() => r.run(x)).dispose();
+  const y = tf.tidy(() => r.run(x));
+  await y.data();
+  const ms = performance.now() - t0;
+  y.dispose();
+  return ms / calls;
+}
+
+/**
+ * Median latency (ms) of one call of each runnable, measured in interleaved rounds (round r times
+ * every runnable once), so that a change of machine load during the measurement affects every
+ * runnable alike instead of whichever was being timed then. Inputs are seeded random batches; all
+ * runnables are disposed.
+ */
+export async function timeInterleaved(builds: (() => Runnable)[], batch: number, o: TimingOptions): Promise<number[]> {
+  const rs: Runnable[] = [];
+  const inputs = new Map<string, tf.Tensor4D>();
   try {
-    let single = await sample(1);
-    for (let i = 1; i < o.warmup; i++) single = await sample(1);
-    const calls = Math.max(1, Math.min(1000, Math.ceil((o.minSampleMs ?? 5) / Math.max(single, 1e-3))));
-    const times: number[] = [];
-    for (let i = 0; i < o.repeats; i++) times.push(await sample(calls));
-    return median(times);
+    for (const b of builds) rs.push(b());
+    for (const r of rs) {
+      const k = r.inputShape.join('x');
+      if (!inputs.has(k)) inputs.set(k, tf.randomNormal([batch, ...r.inputShape], 0, 1, 'float32', o.seed) as tf.Tensor4D);
+    }
+    const input = (r: Runnable) => inputs.get(r.inputShape.join('x'))!;
+    const calls: number[] = [];
+    for (const r of rs) {
+      let single = await sample(r, input(r), 1);
+      for (let i = 1; i < o.warmup; i++) single = await sample(r, input(r), 1);
+      calls.push(Math.max(1, Math.min(1000, Math.ceil((o.minSampleMs ?? 5) / Math.max(single, 1e-3)))));
+    }
+    const times: number[][] = rs.map(() => []);
+    for (let round = 0; round < o.repeats; round++) {
+      for (const [i, r] of rs.entries()) times[i].push(await sample(r, input(r), calls[i]));
+    }
+    return times.map(median);
   } finally {
-    x.dispose();
+    rs.forEach((r) => r.dispose());
+    tf.dispose([...inputs.values()]);
   }
 }
 
-async function timeBuilt(build: () => Runnable, batch: number, o: TimingOptions): Promise<number> {
-  const r = build();
-  try {
-    return await timeRunnable(r, batch, o);
-  } finally {
-    r.dispose();
-  }
+/** Median latency (ms) of one call of a runnable (see timeInterleaved); the runnable stays the caller's. */
+export async function timeRunnable(r: Runnable, batch: number, o: TimingOptions): Promise<number> {
+  const [ms] = await timeInterleaved([() => ({ ...r, dispose: () => undefined })], batch, o);
+  return ms;
 }
 
 /** Random genotypes of a space, seeded (the same seed gives the same cells). */
@@ -70,8 +87,9 @@ export function randomGenotypes(space: LatencyNetwork['space'], count: number, s
   return Array.from({ length: count }, () => s.sample(rng) as DartsGenotype | Nb201Genotype);
 }
 
-export function measuredNetworkLatency(n: LatencyNetwork, g: DartsGenotype | Nb201Genotype, o: TimingOptions): Promise<number> {
-  return timeBuilt(() => networkRunnable(n, g), n.batch, o);
+/** Measured latency (ms) of the whole networks of `cells`, in interleaved rounds. */
+export function measuredNetworkLatencies(n: LatencyNetwork, cells: (DartsGenotype | Nb201Genotype)[], o: TimingOptions): Promise<number[]> {
+  return timeInterleaved(cells.map((g) => () => networkRunnable(n, g)), n.batch, o);
 }
 
 export interface MeasureOptions extends TimingOptions {
@@ -87,43 +105,6 @@ export function machineInfo(): Record<string, string | number> {
   return { hostname: os.hostname(), platform: os.platform(), arch: os.arch(), cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memory_gib: Math.round(os.totalmem() / 2 ** 30) };
 }
 
-/** Measures every op (except `none`) at every position of the network, the baseline and the fixed part. */
-export async function measureLatencyTable(n: LatencyNetwork, o: MeasureOptions): Promise<LatencyTable> {
-  const positions = distinctPositions(n);
-  const ops = SPACE_OPS[n.space].filter((op) => op !== 'none');
-  const total = positions.length * ops.length;
-  const baselines = new Map<string, number>();
-  const table: LatencyTable = {
-    format: 'tfnas-latency-table', version: 1, network: n, backend: o.backend, machine: machineInfo(), versions: versions(),
-    repeats: o.repeats, warmup: o.warmup, baselineMs: 0, fixedMs: 0, ops: {}, created: new Date().toISOString(),
-  };
-  let done = 0;
-  for (const p of positions) {
-    const base = await timeBuilt(() => baselineRunnable(n.space, p), n.batch, o);
-    baselines.set(positionKey('', p), base);
-    for (const op of ops) {
-      const ms = isIdentity(n.space, op, p) ? 0 : (await timeBuilt(() => opRunnable(n.space, op, p), n.batch, o)) - base;
-      table.ops[positionKey(op, p)] = round(Math.max(0, ms));
-      o.onProgress?.(`${op} ${describePosition(p)}`, ++done, total);
-    }
-  }
-  table.baselineMs = round(median([...baselines.values()]));
-  table.fixedMs = await calibrateFixed(table, o);
-  return table;
-}
-
-/** The fixed part: median over seeded random cells of (measured network − Σ its edges' op latencies). */
-async function calibrateFixed(t: LatencyTable, o: MeasureOptions): Promise<number> {
-  const cells = randomGenotypes(t.network.space, o.calibration, o.seed + 1_000_003);
-  const rest: number[] = [];
-  for (const [i, g] of cells.entries()) {
-    const measured = await measuredNetworkLatency(t.network, g, o);
-    rest.push(measured - predictLatency({ ...t, fixedMs: 0 }, g));
-    o.onProgress?.('fixed part (calibration cell)', i + 1, cells.length);
-  }
-  return round(median(rest));
-}
-
 export interface Validation {
   cells: number;
   spearman: number;
@@ -131,18 +112,45 @@ export interface Validation {
   rows: { cell: string; predictedMs: number; measuredMs: number }[];
 }
 
-/** Predicted against measured whole-network latency on `count` seeded random cells (not the calibration ones). */
-export async function validatePredictor(t: LatencyTable, count: number, o: TimingOptions & { onProgress?: MeasureOptions['onProgress'] }): Promise<Validation> {
+/**
+ * Measures, in the same interleaved rounds: every op (except `none`) at every position of the
+ * network and the baseline call there, `calibration` random cells' whole networks (the fixed part
+ * is the median of measured − Σ their ops), and `validate` other random cells' networks, against
+ * which the predictor is checked (Spearman's rank correlation, mean relative error).
+ */
+export async function measureLatencyTable(n: LatencyNetwork, o: MeasureOptions & { validate: number }): Promise<{ table: LatencyTable; validation: Validation | null }> {
+  const positions = distinctPositions(n);
+  const ops = SPACE_OPS[n.space].filter((op) => op !== 'none');
+  const timed = positions.flatMap((p) => ops.filter((op) => !isIdentity(n.space, op, p)).map((op) => ({ op, p })));
+  const calib = randomGenotypes(n.space, o.calibration, o.seed + 1_000_003);
+  const valid = randomGenotypes(n.space, o.validate, o.seed);
+  const builds = [
+    ...positions.map((p) => () => baselineRunnable(n.space, p)),
+    ...timed.map(({ op, p }) => () => opRunnable(n.space, op, p)),
+    ...[...calib, ...valid].map((g) => () => networkRunnable(n, g)),
+  ];
+  o.onProgress?.(`${builds.length} runnables (${positions.length} baselines, ${timed.length} ops, ${calib.length + valid.length} networks), ${o.repeats} interleaved rounds`, 0, 1);
+  const ms = await timeInterleaved(builds, n.batch, o);
+  const base = ms.slice(0, positions.length);
+  const opMs = ms.slice(positions.length, positions.length + timed.length);
+  const netMs = ms.slice(positions.length + timed.length);
+  const table: LatencyTable = {
+    format: 'tfnas-latency-table', version: 1, network: n, backend: o.backend, machine: machineInfo(), versions: versions(),
+    repeats: o.repeats, warmup: o.warmup, baselineMs: round(median(base)), fixedMs: 0, ops: {}, created: new Date().toISOString(),
+  };
+  for (const p of positions) for (const op of ops) if (isIdentity(n.space, op, p)) table.ops[positionKey(op, p)] = 0;
+  timed.forEach(({ op, p }, i) => (table.ops[positionKey(op, p)] = round(Math.max(0, opMs[i] - base[positions.indexOf(p)]))));
+  table.fixedMs = round(median(calib.map((g, i) => netMs[i] - predictLatency(table, g))));
+  o.onProgress?.('done', 1, 1);
+  return { table, validation: valid.length > 0 ? validation(table, valid, netMs.slice(calib.length)) : null };
+}
+
+function validation(t: LatencyTable, cells: (DartsGenotype | Nb201Genotype)[], measured: number[]): Validation {
   const space = getSpace(t.network.space);
-  const cells = randomGenotypes(t.network.space, count, o.seed);
-  const rows: Validation['rows'] = [];
-  for (const [i, g] of cells.entries()) {
-    rows.push({ cell: space.key(g), predictedMs: round(predictLatency(t, g)), measuredMs: round(await measuredNetworkLatency(t.network, g, o)) });
-    o.onProgress?.('whole network (validation cell)', i + 1, cells.length);
-  }
+  const rows = cells.map((g, i) => ({ cell: space.key(g), predictedMs: round(predictLatency(t, g)), measuredMs: round(measured[i]) }));
   const pred = rows.map((r) => r.predictedMs);
   const meas = rows.map((r) => r.measuredMs);
-  return { cells: count, spearman: round(spearman(pred, meas)), meanRelError: round(meanRelativeError(pred, meas)), rows };
+  return { cells: cells.length, spearman: round(spearman(pred, meas)), meanRelError: round(meanRelativeError(pred, meas)), rows };
 }
 
 export function describePosition(p: Position): string {

@@ -38,6 +38,10 @@ export const SEARCH_COMMON_OPTIONS = {
   out: { type: 'string', shapes: false, describe: 'run folder', defaultDescription: 'results/search/<space>/<dataset>/[<strategy>-]seed-<seed>/' },
   resume: { type: 'boolean', default: false, record: false, describe: 'continue the run in --out from its last checkpoint (same options)' },
   'dry-run': { type: 'boolean', default: false, record: false, describe: 'DARTS: build the supernet and print its size, without training' },
+  'latency-table': {
+    type: 'string',
+    describe: 'hardware-aware search: a latency table of `tfnas bench latency` for --space. DARTS: its expected latency under softmax(α) enters the architecture loss; black-box: --max-latency and pareto.csv',
+  },
   report: { type: 'boolean', default: true, shapes: false, describe: 'rewrite report.html in the run folder as the run goes (--no-report: off)' },
   ...RUN_OPTIONS,
 } as const satisfies OptionSpecs;
@@ -69,7 +73,6 @@ export const DARTS_OPTIONS = {
     type: 'number', group: G, shapes: false, check: checks.positive, defaultDescription: 'unknown: auto checkpoints on a GPU',
     describe: 'GiB of device memory, for --recompute auto on webgpu or tensorflow-gpu (neither reports it; WebGPU gives only per-buffer limits)',
   },
-  'latency-table': { type: 'string', group: G, describe: 'hardware-aware search: latency table of `tfnas bench latency`; its expected latency under softmax(α) enters the architecture loss' },
   'latency-weight': { type: 'number', default: 0.1, group: G, check: checks.atLeast(0), describe: 'λ of the additive latency term λ·(E[LAT] − T)/T' },
   'latency-target': { type: 'number', group: G, check: checks.positive, describe: 'T, the latency target in ms', defaultDescription: 'the expected latency of uniform α (the supernet at the start)' },
   'latency-loss': { type: 'string', default: 'additive', choices: LATENCY_LOSSES, group: G, describe: 'additive: CE + λ·(E[LAT] − T)/T; multiplicative: CE·(log E[LAT] / log T)^β (ProxylessNAS)' },
@@ -108,6 +111,7 @@ export const BLACKBOX_OPTIONS = {
   'train-channels': { type: 'number', check: count, group: B, describe: 'train evaluator: initial channels C of the candidate network (default 16)' },
   'train-layers': { type: 'number', check: count, group: B, describe: 'train evaluator: cells of the candidate network (default 8)' },
   'train-batch-size': { type: 'number', check: count, group: B, describe: 'train evaluator: batch size (default 64)' },
+  'max-latency': { type: 'number', check: checks.positive, group: B, describe: 'with --latency-table: only cells whose predicted latency is at most this many ms are evaluated' },
   supernet: { type: 'string', group: B, describe: 'supernet evaluator: run folder of a `tfnas search` (DARTS) run whose weights score candidates' },
   'supernet-valid-limit': { type: 'number', check: count, group: B, describe: 'supernet evaluator: held-out images scored per candidate (default 1000)' },
 } as const satisfies OptionSpecs;
