@@ -7,6 +7,7 @@ import { addOptions, checks, CONFIG_OPTION, readOptions, type OptionSpecs } from
 import { DEFAULT_NETWORK, LatencyNetwork, LatencySpace, networkProblem } from '../latency/positions';
 import { measureLatencyTable } from '../latency/measure';
 import { writeLatencyTable } from '../latency/table';
+import { correlateWithDevices, readHwNasBench } from '../latency/hw-nas-bench';
 
 /** Every option of `tfnas bench latency` (see options.ts). */
 export const BENCH_LATENCY_OPTIONS = {
@@ -21,6 +22,7 @@ export const BENCH_LATENCY_OPTIONS = {
   calibration: { type: 'number', default: 5, check: checks.int(1), describe: 'random cells whose measured networks give the fixed part' },
   validate: { type: 'number', default: 50, check: checks.int(0), describe: 'random cells whose measured latency checks the predictor (0: none)' },
   seed: { type: 'number', default: 0, check: checks.int(0), describe: 'seed of the inputs and of the random cells' },
+  'hw-nas-bench': { type: 'string', describe: '--space nb201: HW-NAS-Bench CSV (scripts/hw_nas_bench_to_csv.py); prints the rank correlation of the predicted latencies with each device\'s' },
   out: { type: 'string', describe: 'latency table file (JSON)', defaultDescription: 'results/latency/<space>-<backend>.json' },
   ...JSON_OPTION,
   ...BACKEND_OPTION,
@@ -42,6 +44,8 @@ export const benchLatencyCommand: CommandModule = {
     const network: LatencyNetwork = { space, channels: a.initChannels ?? d.channels, layers: a.layers ?? d.layers, size: a.size, batch: a.batch, numClasses: a.numClasses };
     const problem = networkProblem(network);
     if (problem) throw new UsageError(problem);
+    if (a.hwNasBench !== undefined && space !== 'nb201') throw new UsageError('--hw-nas-bench: HW-NAS-Bench\'s latencies are of NAS-Bench-201 cells; use --space nb201');
+    const bench = a.hwNasBench !== undefined ? readHwNasBench(a.hwNasBench, '--hw-nas-bench') : null;
     const backend = await startBackend(a.backend);
     const out = a.out ?? path.join('results', 'latency', `${space}-${backend}.json`);
     const timing = { repeats: a.repeats, warmup: a.warmup, seed: a.seed };
@@ -54,11 +58,14 @@ export const benchLatencyCommand: CommandModule = {
       writeCsv(out.replace(/\.json$/, '') + '-validation.csv', ['cell', 'predicted_ms', 'measured_ms'], validation.rows.map((r) => ({ cell: r.cell, predicted_ms: r.predictedMs, measured_ms: r.measuredMs })));
       say(`predictor on ${validation.cells} random cells: Spearman ${validation.spearman}, mean relative error ${validation.meanRelError}`);
     }
+    const devices = bench ? correlateWithDevices(table, bench) : null;
+    if (devices) say(`Spearman with HW-NAS-Bench's devices over ${bench!.rows.size} cells: ${Object.entries(devices).map(([d, r]) => `${d} ${r}`).join(', ')}`);
     say(`wrote ${out}`);
     if (a.json) {
       printJsonSummary({
         space, backend, network, out, entries: Object.keys(table.ops).length, fixedMs: table.fixedMs, baselineMs: table.baselineMs,
         ...(validation ? { cells: validation.cells, spearman: validation.spearman, mean_rel_error: validation.meanRelError } : {}),
+        ...(devices ? { hw_nas_bench_spearman: devices } : {}),
       });
     }
   },

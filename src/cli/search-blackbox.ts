@@ -91,7 +91,7 @@ export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<
   if (o.resume) checkResume(outDir, savedOptions(outDir), options, BLACKBOX_RUN_OPTIONS);
   if (o.maxLatency !== undefined && !o.latencyTable) throw new UsageError('--max-latency: needs --latency-table (the latencies the limit applies to)');
   if (o.maxLatency !== undefined && o.queue !== undefined) throw new UsageError('--max-latency: not with --queue yet (the queue coordinator asks the searcher itself)');
-  const latency = o.latencyTable ? latencyModelFromTable(o.latencyTable, space.name) : null;
+  const latency = o.latencyTable ? latencyModelFromTable(o.latencyTable, space.name, o.latencyDevice) : null;
   let summary;
   if (o.queue !== undefined) {
     // Trials run on queue workers; the coordinator needs a backend only for its own model (predictor, nao).

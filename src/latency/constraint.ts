@@ -12,12 +12,22 @@ import type { DartsGenotype, Nb201Genotype } from '../space/genotype-types';
 import type { Searcher, SearcherState, Scored } from '../search/blackbox/searcher';
 import { predictLatency } from './predictor';
 import { readLatencyTable } from './table';
+import { hwLatencyModel, isHwNasBenchFile, readHwNasBench } from './hw-nas-bench';
 
 /** Latency (ms) of a genotype. */
 export type LatencyModel = (g: Genotype) => number;
 
-/** The predictor on a tfnas latency table, for the search space `space`. */
-export function latencyModelFromTable(file: string, space: string): LatencyModel {
+/**
+ * The latency model of `--latency-table FILE`: the predictor on a tfnas table (JSON), or one
+ * device's column of an HW-NAS-Bench CSV (`device`, NAS-Bench-201 only).
+ */
+export function latencyModelFromTable(file: string, space: string, device?: string): LatencyModel {
+  if (isHwNasBenchFile(file)) {
+    if (space !== 'nb201') throw new UsageError(`--latency-table: ${file} is an HW-NAS-Bench table (NAS-Bench-201 cells); this search is on ${space}`);
+    if (device === undefined) throw new UsageError(`--latency-device: needed with the HW-NAS-Bench table ${file} (one of its device columns)`);
+    return hwLatencyModel(readHwNasBench(file), device);
+  }
+  if (device !== undefined) throw new UsageError(`--latency-device: only with an HW-NAS-Bench table (.csv); ${file} is a tfnas table of one backend`);
   const t = readLatencyTable(file);
   if (t.network.space !== space) throw new UsageError(`--latency-table: ${file} was measured for the ${t.network.space} space; this search is on ${space}`);
   return (g) => predictLatency(t, g as DartsGenotype | Nb201Genotype);

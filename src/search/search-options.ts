@@ -112,6 +112,7 @@ export const BLACKBOX_OPTIONS = {
   'train-layers': { type: 'number', check: count, group: B, describe: 'train evaluator: cells of the candidate network (default 8)' },
   'train-batch-size': { type: 'number', check: count, group: B, describe: 'train evaluator: batch size (default 64)' },
   'max-latency': { type: 'number', check: checks.positive, group: B, describe: 'with --latency-table: only cells whose predicted latency is at most this many ms are evaluated' },
+  'latency-device': { type: 'string', group: B, describe: 'with an HW-NAS-Bench --latency-table (.csv): the device whose latencies count (edgegpu, raspi4, edgetpu, pixel3, eyeriss, fpga)' },
   supernet: { type: 'string', group: B, describe: 'supernet evaluator: run folder of a `tfnas search` (DARTS) run whose weights score candidates' },
   'supernet-valid-limit': { type: 'number', check: count, group: B, describe: 'supernet evaluator: held-out images scored per candidate (default 1000)' },
 } as const satisfies OptionSpecs;
