@@ -6,7 +6,11 @@ import { BACKEND_OPTION, JSON_OPTION, printJsonSummary, startBackend } from './c
 import { addOptions, checks, CONFIG_OPTION, readOptions, type OptionSpecs } from './options';
 import { DEFAULT_NETWORK, LatencyNetwork, LatencySpace, networkProblem } from '../latency/positions';
 import { measureLatencyTable } from '../latency/measure';
-import { writeLatencyTable } from '../latency/table';
+import { LatencyTable, readLatencyTable, writeLatencyTable } from '../latency/table';
+import { predictLatency } from '../latency/predictor';
+import { measuredNetworkLatencies, type TimingOptions } from '../latency/measure';
+import { resolveGenotype } from '../space/genotype';
+import type { DartsGenotype, Nb201Genotype } from '../space/genotype-types';
 import { correlateWithDevices, readHwNasBench } from '../latency/hw-nas-bench';
 
 /** Every option of `tfnas bench latency` (see options.ts). */
@@ -23,6 +27,8 @@ export const BENCH_LATENCY_OPTIONS = {
   validate: { type: 'number', default: 50, check: checks.int(0), describe: 'random cells whose measured latency checks the predictor (0: none)' },
   seed: { type: 'number', default: 0, check: checks.int(0), describe: 'seed of the inputs and of the random cells' },
   'hw-nas-bench': { type: 'string', describe: '--space nb201: HW-NAS-Bench CSV (scripts/hw_nas_bench_to_csv.py); prints the rank correlation of the predicted latencies with each device\'s' },
+  genotype: { type: 'strings', describe: 'instead of a table: measure the whole networks of these cells (run folders, built-in names, strings), interleaved' },
+  'latency-table': { type: 'string', describe: 'with --genotype: also print each cell\'s latency predicted by this table (its network is the one measured)' },
   out: { type: 'string', describe: 'latency table file (JSON)', defaultDescription: 'results/latency/<space>-<backend>.json' },
   ...JSON_OPTION,
   ...BACKEND_OPTION,
@@ -47,6 +53,7 @@ export const benchLatencyCommand: CommandModule = {
     if (a.hwNasBench !== undefined && space !== 'nb201') throw new UsageError('--hw-nas-bench: HW-NAS-Bench\'s latencies are of NAS-Bench-201 cells; use --space nb201');
     const bench = a.hwNasBench !== undefined ? readHwNasBench(a.hwNasBench, '--hw-nas-bench') : null;
     const backend = await startBackend(a.backend);
+    if (a.genotype) return measureCells(a.genotype, a.latencyTable ? readLatencyTable(a.latencyTable) : null, network, { repeats: a.repeats, warmup: a.warmup, seed: a.seed }, a.json, backend);
     const out = a.out ?? path.join('results', 'latency', `${space}-${backend}.json`);
     const timing = { repeats: a.repeats, warmup: a.warmup, seed: a.seed };
     const onProgress = (what: string) => process.stderr.write(`  ${what}\n`);
@@ -70,3 +77,21 @@ export const benchLatencyCommand: CommandModule = {
     }
   },
 };
+
+/**
+ * `--genotype …`: the measured latency of each cell's whole network (the table's network when
+ * --latency-table is given, else the command line's), and the table's prediction.
+ */
+async function measureCells(args: string[], table: LatencyTable | null, cli: LatencyNetwork, timing: TimingOptions, json: boolean, backend: string): Promise<void> {
+  const network = table?.network ?? cli;
+  const cells = args.map((g) => resolveGenotype(g, { allowNb201: true }));
+  for (const c of cells) if (c.space !== network.space) throw new UsageError(`--genotype: ${c.source} is a ${c.space} cell; the network is of the ${network.space} space`);
+  const genotypes = cells.map((c) => c.genotype as DartsGenotype | Nb201Genotype);
+  const measured = await measuredNetworkLatencies(network, genotypes, timing);
+  const rows = cells.map((c, i) => ({
+    genotype: c.source, measuredMs: Number(measured[i].toFixed(4)),
+    ...(table ? { predictedMs: Number(predictLatency(table, genotypes[i]).toFixed(4)) } : {}),
+  }));
+  for (const r of rows) (json ? process.stderr : process.stdout).write(`${r.genotype}: measured ${r.measuredMs} ms${'predictedMs' in r ? `, predicted ${r.predictedMs} ms` : ''}\n`);
+  if (json) printJsonSummary({ backend, network, cells: rows });
+}

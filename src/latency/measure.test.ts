@@ -74,4 +74,18 @@ describe('latency measurement (shapes and records, not speeds)', () => {
     expect(bad.err).toMatch(/--layers: at least 3/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  test('tfnas bench latency --genotype: each cell\'s measured network (and the table\'s prediction); a cell of the other space is refused', async () => {
+    const cells = ['|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|', '|none~0|+|none~0|none~1|+|none~0|none~1|none~2|'];
+    const base = ['bench', 'latency', '--space', 'nb201', '--backend', 'wasm', '--init-channels', '2', '--layers', '1', '--size', '8', '--repeats', '1', '--warmup', '0'];
+    const { code, out, err } = await runCli([...base, '--genotype', ...cells, '--json']);
+    expect({ code, err: code === 0 ? '' : err }).toEqual({ code: 0, err: '' });
+    const s = JSON.parse(out.trim().split('\n').pop()!);
+    expect(s.cells).toHaveLength(2);
+    expect(s.network.channels).toBe(2);
+    for (const c of s.cells) expect(c.measured_ms).toBeGreaterThan(0);
+    const bad = await runCli([...base, '--genotype', 'DARTS_V2']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--genotype: built-in DARTS_V2 is a darts cell; the network is of the nb201 space/);
+  });
 });
