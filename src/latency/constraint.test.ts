@@ -75,6 +75,10 @@ describe('latency constraint and Pareto front', () => {
     }
     // The front's most accurate point is the unconstrained best.
     expect(Number(front[front.length - 1].signal)).toBe(freeSummary.signal);
+    // The report draws the front.
+    const rep = await capture(() => main(['report', unconstrained]));
+    expect(rep.result).toBe(0);
+    expect(fs.readFileSync(path.join(unconstrained, 'report.html'), 'utf8')).toMatch(/Pareto front: accuracy against latency[\s\S]*pareto\.csv/);
   });
 
   test('--max-latency without --latency-table exits 2 naming it', async () => {
