@@ -9,7 +9,7 @@ const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop() as str
 describe('tfnas search (DARTS)', () => {
   it.each([
     [[], 1_930_618, 224],
-    [['--space', 'nb201'], 1_686_106, 30],
+    [['--space', 'nb201'], 1_692_826, 30],
     [['--layers', '5', '--init-channels', '8'], 394_210, 224],
   ])('--dry-run --json %j prints the supernet size', async (extra, params, alphas) => {
     const { out, result } = await capture(() => main(['search', '--dry-run', '--json', '--backend', 'wasm', ...(extra as string[])]));

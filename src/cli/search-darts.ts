@@ -14,6 +14,7 @@ import { runDartsSearchLoop } from '../search/darts/search';
 import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-table';
 import { DARTS_RUN_OPTIONS, SEARCH_OPTIONS } from '../search/search-options';
 import type { LatencyLoss } from '../latency/objective';
+import { checkWorkers, defaultWorkers } from '../train/parallel/workers';
 
 /** `tfnas search --strategy darts`: the configuration from the checked options, and the runner. */
 export type SearchValues = Values<typeof SEARCH_OPTIONS>;
@@ -87,9 +88,13 @@ export async function runDartsSearch(argv: Record<string, unknown>): Promise<voi
     else console.log(`${cfg.space} supernet: ${info.params} trainable parameters (${(info.params as number) / 1e6} M), ${info.alphas} architecture parameters`);
     return;
   }
+  // The worker replicas do not take architecture objective terms yet: the latency term runs on one thread.
+  const workers = checkWorkers(o.workers ?? (cfg.latency ? 1 : defaultWorkers()), backend, o.workers !== undefined);
+  if (cfg.latency && workers > 1) badArgument('workers', '1 with --latency-table (the replicas do not take the latency term yet)', workers);
   const data = await loadDatasetFromArgs(dataArgsOf(o));
   const summary = await runDartsSearchLoop(cfg, data, {
     out, resume: o.resume, backend, record: runRecord('search', options, backend), report: o.report, gpuMemoryBytes: o.gpuMemory ? o.gpuMemory * 2 ** 30 : null,
+    workers,
   });
   if (o.json) printJsonSummary(summary);
   else {

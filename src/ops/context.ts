@@ -87,6 +87,8 @@ export class ParamBuilder {
   readonly params: Record<string, tf.Variable> = {};
   readonly buffers: Record<string, tf.Variable> = {};
 
+  private biasRng: Rng | null = null;
+
   constructor(private readonly rng: Rng) {}
 
   private add(name: string, shape: number[], values: Float32Array): string {
@@ -103,9 +105,20 @@ export class ParamBuilder {
     return v;
   }
 
-  /** A k×k convolution filter [k, k, cin, cout] (no bias, as every conv in DARTS/NB201). */
+  /** A k×k convolution filter [k, k, cin, cout] (DARTS's convs have no bias; see convBias). */
   conv(name: string, k: number, cin: number, cout: number): string {
     return this.add(name, [k, k, cin, cout], this.uniform(k * k * cin * cout, k * k * cin));
+  }
+
+  /** A convolution's bias [cout], Uniform(±1/√fan_in) as torch.nn.Conv2d (AutoDL's ReLUConvBN has one when its BN is not affine). */
+  convBias(name: string, k: number, cin: number, cout: number): string {
+    // Biases draw from a stream of their own (branched off, not advancing the weights' stream), so
+    // that adding them left every other weight's initial value, and results seeded on them, as before.
+    this.biasRng ??= Rng.fromState(this.rng.state ^ 0x5bd1e995);
+    const bound = 1 / Math.sqrt(k * k * cin);
+    const v = new Float32Array(cout);
+    for (let i = 0; i < cout; i++) v[i] = (2 * this.biasRng.next() - 1) * bound;
+    return this.add(name, [cout], v);
   }
 
   /** A depthwise filter [k, k, C, 1] (PyTorch groups=C: fan_in = k·k). */

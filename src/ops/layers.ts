@@ -10,9 +10,11 @@ import { dilatedDepthwiseConv2d } from './dilated';
  */
 
 /** A plain convolution (no bias) with symmetric zero padding. */
-export function conv(b: ParamBuilder, name: string, k: number, cin: number, cout: number, stride: number, pad: number): Apply {
+export function conv(b: ParamBuilder, name: string, k: number, cin: number, cout: number, stride: number, pad: number, bias = false): Apply {
   const w = b.conv(name, k, cin, cout);
-  return (x, ctx) => tf.conv2d(x, ctx.w[w] as tf.Tensor4D, stride, pad);
+  if (!bias) return (x, ctx) => tf.conv2d(x, ctx.w[w] as tf.Tensor4D, stride, pad);
+  const c = b.convBias(`${name}.bias`, k, cin, cout);
+  return (x, ctx) => tf.add(tf.conv2d(x, ctx.w[w] as tf.Tensor4D, stride, pad), ctx.w[c]);
 }
 
 /** A depthwise convolution (PyTorch groups=C), optionally dilated (through ./dilated, which trains on every backend). */
@@ -26,9 +28,9 @@ export function bn(b: ParamBuilder, name: string, C: number, affine: boolean): A
   return batchNorm(b.bn(name, C, affine), affine);
 }
 
-/** ReLU → Conv(k, stride, pad) → BN. */
-export function reluConvBn(b: ParamBuilder, name: string, cin: number, cout: number, k: number, stride: number, pad: number, affine: boolean): Op {
-  return reluFirst(sequence(conv(b, `${name}.conv`, k, cin, cout, stride, pad), bn(b, `${name}.bn`, cout, affine)));
+/** ReLU → Conv(k, stride, pad) → BN (the conv with a bias when `bias`: AutoDL's `bias = not affine`). */
+export function reluConvBn(b: ParamBuilder, name: string, cin: number, cout: number, k: number, stride: number, pad: number, affine: boolean, bias = false): Op {
+  return reluFirst(sequence(conv(b, `${name}.conv`, k, cin, cout, stride, pad, bias), bn(b, `${name}.bn`, cout, affine)));
 }
 
 /** ReLU → dilated depthwise conv → 1×1 conv → BN (DARTS DilConv). */

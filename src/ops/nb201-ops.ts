@@ -6,7 +6,9 @@ import { bn, conv, identity, pool3x3, reluConvBn, zero } from './layers';
 /**
  * NAS-Bench-201 candidate ops (D-X-Y/AutoDL-Projects lib/models/cell_operations.py OPS), as a
  * registry `name → factory(builder, name, C_in, C_out, stride, affine)`. Unlike DARTS, the pools
- * are not followed by BN, and a pool only gets a 1×1 ReLU-Conv-BN when C_in ≠ C_out.
+ * are not followed by BN, and a pool only gets a 1×1 ReLU-Conv-BN when C_in ≠ C_out. Every conv has
+ * a bias when its BN is not affine (AutoDL's `bias = not affine`): the bias cannot change a
+ * batch-statistics BN's output, but the parameter count is how users check they run the same net.
  */
 export type Nb201OpFactory = (b: ParamBuilder, name: string, cin: number, cout: number, stride: number, affine: boolean) => Op;
 
@@ -16,12 +18,12 @@ export const NB201_OPS: Record<Nb201Op, Nb201OpFactory> = {
     if (stride === 1 && cin === cout) return { apply: identity };
     return { apply: nb201FactorizedReduce(b, name, cin, cout, stride, affine) };
   },
-  nor_conv_1x1: (b, name, cin, cout, stride, affine) => reluConvBn(b, name, cin, cout, 1, stride, 0, affine),
-  nor_conv_3x3: (b, name, cin, cout, stride, affine) => reluConvBn(b, name, cin, cout, 3, stride, 1, affine),
+  nor_conv_1x1: (b, name, cin, cout, stride, affine) => reluConvBn(b, name, cin, cout, 1, stride, 0, affine, !affine),
+  nor_conv_3x3: (b, name, cin, cout, stride, affine) => reluConvBn(b, name, cin, cout, 3, stride, 1, affine, !affine),
   avg_pool_3x3: (b, name, cin, cout, stride, affine) => {
     const pool = pool3x3('avg', stride);
     if (cin === cout) return { apply: pool };
-    return { apply: sequence(reluConvBn(b, `${name}.pre`, cin, cout, 1, 1, 0, affine).apply, pool) };
+    return { apply: sequence(reluConvBn(b, `${name}.pre`, cin, cout, 1, 1, 0, affine, !affine).apply, pool) };
   },
 };
 
@@ -38,12 +40,12 @@ export function nb201MixedOps(b: ParamBuilder, name: string, cin: number, cout: 
 function nb201FactorizedReduce(b: ParamBuilder, name: string, cin: number, cout: number, stride: number, affine: boolean): Apply {
   const norm = bn(b, `${name}.bn`, cout, affine);
   if (stride === 1) {
-    const c = conv(b, `${name}.conv`, 1, cin, cout, 1, 0);
+    const c = conv(b, `${name}.conv`, 1, cin, cout, 1, 0, !affine);
     return (x, ctx) => norm(c(x, ctx), ctx);
   }
   const half = Math.floor(cout / 2);
-  const c1 = conv(b, `${name}.conv1`, 1, cin, half, 2, 0);
-  const c2 = conv(b, `${name}.conv2`, 1, cin, cout - half, 2, 0);
+  const c1 = conv(b, `${name}.conv1`, 1, cin, half, 2, 0, !affine);
+  const c2 = conv(b, `${name}.conv2`, 1, cin, cout - half, 2, 0, !affine);
   return (x, ctx) => {
     const h = tf.relu(x);
     const [, H, W] = h.shape;

@@ -81,10 +81,11 @@ describe('DARTS candidate ops', () => {
 describe('NAS-Bench-201 candidate ops', () => {
   const counts: Record<string, (cin: number, cout: number) => number> = {
     none: () => 0,
-    skip_connect: (i, o) => (i === o ? 0 : i * o),
-    nor_conv_1x1: (i, o) => i * o,
-    nor_conv_3x3: (i, o) => 9 * i * o,
-    avg_pool_3x3: (i, o) => (i === o ? 0 : i * o),
+    // Non-affine BN: every conv has a bias of `o` (AutoDL's ReLUConvBN, bias = not affine).
+    skip_connect: (i, o) => (i === o ? 0 : i * o + o),
+    nor_conv_1x1: (i, o) => i * o + o,
+    nor_conv_3x3: (i, o) => 9 * i * o + o,
+    avg_pool_3x3: (i, o) => (i === o ? 0 : i * o + o),
   };
   for (const name of NB201_PRIMITIVES) {
     for (const [cin, cout] of [[4, 4], [4, 6]]) {

@@ -69,6 +69,12 @@ export const DARTS_OPTIONS = {
     type: 'string', default: D.recompute, choices: RECOMPUTE_SETTINGS, group: G, shapes: false,
     describe: 'recompute activations in the backward: cells (least memory), edges, none (fastest), auto (none where it fits); same results',
   },
+  // Results differ with N only by the float order of the gradient sum and BatchNorm's per-shard
+  // statistics, so --resume may change it (shapes: false).
+  workers: {
+    type: 'number', group: G, shapes: false, check: count, defaultDescription: 'the machine\'s cores (1 on GPU backends; env TFNAS_WORKERS)',
+    describe: 'data-parallel worker threads on wasm/cpu: each batch is split among N replicas whose gradients are summed (BatchNorm uses each shard\'s statistics)',
+  },
   'gpu-memory': {
     type: 'number', group: G, shapes: false, check: checks.positive, defaultDescription: 'unknown: auto checkpoints on a GPU',
     describe: 'GiB of device memory, for --recompute auto on webgpu or tensorflow-gpu (neither reports it; WebGPU gives only per-buffer limits)',

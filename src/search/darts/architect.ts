@@ -3,6 +3,9 @@ import { BnUpdate, OpContext, Recompute, Weights, applyBnUpdates } from '../../o
 import type { Supernet } from '../../nets/supernet';
 import { Adam, Grads, SgdMomentum, clipByGlobalNorm } from '../../train/optim';
 import { correctCount, crossEntropy } from '../../train/metrics';
+import { GradientSync, syncBn } from '../../train/parallel/sync';
+
+export type { GradientSync };
 
 /**
  * DARTS's bilevel optimisation (Liu et al., ICLR 2019, Alg. 1; quark0/darts architect.py and
@@ -29,7 +32,10 @@ export interface DartsHyper {
 export interface XY {
   x: tf.Tensor4D;
   y: tf.Tensor1D;
+  /** Data parallelism: this shard's share of the whole batch (n_i / n); the loss is scaled by it. */
+  share?: number;
 }
+
 
 /** Per-step figures as tensors (read them in one go; the caller disposes them). */
 export interface StepResult {
@@ -63,6 +69,8 @@ export class DartsArchitect {
   readonly adam: Adam;
   /** Terms of the architecture objective for the current epoch (none: plain DARTS). */
   objectives: ArchObjective[] = [];
+  /** The replicas' gradient exchange (set on each replica of a data-parallel run). */
+  sync: GradientSync | null = null;
 
   constructor(readonly net: Supernet, readonly hyper: DartsHyper) {
     this.sgd = new SgdMomentum(net.weights, { momentum: hyper.momentum, weightDecay: hyper.weightDecay });
@@ -72,13 +80,19 @@ export class DartsArchitect {
   /** Training-mode loss at weights `w` and α `a`; batch statistics go to `bn` when given. */
   loss(b: XY, w: Weights, a: Weights, bn: BnUpdate[] | null, logits?: (t: tf.Tensor2D) => void, paramGrads = true): tf.Scalar {
     const ctx: OpContext = { training: true, w, buffers: this.net.buffers, bnUpdates: bn, recompute: this.hyper.recompute ?? 'cells', paramGrads };
+    const before = bn?.length ?? 0;
     const out = this.net.forward(b.x, ctx, a);
+    // A stand-in shard (a replica with no samples of a small batch) must not weigh in BatchNorm's average.
+    if (b.share === 0 && bn) for (let i = before; i < bn.length; i++) bn[i].count = 0;
     if (logits) logits(out);
-    return crossEntropy(out, b.y, this.net.numClasses);
+    const ce = crossEntropy(out, b.y, this.net.numClasses);
+    return b.share === undefined ? ce : tf.mul(ce, b.share);
   }
 
   /** The architecture objective on a validation batch: the loss, then each objective term in order. */
   archLoss(b: XY, w: Weights, a: Weights, bn: BnUpdate[] | null, paramGrads = true): tf.Scalar {
+    // Data-parallel: a shard's loss is not the batch's; archGrads applies the terms to the sum.
+    if (this.sync) return this.loss(b, w, a, bn, undefined, paramGrads);
     return this.objectives.reduce((loss, term) => term(loss, a), this.loss(b, w, a, bn, undefined, paramGrads));
   }
 
@@ -91,7 +105,7 @@ export class DartsArchitect {
       tf.dispose(dAlpha);
       return this.weightStep(train, lr, bn);
     } finally {
-      applyBnUpdates(this.net.buffers, bn);
+      applyBnUpdates(this.net.buffers, this.sync ? syncBn(this.sync, bn) : bn);
     }
   }
 
@@ -99,8 +113,7 @@ export class DartsArchitect {
   firstOrderArchGrads(arch: XY, bn: BnUpdate[] | null): Grads {
     return tf.tidy(() => {
       const a = this.net.alphas;
-      const { grads } = lossAndGrads(() => this.archLoss(arch, this.net.weights, a, bn, false), a);
-      return grads;
+      return this.archGrads(lossAndGrads(() => this.archLoss(arch, this.net.weights, a, bn, false), a), a, (n) => n);
     });
   }
 
@@ -116,13 +129,13 @@ export class DartsArchitect {
     return tf.tidy(() => {
       const w = this.net.weights as Weights;
       const a = this.net.alphas as Weights;
-      const gTrain = lossAndGrads(() => this.loss(train, w, a, bn), w).grads;
+      const gTrain = this.summed(lossAndGrads(() => this.loss(train, w, a, bn), w).grads);
       const wPrime = this.sgd.virtualStep(gTrain, xi);
       const names = Object.keys(w);
       const joint: Weights = {};
       for (const n of Object.keys(a)) joint[`a/${n}`] = a[n];
       for (const n of names) joint[`w/${n}`] = wPrime[n];
-      const { grads: gVal } = lossAndGrads(() => this.archLoss(arch, wPrime, a, null), joint);
+      const gVal = this.archGrads(lossAndGrads(() => this.archLoss(arch, wPrime, a, null), joint), a, (n) => `a/${n}`);
       const v: Weights = {};
       for (const n of names) v[n] = gVal[`w/${n}`];
       const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(v[n])))));
@@ -135,8 +148,8 @@ export class DartsArchitect {
       // w± are made outside the differentiated functions: with paramGrads false the checkpointed
       // blocks do not keep them, and tfjs frees a function's own intermediates after its forward.
       const [wPlus, wMinus] = [shifted(1), shifted(-1)];
-      const gPlus = lossAndGrads(() => this.loss(train, wPlus, a, bn, undefined, false), a).grads;
-      const gMinus = lossAndGrads(() => this.loss(train, wMinus, a, bn, undefined, false), a).grads;
+      const gPlus = this.summed(lossAndGrads(() => this.loss(train, wPlus, a, bn, undefined, false), a).grads);
+      const gMinus = this.summed(lossAndGrads(() => this.loss(train, wMinus, a, bn, undefined, false), a).grads);
       const scale = tf.div(xi, tf.mul(eps, 2));
       const out: Grads = {};
       for (const n of Object.keys(a)) out[n] = tf.sub(gVal[`a/${n}`], tf.mul(tf.sub(gPlus[n], gMinus[n]), scale));
@@ -152,13 +165,38 @@ export class DartsArchitect {
         () => this.loss(train, this.net.weights, this.net.alphas, bn, (t) => (logits = tf.keep(t))),
         this.net.weights,
       );
-      const clipped = clipByGlobalNorm(grads, this.hyper.gradClip);
+      const clipped = clipByGlobalNorm(this.summed(grads), this.hyper.gradClip);
       this.sgd.step(clipped.grads, lr);
       const kept = logits as unknown as tf.Tensor2D;
       const correct = correctCount(kept, train.y);
       kept.dispose();
       return { loss: value, correct };
     });
+  }
+
+  /** The gradients summed over the replicas (as they are without data parallelism). */
+  summed(grads: Grads): Grads {
+    return this.sync ? this.sync.sum(grads) : grads;
+  }
+
+  /**
+   * The architecture objective's gradient from the validation loss's value and gradient. Without
+   * data parallelism `archLoss` already holds the objective terms. With it, the shards' losses and
+   * gradients are summed first, then the terms are applied once, to the batch's loss, by the chain
+   * rule: ∇f(L, α) = ∂f/∂L·∇L + ∂f/∂α (`key` names α's entries in `g`).
+   */
+  private archGrads(r: { value: tf.Scalar; grads: Grads }, a: Weights, key: (n: string) => string): Grads {
+    if (!this.sync) return r.grads;
+    const summed = this.sync.sum({ ...r.grads, '\u0000loss': r.value });
+    const total = summed['\u0000loss'] as tf.Scalar;
+    delete summed['\u0000loss'];
+    if (this.objectives.length === 0) return summed;
+    const names = Object.keys(a);
+    const { grads: d } = lossAndGrads(() => this.objectives.reduce((l, t) => t(l, a), total), { '\u0000loss': total, ...a });
+    const out: Grads = {};
+    for (const [k, g] of Object.entries(summed)) out[k] = tf.mul(g, d['\u0000loss']);
+    for (const n of names) out[key(n)] = tf.add(out[key(n)], d[n]);
+    return out;
   }
 
   /** Eval-mode loss and correct count on one batch (running BN statistics, as `model.eval()`). */

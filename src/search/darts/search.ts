@@ -14,7 +14,10 @@ import { cosineLr } from '../../train/schedule';
 import { saveCheckpoint, loadCheckpoint, disposeAll } from '../../train/checkpoint';
 import { AverageMeter } from '../../train/metrics';
 import { assertFinite, epochProgress, prepareRunDir, runEpochs } from '../../train/runner';
-import { DartsArchitect, StepResult } from './architect';
+import { DartsArchitect, StepResult, XY } from './architect';
+import { ParallelDarts, replicaBatch } from './parallel';
+import { loadRunState, runState } from './state';
+import { checkWorkers } from '../../train/parallel/workers';
 import { DartsConfig, validateDartsConfig } from './config';
 import { buildSupernet } from './build';
 import { loadNb201Table, nb201CellReport } from '../tables/nb201-table';
@@ -41,6 +44,10 @@ export interface DartsRunOptions {
   report?: boolean;
   /** `--gpu-memory` in bytes, for `--recompute auto` on a GPU backend (null: not given). */
   gpuMemoryBytes?: number | null;
+  /** Data-parallel worker threads (`--workers`; default 1: this thread computes, as before). */
+  workers?: number;
+  /** Called once the worker threads run (tests stop one to check the failure path). */
+  onWorkers?: (p: ParallelDarts) => void;
 }
 
 export interface DartsSummary {
@@ -78,8 +85,10 @@ export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: 
   validateDartsConfig(cfg);
   if (cfg.table) loadNb201Table(cfg.table); // a bad table fails now, not after the first epoch
   prepareRunDir(opts.out, opts.resume, CHECKPOINT);
-  const run = new DartsRun(cfg, data, opts);
+  const workers = checkWorkers(opts.workers ?? 1, opts.backend);
+  const run = new DartsRun(cfg, data, { ...opts, workers });
   try {
+    await run.startWorkers(data, workers);
     await run.deriveCell();
     const rows = await runEpochs({
       runDir: opts.out,
@@ -93,10 +102,10 @@ export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: 
       report: opts.report,
     });
     const summary = run.summary(rows);
-    run.dispose();
+    await run.close();
     return summary;
   } catch (e) {
-    disposeQuietly(run);
+    await run.close().catch(() => undefined);
     throw e;
   }
 }
@@ -112,6 +121,9 @@ class DartsRun {
   private readonly alphaLog: CsvLog;
   private last!: Derived;
   private lastEpoch = -1;
+  /** The worker threads of a data-parallel run, and whether they hold the main thread's state. */
+  private parallel: ParallelDarts | null = null;
+  private pushed = false;
   /** The gradient checkpointing in use (`auto` resolved; written to config.json). */
   readonly recompute: RecomputeChoice;
   /** The latency term of the architecture loss (`--latency-table`), or null. */
@@ -125,12 +137,12 @@ class DartsRun {
       this.net.dispose();
       throw e;
     }
-    const shape = { batch: cfg.batchSize, C: cfg.initChannels, layers: cfg.layers, height: data.shape[0], width: data.shape[1] };
+    const shape = { batch: replicaBatch(cfg.batchSize, opts.backend, opts.workers ?? 1), C: cfg.initChannels, layers: cfg.layers, height: data.shape[0], width: data.shape[1] };
     const device = { gpuMemoryBytes: opts.gpuMemoryBytes, fallbackAdapter: adapterInUse()?.isFallbackAdapter };
     this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive(), device);
     this.arch = new DartsArchitect(this.net, { ...cfg, recompute: this.recompute.mode });
     try {
-      const info = { ...opts.record, config: cfg, recompute: this.recompute, backend: opts.backend, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
+      const info = { ...opts.record, config: cfg, recompute: this.recompute, backend: opts.backend, workers: opts.workers ?? 1, params: this.net.paramCount(), versions: versions(), started: new Date().toISOString() };
       writeConfig(opts.out, info, opts.resume);
       const split = searchSplit(data.train.count, cfg.trainPortion, cfg.seed);
       // train_search.py applies its training transform (crop + flip) to both halves.
@@ -146,6 +158,13 @@ class DartsRun {
     this.alphaLog = new CsvLog(path.join(opts.out, 'alphas.csv'), ALPHA_COLUMNS);
   }
 
+  /** Starts the data-parallel replicas (`--workers` ≥ 2). */
+  async startWorkers(data: Dataset, workers: number): Promise<void> {
+    if (workers < 2) return;
+    this.parallel = await ParallelDarts.start(this.cfg, this.net, data.numClasses, data.shape, this.opts.backend, this.recompute.mode, workers);
+    this.opts.onWorkers?.(this.parallel);
+  }
+
   /** The cell the current α selects (α read asynchronously, so not in the constructor). */
   async deriveCell(): Promise<void> {
     this.last = deriveFromNet(this.net, await alphaWeights(this.net));
@@ -157,8 +176,10 @@ class DartsRun {
     const lr = cosineLr(epoch, cfg.epochs, cfg.lr, cfg.lrMin);
     this.weightsLoader.seek(epoch, 0);
     this.arch.objectives = this.latency ? [this.latency.objective] : [];
-    const train = await guardMemory(() => this.passInfo(`the training steps of epoch ${epoch + 1}`), () => trainEpoch(this.arch, this.weightsLoader, this.archLoader, lr, epoch, cfg));
-    const valid = await guardMemory(() => this.passInfo(`the validation pass of epoch ${epoch + 1}`), () => evaluate(this.arch, this.validLoader));
+    const { step, evaluate: evalStep } = await this.steppers();
+    const train = await guardMemory(() => this.passInfo(`the training steps of epoch ${epoch + 1}`), () => trainEpoch(step, this.weightsLoader, this.archLoader, lr, epoch, cfg));
+    const valid = await guardMemory(() => this.passInfo(`the validation pass of epoch ${epoch + 1}`), () => evaluate(evalStep, this.validLoader));
+    await this.parallel?.pull(this.net, this.arch);
     const weights = await alphaWeights(net);
     this.last = deriveFromNet(net, weights);
     this.lastEpoch = epoch;
@@ -166,6 +187,17 @@ class DartsRun {
     writeGenotype(this.opts.out, cfg.space, this.last, epoch);
     const row: Row = { lr: round(lr), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: this.last.text };
     return { ...row, ...this.benchmarkColumns(), ...latencyLogColumns(this.latency, weights, this.last.genotype) };
+  }
+
+  /** This thread's steps, or the replicas' (given this thread's state first, after a start or a restore). */
+  private async steppers(): Promise<{ step: Stepper; evaluate: Evaluator }> {
+    const p = this.parallel;
+    if (!p) return { step: (t, a, lr) => readStep(this.arch.step(t, a, lr)), evaluate: (b) => readStep(this.arch.evaluate(b)) };
+    // The replicas build no objective terms: a search that sets them needs them passed on first.
+    if (this.arch.objectives.length > 0) throw new Error('--workers ≥ 2 does not yet pass architecture objective terms to its replicas; use --workers 1');
+    if (!this.pushed) await p.push(this.net, this.arch);
+    this.pushed = true;
+    return { step: (t, a, lr) => p.step(t, a, lr), evaluate: (b) => p.evaluate(b) };
   }
 
   /** What an out-of-memory report says about this run (see backend/out-of-memory.ts). */
@@ -197,13 +229,9 @@ class DartsRun {
 
   /** Checkpoint: weights, BN statistics, α, both optimisers, the architecture loader's position. */
   async save(epoch: number): Promise<void> {
-    const { tensors, adamSteps } = this.arch.state();
-    const all: Record<string, tf.Tensor> = { ...tensors };
-    for (const [group, vars] of Object.entries(this.groups())) {
-      for (const [k, v] of Object.entries(vars)) all[`${group}/${k}`] = v;
-    }
+    const { tensors, adamSteps } = runState(this.net, this.arch);
     const state: CheckpointState = { nextEpoch: epoch + 1, adamSteps, archLoader: this.archLoader.state };
-    await saveCheckpoint(path.join(this.opts.out, CHECKPOINT), all, state);
+    await saveCheckpoint(path.join(this.opts.out, CHECKPOINT), tensors, state);
     this.opts.afterEpoch?.(epoch);
   }
 
@@ -215,9 +243,9 @@ class DartsRun {
       return null;
     }
     try {
-      restoreTensors(this.groups(), ck.tensors);
-      this.arch.loadState(ck.tensors, ck.state.adamSteps);
+      loadRunState(this.net, this.arch, ck.tensors, ck.state.adamSteps);
       this.archLoader.restore(ck.state.archLoader);
+      this.pushed = false;
     } finally {
       disposeAll(ck.tensors);
     }
@@ -244,26 +272,18 @@ class DartsRun {
     };
   }
 
-  private groups(): Record<string, Record<string, tf.Variable>> {
-    return { w: this.net.weights, buf: this.net.buffers, alpha: this.net.alphas };
+  /** Stops the worker threads and frees the tensors. */
+  async close(): Promise<void> {
+    try {
+      await this.parallel?.close();
+    } finally {
+      disposeQuietly(this);
+    }
   }
 
   dispose(): void {
     this.arch.dispose();
     this.net.dispose();
-  }
-}
-
-/** Copies checkpointed weights, BN statistics and α into the live variables (shapes must match). */
-function restoreTensors(groups: Record<string, Record<string, tf.Variable>>, tensors: Record<string, tf.Tensor>): void {
-  for (const [group, vars] of Object.entries(groups)) {
-    for (const [k, v] of Object.entries(vars)) {
-      const t = tensors[`${group}/${k}`];
-      if (!t || t.shape.join(',') !== v.shape.join(',')) {
-        throw new Error(`checkpoint does not match this supernet: ${group}/${k} ${t ? `has shape [${t.shape}]` : 'is missing'}, expected [${v.shape}]`);
-      }
-      v.assign(t);
-    }
   }
 }
 
@@ -280,7 +300,11 @@ async function readStep(r: StepResult): Promise<[number, number]> {
   return [loss, correct];
 }
 
-async function trainEpoch(arch: DartsArchitect, weights: BatchLoader, archLoader: BatchLoader, lr: number, epoch: number, cfg: DartsConfig): Promise<EpochFigures> {
+/** One architecture step and one weight step ([loss, correct count]), and one evaluation batch. */
+type Stepper = (train: XY, arch: XY, lr: number) => Promise<[number, number]>;
+type Evaluator = (b: XY) => Promise<[number, number]>;
+
+async function trainEpoch(stepper: Stepper, weights: BatchLoader, archLoader: BatchLoader, lr: number, epoch: number, cfg: DartsConfig): Promise<EpochFigures> {
   const loss = new AverageMeter();
   const acc = new AverageMeter();
   const bar = epochProgress(`search ${epoch + 1}/${cfg.epochs}`, weights.batchesPerEpoch);
@@ -288,14 +312,13 @@ async function trainEpoch(arch: DartsArchitect, weights: BatchLoader, archLoader
   try {
     for (const t of weights.epochBatches()) {
       const a = archLoader.next();
-      let r: StepResult;
+      const n = t.y.shape[0];
+      let l: number, c: number;
       try {
-        r = arch.step(t, a, lr);
+        [l, c] = await stepper(t, a, lr);
       } finally {
         tf.dispose([t.x, t.y, a.x, a.y]);
       }
-      const n = t.y.shape[0];
-      const [l, c] = await readStep(r);
       assertFinite('train loss', l, epoch, step);
       loss.update(l, n);
       acc.update(c / n, n);
@@ -308,19 +331,18 @@ async function trainEpoch(arch: DartsArchitect, weights: BatchLoader, archLoader
   return { loss: round(loss.avg), acc: round(acc.avg) };
 }
 
-async function evaluate(arch: DartsArchitect, loader: BatchLoader): Promise<EpochFigures> {
+async function evaluate(evaluator: Evaluator, loader: BatchLoader): Promise<EpochFigures> {
   const loss = new AverageMeter();
   const acc = new AverageMeter();
   loader.seek(0, 0);
   for (const b of loader.epochBatches()) {
-    let r: StepResult;
+    const n = b.y.shape[0];
+    let l: number, c: number;
     try {
-      r = arch.evaluate(b);
+      [l, c] = await evaluator(b);
     } finally {
       tf.dispose([b.x, b.y]);
     }
-    const n = b.y.shape[0];
-    const [l, c] = await readStep(r);
     loss.update(l, n);
     acc.update(c / n, n);
   }
