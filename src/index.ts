@@ -52,4 +52,10 @@ export { SgdMomentum, Adam, clipByGlobalNorm } from './train/optim';
 export { cosineLr } from './train/schedule';
 export { saveCheckpoint, loadCheckpoint } from './train/checkpoint';
 
+// Hardware-aware search: latency tables, the predictor, the black-box constraint.
+export { measureLatencyTable, timeInterleaved } from './latency/measure';
+export { readLatencyTable, writeLatencyTable } from './latency/table';
+export { predictLatency, expectedLatency, spearman } from './latency/predictor';
+export { constrainSearcher, paretoFront } from './latency/constraint';
+
 export const VERSION = '0.1.0';

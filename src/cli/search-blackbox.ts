@@ -13,6 +13,7 @@ import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-tabl
 import { SEARCHER_CLI_OPTIONS, SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/blackbox/registry';
 import { runSearch } from '../search/blackbox/run';
 import { BLACKBOX_RUN_OPTIONS, SEARCH_OPTIONS } from '../search/search-options';
+import { constrainSearcher, latencyModelFromTable, writePareto } from '../latency/constraint';
 
 type SearchValues = Values<typeof SEARCH_OPTIONS>;
 
@@ -88,6 +89,9 @@ export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<
   const { o, strategy, space, seed, budget, budgetSeconds, searcherOptions, evaluatorName, outDir } = a;
   const options = recordOptions({ ...o, space: space.name, evaluator: evaluatorName }, BLACKBOX_RUN_OPTIONS);
   if (o.resume) checkResume(outDir, savedOptions(outDir), options, BLACKBOX_RUN_OPTIONS);
+  if (o.maxLatency !== undefined && !o.latencyTable) throw new UsageError('--max-latency: needs --latency-table (the latencies the limit applies to)');
+  if (o.maxLatency !== undefined && o.queue !== undefined) throw new UsageError('--max-latency: not with --queue yet (the queue coordinator asks the searcher itself)');
+  const latency = o.latencyTable ? latencyModelFromTable(o.latencyTable, space.name, o.latencyDevice) : null;
   let summary;
   if (o.queue !== undefined) {
     // Trials run on queue workers; the coordinator needs a backend only for its own model (predictor, nao).
@@ -100,7 +104,12 @@ export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<
     const backend = TF_SEARCHERS.includes(strategy) || !tableLookup ? await startBackend(o.backend) : null;
     const evaluator = await buildBlackBoxEvaluator(a);
     const record: RunRecord = runRecord('search', options, backend);
-    summary = await runSearch({ strategy, space, evaluator, budget, budgetSeconds, seed, outDir, resume: o.resume, searcherOptions, quiet: false, report: o.report, record });
+    const wrapSearcher = latency && o.maxLatency !== undefined ? (s: Parameters<typeof constrainSearcher>[0]) => constrainSearcher(s, latency, o.maxLatency!) : undefined;
+    summary = await runSearch({ strategy, space, evaluator, budget, budgetSeconds, seed, outDir, resume: o.resume, searcherOptions, quiet: false, report: o.report, record, wrapSearcher });
+  }
+  if (latency) {
+    const front = writePareto(outDir, space, latency);
+    summary = { ...summary, latency_ms: summary.genotype ? Number(latency(summary.genotype).toFixed(4)) : null, pareto_points: front.length };
   }
   if (o.json) {
     printJsonSummary(summary);

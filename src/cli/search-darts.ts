@@ -14,6 +14,7 @@ import { buildSupernet } from '../search/darts/build';
 import { runDartsSearchLoop } from '../search/darts/search';
 import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-table';
 import { DARTS_RUN_OPTIONS, SEARCH_OPTIONS } from '../search/search-options';
+import type { LatencyLoss } from '../latency/objective';
 import { checkWorkers, defaultWorkers } from '../train/parallel/workers';
 import { replicaUnsupported } from '../search/darts/epoch-method';
 
@@ -63,6 +64,9 @@ export function dartsConfigFromOptions(o: SearchValues): DartsConfig {
     entropyWeight: scheduleOption('entropy-weight', o.entropyWeight, p.entropyWeight),
     maxSkip: o.maxSkip ?? null,
     maxSkipAction: o.maxSkipAction as 'stop' | 'keep',
+    latency: o.latencyTable
+      ? { table: o.latencyTable, weight: o.latencyWeight, target: o.latencyTarget ?? null, loss: o.latencyLoss as LatencyLoss, beta: o.latencyBeta }
+      : null,
   };
   validateDartsConfig(cfg);
   return cfg;
@@ -108,6 +112,7 @@ export async function runDartsSearch(argv: Record<string, unknown>): Promise<voi
     else console.log(`${cfg.space} supernet: ${info.params} trainable parameters (${(info.params as number) / 1e6} M), ${info.alphas} architecture parameters`);
     return;
   }
+  // The worker replicas do not take architecture objective terms yet: the latency term runs on one thread.
   const data = await loadDatasetFromArgs(dataArgsOf(o));
   const summary = await runDartsSearchLoop(cfg, data, {
     out, resume: o.resume, backend, record: runRecord('search', options, backend), report: o.report, gpuMemoryBytes: o.gpuMemory ? o.gpuMemory * 2 ** 30 : null,

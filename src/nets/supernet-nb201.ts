@@ -49,7 +49,7 @@ function searchCell(b: ParamBuilder, name: string, C: number, mixing: MixingConf
 }
 
 /** ResNetBasicblock with stride 2: two ReLU-Conv3×3-BN (affine) plus a 2×2 avg-pool + 1×1 conv shortcut. */
-function resnetReduction(b: ParamBuilder, name: string, cin: number, cout: number): Apply {
+export function resnetReduction(b: ParamBuilder, name: string, cin: number, cout: number): Apply {
   const convA = reluConvBn(b, `${name}.conv_a`, cin, cout, 3, 2, 1, true).apply;
   const convB = reluConvBn(b, `${name}.conv_b`, cout, cout, 3, 1, 1, true).apply;
   const down = conv(b, `${name}.downsample`, 1, cin, cout, 1, 0);

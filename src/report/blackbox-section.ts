@@ -9,6 +9,7 @@ import { candidatesChart, candidatesDomain, type Datum } from './charts';
 import { cellFigure, esc, figure, grid, settingsTable, summaryLine, table } from './page';
 import type { BlackBoxRunData, CsvRow, Json } from './runs';
 import { renderChart } from './vega';
+import { paretoFigure } from './pareto-chart';
 
 /** What the search signal is, by evaluator (all are accuracies in %). */
 export const SIGNAL_TITLES: Record<string, string> = {
@@ -67,6 +68,8 @@ export async function blackBoxSection(run: BlackBoxRunData, label: string): Prom
     const title = evaluator === 'nb201' ? 'NAS-Bench-201 200-epoch test accuracy (%)' : 'test accuracy (%)';
     charts.push(await candidates('anytime curve: test accuracy of the best by signal', test, title));
   }
+  const front = await paretoFigure(run.pareto ?? [], signalTitle);
+  if (front) charts.push(front);
   const g = bestGenotype(run, space);
   const head = summaryLine([
     ['strategy', strategy],

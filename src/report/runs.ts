@@ -28,6 +28,8 @@ export interface BlackBoxRunData {
   best: Json | null;
   /** What the run was started with (checkpoint.json `config`: strategy, space, evaluator, seed, …). */
   identity: Json | null;
+  /** A latency-aware search's Pareto front (pareto.csv; empty without one). */
+  pareto?: CsvRow[];
 }
 
 export interface Confusion {
@@ -87,7 +89,7 @@ export function loadRun(dir: string): RunData {
       return { kind, dir, info: json(dir, 'config.json'), log: csv(dir, 'log.csv'), alphas: csv(dir, 'alphas.csv') };
     case 'blackbox': {
       const ck = json(dir, 'checkpoint.json');
-      return { kind, dir, history: csv(dir, 'history.csv'), best: json(dir, 'best.json'), identity: (ck?.config as Json) ?? null };
+      return { kind, dir, history: csv(dir, 'history.csv'), best: json(dir, 'best.json'), identity: (ck?.config as Json) ?? null, pareto: csv(dir, 'pareto.csv') };
     }
     case 'train':
       return { kind, dir, info: json(dir, 'config.json'), log: csv(dir, 'log.csv'), metrics: json(dir, 'metrics.json'), confusion: parseConfusion(csv(dir, 'confusion.csv')) };

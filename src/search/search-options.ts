@@ -12,6 +12,7 @@ import { METHOD_NAMES } from './darts/methods';
 import { EVALUATOR_NAMES } from './evaluators/registry';
 import { NB201_DATASETS } from './tables/nb201-table';
 import { SEARCHER_NAMES } from './blackbox/registry';
+import { DEFAULT_LATENCY_BETA, LATENCY_LOSSES } from '../latency/objective';
 
 const D = DARTS_DEFAULTS;
 const G = 'DARTS search:';
@@ -38,6 +39,10 @@ export const SEARCH_COMMON_OPTIONS = {
   out: { type: 'string', shapes: false, describe: 'run folder', defaultDescription: 'results/search/<space>/<dataset>/[<strategy>-]seed-<seed>/' },
   resume: { type: 'boolean', default: false, record: false, describe: 'continue the run in --out from its last checkpoint (same options)' },
   'dry-run': { type: 'boolean', default: false, record: false, describe: 'DARTS: build the supernet and print its size, without training' },
+  'latency-table': {
+    type: 'string',
+    describe: 'hardware-aware search: a latency table of `tfnas bench latency` for --space. DARTS: its expected latency under softmax(α) enters the architecture loss; black-box: --max-latency and pareto.csv',
+  },
   report: { type: 'boolean', default: true, shapes: false, describe: 'rewrite report.html in the run folder as the run goes (--no-report: off)' },
   ...RUN_OPTIONS,
 } as const satisfies OptionSpecs;
@@ -95,6 +100,10 @@ export const DARTS_OPTIONS = {
     type: 'number', group: G, shapes: false, check: checks.positive, defaultDescription: 'unknown: auto checkpoints on a GPU',
     describe: 'GiB of device memory, for --recompute auto on webgpu or tensorflow-gpu (neither reports it; WebGPU gives only per-buffer limits)',
   },
+  'latency-weight': { type: 'number', default: 0.1, group: G, check: checks.atLeast(0), describe: 'λ of the additive latency term λ·(E[LAT] − T)/T' },
+  'latency-target': { type: 'number', group: G, check: checks.positive, describe: 'T, the latency target in ms', defaultDescription: 'the expected latency of uniform α (the supernet at the start)' },
+  'latency-loss': { type: 'string', default: 'additive', choices: LATENCY_LOSSES, group: G, describe: 'additive: CE + λ·(E[LAT] − T)/T; multiplicative: CE·(log E[LAT] / log T)^β (ProxylessNAS)' },
+  'latency-beta': { type: 'number', default: DEFAULT_LATENCY_BETA, group: G, check: checks.positive, describe: 'β of the multiplicative latency term (FBNet: 0.6)' },
 } as const satisfies OptionSpecs;
 
 /** The black-box searchers' own options (each searcher reads some; see SEARCHER_CLI_OPTIONS). */
@@ -129,6 +138,8 @@ export const BLACKBOX_OPTIONS = {
   'train-channels': { type: 'number', check: count, group: B, describe: 'train evaluator: initial channels C of the candidate network (default 16)' },
   'train-layers': { type: 'number', check: count, group: B, describe: 'train evaluator: cells of the candidate network (default 8)' },
   'train-batch-size': { type: 'number', check: count, group: B, describe: 'train evaluator: batch size (default 64)' },
+  'max-latency': { type: 'number', check: checks.positive, group: B, describe: 'with --latency-table: only cells whose predicted latency is at most this many ms are evaluated' },
+  'latency-device': { type: 'string', group: B, describe: 'with an HW-NAS-Bench --latency-table (.csv): the device whose latencies count (edgegpu, raspi4, edgetpu, pixel3, eyeriss, fpga)' },
   supernet: { type: 'string', group: B, describe: 'supernet evaluator: run folder of a `tfnas search` (DARTS) run whose weights score candidates' },
   'supernet-valid-limit': { type: 'number', check: count, group: B, describe: 'supernet evaluator: held-out images scored per candidate (default 1000)' },
 } as const satisfies OptionSpecs;

@@ -78,6 +78,8 @@ export interface RunConfig {
   report?: boolean;
   /** The command's record for config.json (every option, versions, command line); written once the arguments are checked. */
   record?: RunRecord;
+  /** Wraps the (new or restored) searcher, e.g. with a latency constraint (latency/constraint.ts). */
+  wrapSearcher?: (s: Searcher<Genotype>) => Searcher<Genotype>;
 }
 
 export interface Checkpoint {
@@ -136,10 +138,11 @@ export function openRun(c: RunConfig, columns = HISTORY_COLUMNS, queued = false)
   const ckFile = path.join(c.outDir, 'checkpoint.json');
   const log = new CsvLog(path.join(c.outDir, 'history.csv'), columns);
   const opts = { seed: c.seed, ...c.searcherOptions };
+  const wrap = c.wrapSearcher ?? ((s: Searcher<Genotype>) => s);
   if (fs.existsSync(c.outDir) && !fs.statSync(c.outDir).isDirectory()) throw new UsageError(`--out: ${c.outDir} is a file; expected a run folder`);
   if (!fs.existsSync(ckFile)) {
     if (c.resume && !c.quiet) process.stderr.write(`tfnas: --resume: no checkpoint in ${c.outDir}; starting a new search\n`);
-    return { searcher: makeSearcher(c.strategy, c.space, opts), start: 0, best: null, log };
+    return { searcher: wrap(makeSearcher(c.strategy, c.space, opts)), start: 0, best: null, log };
   }
   if (!c.resume) throw new UsageError(`--out: ${c.outDir} already holds a search (checkpoint.json); pass --resume to continue it or choose another --out`);
   const ck = readCheckpoint(ckFile);
@@ -153,7 +156,7 @@ export function openRun(c: RunConfig, columns = HISTORY_COLUMNS, queued = false)
   }
   log.load().keepWhile((row) => Number(row.query) <= ck.queries);
   c.evaluator.restore?.(ck.evaluator);
-  return { searcher: restoreSearcher(ck.searcher, c.space, opts), start: ck.queries, best: ck.best, log, checkpoint: ck };
+  return { searcher: wrap(restoreSearcher(ck.searcher, c.space, opts)), start: ck.queries, best: ck.best, log, checkpoint: ck };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { badArgument } from '../../io/errors';
 import type { SupernetSpace } from '../../nets/supernet';
 import { RECOMPUTE_SETTINGS, RecomputeSetting } from '../../nets/supernet-memory';
+import { LatencyObjectiveConfig, validateLatencyConfig } from '../../latency/objective';
 
 /**
  * Every setting of a DARTS search. Defaults are the paper's CIFAR-10 search (Liu et al., ICLR
@@ -63,6 +64,8 @@ export interface DartsConfig {
   maxSkip: number | null;
   /** `stop`: end the search when the cell exceeds maxSkip (DARTS+); `keep`: search on. Both return the last cell within it. */
   maxSkipAction: 'stop' | 'keep';
+  /** Hardware-aware search (`--latency-table`): the latency term of the architecture loss (null: none). */
+  latency: LatencyObjectiveConfig | null;
 }
 
 /** A linear schedule over the search: [value at the first epoch, value at the last]. */
@@ -103,6 +106,7 @@ export const DARTS_DEFAULTS: Omit<DartsConfig, 'space' | 'dataset' | 'seed' | 'l
   warmupEpochs: 0,
   maxSkip: null,
   maxSkipAction: 'stop',
+  latency: null,
 };
 
 /** Default depth: 8 cells for DARTS (paper), 5 cells per stage for NAS-Bench-201 (benchmark skeleton). */
@@ -144,6 +148,7 @@ export function validateDartsConfig(c: DartsConfig): void {
   }
   if (c.validLimit !== null) positiveInt('valid-limit', c.validLimit);
   if (!RECOMPUTE_SETTINGS.includes(c.recompute)) badArgument('recompute', RECOMPUTE_SETTINGS.join('|'), c.recompute);
+  if (c.latency) validateLatencyConfig(c.latency);
   validateMethodSettings(c);
 }
 
@@ -180,5 +185,5 @@ function validateMethodSettings(c: DartsConfig): void {
 export const RESUME_KEYS: (keyof DartsConfig)[] = [
   'space', 'dataset', 'seed', 'epochs', 'batchSize', 'layers', 'initChannels', 'order', 'trainPortion', 'lr', 'lrMin',
   'momentum', 'weightDecay', 'gradClip', 'archLr', 'archWeightDecay', 'archBeta1', 'archBeta2', 'augment', 'validLimit', 'benchDataset',
-  'partialChannels', 'edgeNorm', 'auxSkip', 'gumbelTau', 'betaDecay', 'entropyWeight', 'warmupEpochs', 'maxSkip', 'maxSkipAction',
+  'partialChannels', 'edgeNorm', 'auxSkip', 'gumbelTau', 'betaDecay', 'entropyWeight', 'warmupEpochs', 'maxSkip', 'maxSkipAction', 'latency',
 ];

@@ -28,5 +28,6 @@ export function replicaUnsupported(cfg: DartsConfig): string[] {
     ...(cfg.betaDecay ? ['beta-decay'] : []),
     ...(cfg.entropyWeight ? ['entropy-weight'] : []),
     ...(cfg.warmupEpochs > 0 ? ['warmup-epochs'] : []),
+    ...(cfg.latency ? ['latency-table'] : []),
   ];
 }

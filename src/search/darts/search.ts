@@ -26,6 +26,8 @@ import { ALPHA_COLUMNS, Derived, LOG_COLUMNS, alphaRows, alphaWeights, deriveFro
 import { CollapseFigures, KeptCell, SkipGuard, collapseFigures } from './guards';
 import { replicaUnsupported, setEpochMethod } from './epoch-method';
 import { UsageError } from '../../io/errors';
+import { LATENCY_LOG_COLUMNS, latencyLogColumns, latencySummary, latencyTermFor } from '../../latency/darts-hook';
+import type { LatencyTerm } from '../../latency/objective';
 
 /**
  * One DARTS search run (train_search.py `main`): supernet, split of the training set into a
@@ -63,6 +65,9 @@ export interface DartsSummary {
   /** The gradient checkpointing used (`--recompute auto` resolved). */
   recompute: string;
   final: Row | null;
+  /** With --latency-table: the target and the derived cell's predicted latency (ms). */
+  latencyTargetMs?: number;
+  predictedLatencyMs?: number;
   /** NB201 with --table: the derived cell's benchmark accuracies on every dataset. */
   benchmark?: ReturnType<typeof nb201CellReport>;
   method: string;
@@ -96,7 +101,7 @@ export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: 
     await run.deriveCell();
     const rows = await runEpochs({
       runDir: opts.out,
-      columns: cfg.table ? [...LOG_COLUMNS, ...BENCH_COLUMNS] : LOG_COLUMNS,
+      columns: [...LOG_COLUMNS, ...(cfg.table ? BENCH_COLUMNS : []), ...(cfg.latency ? LATENCY_LOG_COLUMNS : [])],
       epochs: cfg.epochs,
       resume: opts.resume,
       runEpoch: (e) => run.runEpoch(e),
@@ -133,10 +138,18 @@ class DartsRun {
   readonly guard: SkipGuard<Derived>;
   /** The gradient checkpointing in use (`auto` resolved; written to config.json). */
   readonly recompute: RecomputeChoice;
+  /** The latency term of the architecture loss (`--latency-table`), or null. */
+  private readonly latency: LatencyTerm | null;
 
   constructor(private readonly cfg: DartsConfig, data: Dataset, private readonly opts: DartsRunOptions) {
     this.net = buildSupernet(cfg, data.numClasses, data.shape[2]);
     this.guard = new SkipGuard<Derived>(cfg.maxSkip, cfg.maxSkipAction);
+    try {
+      this.latency = latencyTermFor(cfg.latency, this.net);
+    } catch (e) {
+      this.net.dispose();
+      throw e;
+    }
     const shape = { batch: replicaBatch(cfg.batchSize, opts.backend, opts.workers ?? 1), C: cfg.initChannels, layers: cfg.layers, height: data.shape[0], width: data.shape[1] };
     const device = { gpuMemoryBytes: opts.gpuMemoryBytes, fallbackAdapter: adapterInUse()?.isFallbackAdapter };
     this.recompute = resolveRecompute(cfg.recompute, cfg.space, shape, opts.backend, os.totalmem(), fusedKernelsActive(), device);
@@ -177,6 +190,8 @@ class DartsRun {
     const lr = cosineLr(epoch, cfg.epochs, cfg.lr, cfg.lrMin);
     setEpochMethod(cfg, epoch, this.arch);
     this.weightsLoader.seek(epoch, 0);
+    // The latency term scales or shifts the cross-entropy first (ProxylessNAS); the method's regularisers add to that.
+    if (this.latency) this.arch.objectives.unshift(this.latency.objective);
     const { step, evaluate: evalStep } = await this.steppers();
     const train = await guardMemory(() => this.passInfo(`the training steps of epoch ${epoch + 1}`), () => trainEpoch(step, this.weightsLoader, this.archLoader, lr, epoch, cfg));
     const valid = await guardMemory(() => this.passInfo(`the validation pass of epoch ${epoch + 1}`), () => evaluate(evalStep, this.validLoader));
@@ -189,7 +204,7 @@ class DartsRun {
     this.alphaLog.append(...alphaRows(net, epoch, weights));
     writeGenotype(this.opts.out, cfg.space, this.guard.result(this.last), epoch);
     const row: Row = { lr: round(lr), train_loss: train.loss, train_acc: train.acc, valid_loss: valid.loss, valid_acc: valid.acc, genotype: this.last.text, ...this.figures };
-    return { ...row, ...this.benchmarkColumns() };
+    return { ...row, ...this.benchmarkColumns(), ...latencyLogColumns(this.latency, weights, this.last.genotype) };
   }
 
   /** This thread's steps, or the replicas' (given this thread's state first, after a start or a restore). */
@@ -280,6 +295,7 @@ class DartsRun {
       params: this.net.paramCount(),
       recompute: this.recompute.mode,
       final: rows.length > 0 ? rows[rows.length - 1] : null,
+      ...latencySummary(this.latency, result.genotype),
       ...(this.cfg.table ? { benchmark: nb201CellReport(result.genotype as Nb201Genotype, this.cfg.table) } : {}),
     };
   }
