@@ -31,6 +31,14 @@ export async function startBackend(name: string): Promise<string> {
   return used;
 }
 
+/**
+ * The options of a library call from yargs' argv: the spec's flags that were given, by flag name
+ * (the API reads flag names as well as camelCase; yargs' camelCase copies and aliases are left out).
+ */
+export function cliOptions(argv: Record<string, unknown>, specs: OptionSpecs): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(specs).filter((f) => argv[f] !== undefined).map((f) => [f, argv[f]]));
+}
+
 /** Prints the final machine-readable summary: one JSON object as the last line on stdout, snake_case keys. */
 export function printJsonSummary(value: unknown): void {
   process.stdout.write(JSON.stringify(snakeKeys(value)) + '\n');

@@ -42,7 +42,7 @@ export interface RunningWorker {
 /** Input errors: the same job would fail the same way on every attempt. */
 function isInputError(e: unknown): boolean {
   const name = (e as Error)?.name;
-  return name === 'UsageError' || name === 'DataFileError' || name === 'UnrecoverableError';
+  return name === 'TfnasError' || name === 'UsageError' || name === 'DataFileError' || name === 'UnrecoverableError';
 }
 
 type Processor = (data: JobData, job: Job, ctx: TrialContext & RunContext) => Promise<unknown>;

@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../../io/errors';
+import type { Dataset } from '../../data/types';
 import type { Nb201Genotype } from '../../space/genotype-types';
 import { NB201_SPACE_SIZE } from '../../space/nb201-space';
 import type { Genotype, SpaceName } from '../../space/spaces';
@@ -47,6 +48,8 @@ export interface EvaluatorOptions {
    * evaluators with their own options (data, training length).
    */
   argv?: Record<string, unknown>;
+  /** Images already in memory (library calls), used instead of the dataset `argv` names (train evaluator). */
+  data?: Dataset;
 }
 
 /**
@@ -105,7 +108,7 @@ export const EVALUATORS: Record<string, { spaces: SpaceName[]; make: EvaluatorFa
       const { TrainEvaluator } = await import('./train-evaluator');
       const argv = o.argv ?? {};
       return new TrainEvaluator({
-        dataset: await loadDatasetFromArgs(argv),
+        dataset: o.data ?? (await loadDatasetFromArgs(argv)),
         runDir: o.runDir ?? '.',
         seed: o.seed ?? 0,
         epochs: optNumber(argv, 'train-epochs'),
