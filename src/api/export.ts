@@ -19,7 +19,7 @@ import { readApiOptions, type ApiOptions } from './options';
 
 export const EXPORT_FORMATS = ['json', 'darts', 'nb201', 'hash', 'dot', 'svg'] as const;
 
-const SPACE_TITLE: Record<SpaceName, string> = { darts: 'a DARTS-space genotype', nb201: 'a NAS-Bench-201 cell', nb101: 'a NAS-Bench-101 cell' };
+const SPACE_TITLE: Record<SpaceName, string> = { darts: 'a DARTS-space genotype', nb201: 'a NAS-Bench-201 cell', nb101: 'a NAS-Bench-101 cell', macro: 'a macro-space chain network' };
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Every option of `tfnas export` (see options.ts). */

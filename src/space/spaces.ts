@@ -45,8 +45,22 @@ import {
   nb101ToKey,
 } from './nb101-space';
 import { nb101IsValid } from './nb101-spec';
+import {
+  MACRO_TOKEN_VOCAB,
+  macroCrossover,
+  macroDecode,
+  macroEncode,
+  macroFromKey,
+  macroFromTokenScores,
+  macroIsValid,
+  macroMutate,
+  macroSample,
+  macroToKey,
+  macroTokens,
+  type MacroGenotype,
+} from './macro-space';
 
-export type Genotype = Nb201Genotype | DartsGenotype | Nb101Genotype;
+export type Genotype = Nb201Genotype | DartsGenotype | Nb101Genotype | MacroGenotype;
 
 export interface SearchSpace<G = Genotype> {
   readonly name: SpaceName;
@@ -122,7 +136,24 @@ export const NB101_SPACE: SearchSpace<Nb101Genotype> = {
   fromTokenScores: nb101FromTokenScores,
 };
 
-export const SPACES = { nb201: NB201_SPACE, darts: DARTS_SPACE, nb101: NB101_SPACE } as const;
+/** A whole chain CNN (stages of conv blocks, pooling, head): see macro-space.ts; scored by the train evaluator. */
+export const MACRO_SPACE: SearchSpace<MacroGenotype> = {
+  name: 'macro',
+  sample: macroSample,
+  mutate: macroMutate,
+  crossover: macroCrossover,
+  isValid: macroIsValid,
+  key: macroToKey,
+  fromKey: macroFromKey,
+  encode: macroEncode,
+  decode: macroDecode,
+  features: macroEncode,
+  tokens: macroTokens,
+  tokenVocab: MACRO_TOKEN_VOCAB,
+  fromTokenScores: macroFromTokenScores,
+};
+
+export const SPACES = { nb201: NB201_SPACE, darts: DARTS_SPACE, nb101: NB101_SPACE, macro: MACRO_SPACE } as const;
 export type SpaceName = keyof typeof SPACES;
 export const SPACE_NAMES = Object.keys(SPACES) as SpaceName[];
 

@@ -101,7 +101,7 @@ export const EVALUATORS: Record<string, { spaces: SpaceName[]; make: EvaluatorFa
     make: (o) => new Nb201Evaluator(loadNb201Table(o.table), o.dataset),
   },
   train: {
-    spaces: ['darts'],
+    spaces: ['darts', 'macro'],
     make: async (o) => {
       // Loaded lazily: only this evaluator needs the image data and the training code.
       const { loadDatasetFromArgs } = await import('../../data/locate');
@@ -109,6 +109,7 @@ export const EVALUATORS: Record<string, { spaces: SpaceName[]; make: EvaluatorFa
       const argv = o.argv ?? {};
       return new TrainEvaluator({
         dataset: o.data ?? (await loadDatasetFromArgs(argv)),
+        space: o.space === 'macro' ? 'macro' : 'darts',
         runDir: o.runDir ?? '.',
         seed: o.seed ?? 0,
         epochs: optNumber(argv, 'train-epochs'),
