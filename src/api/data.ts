@@ -69,8 +69,12 @@ function take(s: DataSplit, from: number, to: number, size: number): DataSplit {
   return { images: s.images.slice(from * size, to * size), labels: s.labels.slice(from, to), count: to - from };
 }
 
-/** A Dataset from in-memory images (copied: the caller's tensors stay theirs to dispose). */
-export function datasetFromArrays(d: ArrayData): Dataset {
+/**
+ * A Dataset from in-memory images (copied: the caller's tensors stay theirs to dispose).
+ * `holdOut: false`: without `d.test` the test split is left empty instead (a caller that holds
+ * out its own validation part, such as ImageClassifier).
+ */
+export function datasetFromArrays(d: ArrayData, { holdOut = true } = {}): Dataset {
   const { split: all, shape } = split(d.x, d.y, d.shape, 'data');
   const size = shape[0] * shape[1] * shape[2];
   let train = all;
@@ -80,6 +84,8 @@ export function datasetFromArrays(d: ArrayData): Dataset {
     const t = split(d.test.x, d.test.y, shape, 'data.test');
     if (t.shape.join() !== shape.join()) throw new TfnasError(`data.test.x: images of [${t.shape.join(', ')}], but data.x has [${shape.join(', ')}]`, { option: 'data.test.x' });
     test = t.split;
+  } else if (!holdOut) {
+    test = { images: new Uint8Array(0), labels: new Uint8Array(0), count: 0 };
   } else {
     // No test images given: hold out the last 10% (the figures a run reports must not be training figures).
     const cut = Math.max(1, Math.floor(all.count * 0.9));
@@ -108,7 +114,8 @@ export function datasetFromArrays(d: ArrayData): Dataset {
 }
 
 /** The data of a call: the in-memory images when given, else the dataset its options name. */
-export async function dataOf(data: ArrayData | undefined, values: Record<string, unknown>, log: (line: string) => void): Promise<Dataset> {
+export async function dataOf(data: ArrayData | Dataset | undefined, values: Record<string, unknown>, log: (line: string) => void): Promise<Dataset> {
+  if (data && isDataset(data)) return data;
   if (data) {
     const d = datasetFromArrays(data);
     log(`dataset ${d.name} from memory: ${d.train.count} train / ${d.test.count} test images`);
@@ -116,4 +123,9 @@ export async function dataOf(data: ArrayData | undefined, values: Record<string,
     return d;
   }
   return loadDatasetFromArgs(dataArgsOf(values), { log });
+}
+
+/** A Dataset (as `loadDatasetFromArgs` gives) rather than arrays. */
+export function isDataset(d: ArrayData | Dataset): d is Dataset {
+  return 'train' in d && 'numClasses' in d && typeof (d as Dataset).train?.count === 'number';
 }

@@ -7,6 +7,7 @@ import { backendLabel, useBackend } from '../backend';
 import { camel, readOptions, type OptionSpecs, type Values } from '../cli/options';
 import { TfnasError } from '../io/errors';
 import type { ProgressEvent } from '../io/run-hooks';
+import type { Dataset } from '../data/types';
 import type { ArrayData } from './data';
 
 /** What every long-running call takes besides its command's options. */
@@ -21,8 +22,8 @@ export interface RunControls {
 
 /** Calls that train on images also take them in memory instead of a dataset name. */
 export interface DataControls {
-  /** In-memory images: used instead of `dataset`/`dataDir`. */
-  data?: ArrayData;
+  /** In-memory images (or a loaded Dataset): used instead of `dataset`/`dataDir`. */
+  data?: ArrayData | Dataset;
 }
 
 /** A command's options for a library call: the spec's flags in camelCase, all optional (defaults as the CLI's). */

@@ -8,7 +8,7 @@ import type { Dataset } from '../data/types';
 import { badArgument, UsageError } from '../io/errors';
 import { camel, checkResume, readOptions, recordOptions, type Values } from '../cli/options';
 import { runRecord, savedOptions, type RunRecord } from '../io/run-config';
-import { getSpace, type SpaceName } from '../space/spaces';
+import { getSpace, macroSpaceWithin, type SpaceName } from '../space/spaces';
 import { EVALUATORS, EVALUATOR_NAMES, loadNb201Table, makeEvaluator, withNb201TestAccuracy, type Evaluator } from '../search/evaluators/registry';
 import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-table';
 import { SEARCHER_CLI_OPTIONS, SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/blackbox/registry';
@@ -43,7 +43,8 @@ function parseArgs(argv: Record<string, unknown>) {
   const o = readOptions(argv, SEARCH_OPTIONS, 'search');
   const strategy = o.strategy;
   if (!(SEARCHER_NAMES as string[]).includes(strategy)) badArgument('strategy', SEARCHER_NAMES.join('|'), strategy);
-  const space = getSpace(o.space ?? 'nb201');
+  if (o.macroMaxMacs !== undefined && o.space !== 'macro') throw new UsageError(`--macro-max-macs: a budget of the macro space (--space macro), not of --space ${o.space ?? 'nb201'}`);
+  const space = o.macroMaxMacs !== undefined ? macroSpaceWithin(o.macroMaxMacs * 1e6) : getSpace(o.space ?? 'nb201');
   checkStrategyOptions(o.given, strategy as SearcherName);
   if (o.dryRun) throw new UsageError(`--dry-run: only --strategy darts has a supernet to build; ${strategy} has nothing to dry-run`);
   const searcherOptions = Object.fromEntries(

@@ -8,10 +8,14 @@ import { withRunHooks } from '../io/run-hooks';
 import type { RunSummary } from '../search/blackbox/run';
 import type { DartsSummary } from '../search/darts/search';
 import { SEARCH_OPTIONS } from '../search/search-options';
+import type { SearcherName } from '../search/blackbox/registry';
 import { dataOf } from './data';
 import { logOf, readApiOptions, startApiBackend, type ApiOptions, type DataControls, type RunControls } from './options';
 import { dartsDryRun, prepareDarts, runDarts, type DartsDryRun } from './search-darts';
 import { runBlackBox } from './search-blackbox';
+
+/** The black-box strategies (every searcher of the registry). */
+export type BlackBoxStrategy = SearcherName;
 
 export type SearchOptions = ApiOptions<typeof SEARCH_OPTIONS> & RunControls & DataControls;
 
@@ -22,6 +26,8 @@ export type SearchResult = ({ strategy: 'darts' } & DartsSummary) | ({ strategy:
  * Runs (or, with `resume: true`, continues) a search and resolves with its summary. Progress goes
  * to `onProgress`; `signal` aborts it (TfnasError `ABORTED`, the run folder keeps its checkpoint).
  */
+export async function search(options: SearchOptions & { strategy: BlackBoxStrategy }): Promise<RunSummary>;
+export async function search(options?: SearchOptions): Promise<SearchResult>;
 export async function search(options: SearchOptions = {}): Promise<SearchResult> {
   const { values: o, argv } = readApiOptions(options as Record<string, unknown>, SEARCH_OPTIONS, 'search');
   const log = logOf(options);

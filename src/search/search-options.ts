@@ -102,6 +102,11 @@ export const BLACKBOX_OPTIONS = {
   'train-channels': { type: 'number', check: count, group: B, describe: 'train evaluator: initial channels C of the candidate network (default 16)' },
   'train-layers': { type: 'number', check: count, group: B, describe: 'train evaluator: cells of the candidate network (default 8)' },
   'train-batch-size': { type: 'number', check: count, group: B, describe: 'train evaluator: batch size (default 64)' },
+  'macro-max-macs': {
+    type: 'number', check: checks.positive, group: B,
+    describe: '--space macro: only chains of at most this many million multiply-accumulates per 32×32 RGB image are sampled and bred (a compute budget)',
+    defaultDescription: 'no limit',
+  },
   supernet: { type: 'string', group: B, describe: 'supernet evaluator: run folder of a `tfnas search` (DARTS) run whose weights score candidates' },
   'supernet-valid-limit': { type: 'number', check: count, group: B, describe: 'supernet evaluator: held-out images scored per candidate (default 1000)' },
 } as const satisfies OptionSpecs;

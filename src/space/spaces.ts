@@ -59,6 +59,7 @@ import {
   macroTokens,
   type MacroGenotype,
 } from './macro-space';
+import { budgeted, macroCost, macroShrink } from './macro-budget';
 
 export type Genotype = Nb201Genotype | DartsGenotype | Nb101Genotype | MacroGenotype;
 
@@ -156,6 +157,21 @@ export const MACRO_SPACE: SearchSpace<MacroGenotype> = {
 export const SPACES = { nb201: NB201_SPACE, darts: DARTS_SPACE, nb101: NB101_SPACE, macro: MACRO_SPACE } as const;
 export type SpaceName = keyof typeof SPACES;
 export const SPACE_NAMES = Object.keys(SPACES) as SpaceName[];
+
+/**
+ * The macro space limited to chains of at most `maxMacs` multiply-accumulates per 32×32 RGB image
+ * (macro-budget.ts): sampling, mutation and crossover stay under it; a decoded or NAO-proposed
+ * chain over it is shrunk until it fits.
+ */
+export function macroSpaceWithin(maxMacs: number): SearchSpace<MacroGenotype> {
+  return {
+    ...MACRO_SPACE,
+    ...budgeted(maxMacs, MACRO_SPACE),
+    isValid: (g) => macroIsValid(g) && macroCost(g) <= maxMacs,
+    decode: (v) => macroShrink(macroDecode(v), maxMacs),
+    fromTokenScores: (s) => macroShrink(macroFromTokenScores(s), maxMacs),
+  };
+}
 
 export function getSpace(name: string): SearchSpace<Genotype> {
   const s = (SPACES as unknown as Record<string, SearchSpace<Genotype>>)[name];
