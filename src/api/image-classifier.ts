@@ -23,9 +23,9 @@ import { search } from './search';
 import { inferenceModel, pixelsTensor } from './image-model';
 
 export interface ImageClassifierOptions {
-  /** Candidate networks trained (search queries). Default 8. */
+  /** Candidate networks trained (search queries). Default 6. */
   maxTrials?: number;
-  /** Epochs each candidate trains. Default 4. */
+  /** Epochs each candidate trains. Default 3. */
   epochs?: number;
   /** `macro` (default): chain CNNs; `darts`: DARTS cells in the search-size network (slow on a CPU). */
   space?: 'macro' | 'darts';
@@ -74,7 +74,7 @@ interface Saved {
   shape: [number, number, number];
 }
 
-const DEFAULTS = { maxTrials: 8, epochs: 4, space: 'macro' as const, strategy: 'evolution' as SearcherName, seed: 0, backend: 'auto', directory: 'image_classifier', maxMacs: 15, batchSize: 64 };
+const DEFAULTS = { maxTrials: 6, epochs: 3, space: 'macro' as const, strategy: 'evolution' as SearcherName, seed: 0, backend: 'auto', directory: 'image_classifier', maxMacs: 15, batchSize: 64 };
 const RESULT = 'classifier.json';
 
 function checkInt(name: string, v: number, min: number): void {
