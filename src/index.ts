@@ -1,6 +1,7 @@
 /**
  * tfnas: neural architecture search on TensorFlow.js. The library API: one call per CLI command
- * (`search`, `train`, `evaluate`, `exportGenotype`, `report`, `benchNb201`, `benchNb101`) with the command's
+ * (`search`, `train`, `evaluate`, `exportGenotype`, `report`, `benchNb201`, `benchNb101`,
+ * `benchOps`, `downloadData`, `dataInfo`, `listBackends`) with the command's
  * options in camelCase, its defaults and checks, returning its `--json` summary as an object;
  * `ImageClassifier` for search-and-train in two lines; and the building blocks below. Errors the
  * caller can fix are `TfnasError` (a `code`, and the `option` at fault). The `tfnas` CLI calls the
@@ -21,6 +22,10 @@ export { report, REPORT_OPTIONS } from './api/report';
 export type { ReportOptions, ReportResult } from './api/report';
 export { benchNb201, benchNb101, BENCH_NB201_OPTIONS, BENCH_NB101_OPTIONS } from './api/bench';
 export type { BenchResult } from './api/bench';
+export { benchOps, BENCH_OPS_OPTIONS } from './api/bench-ops';
+export type { BenchOpsResult } from './api/bench-ops';
+export { downloadData, dataInfo, DOWNLOAD_OPTIONS, INFO_OPTIONS } from './api/datasets';
+export { listBackends } from './api/backends';
 export { ImageClassifier } from './api/image-classifier';
 export type { ImageClassifierOptions, FitOptions, Trial, ClassifierSummary } from './api/image-classifier';
 export { datasetFromArrays } from './api/data';
