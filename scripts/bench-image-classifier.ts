@@ -1,5 +1,5 @@
 /**
- * `npm run bench:classifier [-- --data-dir ../shared/data/cifar10-jpeg --train 10000 --max-trials 6 --epochs 3 --backend wasm]`
+ * `npm run bench:classifier [-- --data-dir ../shared/data/cifar10-jpeg --train 10000 --test 10000 --max-trials 6 --epochs 3 --backend wasm]`
  *
  * The figures of README's ImageClassifier section: `fit` with its defaults on the first N CIFAR-10
  * training images (20% held out to score the trials), then test accuracy on the 10,000 test
@@ -32,9 +32,18 @@ async function main(): Promise<void> {
   const out = arg('out', fs.mkdtempSync(path.join(os.tmpdir(), 'tfnas-bench-ic-')));
   const backend = await useBackend(arg('backend', 'wasm'), () => undefined);
   const log = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-  const d = DATASETS.cifar10.load({ dir: dataDir, trainLimit: trainCount });
+  const testCount = Number(arg('test', '10000'));
+  const d = DATASETS.cifar10.load({ dir: dataDir, trainLimit: trainCount, testLimit: testCount });
   log(`backend ${backendLabel(backend)}; ${d.train.count} training images, ${d.test.count} test images; load ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 
+  // The baseline: the same trainer, the same 80% (the classifier's trials' training part), the same epochs.
+  const trialEpochs = epochs ?? 3; // ImageClassifier's default
+  const part = { ...holdOutDataset(d, 0.8, seed), test: d.test };
+  const t1 = Date.now();
+  const base = await trainMacro(part, { genotype: MACRO_PLAIN_CNN, epochs: trialEpochs, batchSize: 64, lr: 1e-3, augment: true, seed, runDir: path.join(out, 'plain-cnn'), resume: false, log });
+  const baseSeconds = (Date.now() - t1) / 1000;
+  base.model.dispose();
+  log(`plain CNN: test ${(100 * base.test.accuracy).toFixed(2)}% after ${baseSeconds.toFixed(0)} s`);
   const clf = new ImageClassifier({ maxTrials, epochs, seed, backend, directory: path.join(out, 'classifier'), log: () => undefined });
   const t0 = Date.now();
   const s = await clf.fit(d.train.images, d.train.labels, {
@@ -45,14 +54,6 @@ async function main(): Promise<void> {
   const test = await clf.evaluate(d.test.images, d.test.labels);
   log(`classifier: test ${(100 * test.accuracy).toFixed(2)}% after ${fitSeconds.toFixed(0)} s; best ${s.best.architecture}\n${s.drawn}`);
 
-  // The baseline: the same trainer, the same 80% (the classifier's trials' training part), the same epochs.
-  const trialEpochs = epochs ?? 3;
-  const part = { ...holdOutDataset(d, 0.8, seed), test: d.test };
-  const t1 = Date.now();
-  const base = await trainMacro(part, { genotype: MACRO_PLAIN_CNN, epochs: trialEpochs, batchSize: 64, lr: 1e-3, augment: true, seed, runDir: path.join(out, 'plain-cnn'), resume: false, log });
-  const baseSeconds = (Date.now() - t1) / 1000;
-  base.model.dispose();
-  log(`plain CNN: test ${(100 * base.test.accuracy).toFixed(2)}% after ${baseSeconds.toFixed(0)} s`);
   console.log(JSON.stringify({
     backend, train_images: d.train.count, test_images: d.test.count, load_end: os.loadavg(),
     classifier: { test_accuracy: test.accuracy, seconds: fitSeconds, best: s.best, params: s.best.params, mmacs: macroCost(macroFromKey(s.best.architecture)) / 1e6 },
