@@ -14,7 +14,8 @@ export const benchOpsCommand: CommandModule = {
   handler: async (argv) => {
     const o = cliOptions(argv as Record<string, unknown>, BENCH_OPS_OPTIONS);
     const say = (line: string) => (argv.json ? process.stderr.write(line + '\n') : console.log(line));
-    const r = await benchOps({ ...o, log: (line) => process.stderr.write(`${line}\n`) });
+    // The per-op lines are indented and unprefixed, as before; the backend line reads `tfnas: backend …`.
+    const r = await benchOps({ ...o, log: (line) => process.stderr.write(line.startsWith('  ') ? `${line}\n` : `tfnas: ${line}\n`) });
     const edge = r.recompute ? 'recomputed' : 'kept';
     say(`batch ${r.batch}, ${r.size}×${r.size}, ${r.channels} channels, stride ${r.stride}, mixed edge forward ${edge} for the backward: median of ${r.repeats} after ${r.warmup} warm-up`);
     say(r.text);
