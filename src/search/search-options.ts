@@ -1,6 +1,6 @@
 /**
  * Every option of `tfnas search` as one declarative spec (see src/cli/options.ts): the options all
- * strategies share, DARTS's and the black-box searchers'. darts-cli.ts and blackbox-cli.ts read
+ * strategies share, DARTS's and the black-box searchers'. src/api/search-darts.ts and search-blackbox.ts read
  * their values from it; config.json records the options of the strategy that ran.
  */
 import { RUN_OPTIONS } from '../cli/common';
