@@ -12,7 +12,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { useBackend } from '../src/backend';
 import { BenchResult, benchSubjects } from '../src/backend/op-bench';
-import { dartsBenchSubjects } from '../src/cli/bench-ops';
+import { dartsBenchSubjects } from '../src/api/bench-ops';
 
 async function run(): Promise<void> {
   const a = yargs(hideBin(process.argv))

@@ -1,7 +1,40 @@
 /**
- * tfnas: neural architecture search on TensorFlow.js. The library API; the `tfnas` CLI is built on
- * the same functions. Call `useBackend()` first and use the `tf` exported here.
+ * tfnas: neural architecture search on TensorFlow.js. The library API: one call per CLI command
+ * (`search`, `train`, `evaluate`, `exportGenotype`, `report`, `benchNb201`, `benchNb101`,
+ * `benchOps`, `downloadData`, `dataInfo`, `listBackends`) with the command's
+ * options in camelCase, its defaults and checks, returning its `--json` summary as an object;
+ * `ImageClassifier` for search-and-train in two lines; and the building blocks below. Errors the
+ * caller can fix are `TfnasError` (a `code`, and the `option` at fault). The `tfnas` CLI calls the
+ * same functions. The calls start the backend they are given (`backend`, default auto); building
+ * blocks need `useBackend()` first and the `tf` exported here.
  */
+
+// One call per command (src/api), and the classifier.
+export { search } from './api/search';
+export type { SearchOptions, SearchResult, BlackBoxStrategy } from './api/search';
+export { train, TRAIN_OPTIONS } from './api/train';
+export type { TrainOptions, TrainResult, TrainDryRun } from './api/train';
+export { evaluate, EVAL_OPTIONS } from './api/evaluate';
+export type { EvaluateOptions, EvaluateResult } from './api/evaluate';
+export { exportGenotype, EXPORT_OPTIONS, EXPORT_FORMATS } from './api/export';
+export type { ExportOptions, ExportResult, ExportFormat } from './api/export';
+export { report, REPORT_OPTIONS } from './api/report';
+export type { ReportOptions, ReportResult } from './api/report';
+export { benchNb201, benchNb101, BENCH_NB201_OPTIONS, BENCH_NB101_OPTIONS } from './api/bench';
+export type { BenchResult } from './api/bench';
+export { benchOps, BENCH_OPS_OPTIONS } from './api/bench-ops';
+export type { BenchOpsResult } from './api/bench-ops';
+export { downloadData, dataInfo, DOWNLOAD_OPTIONS, INFO_OPTIONS } from './api/datasets';
+export { listBackends } from './api/backends';
+export { ImageClassifier } from './api/image-classifier';
+export type { ImageClassifierOptions, FitOptions, Trial, ClassifierSummary } from './api/image-classifier';
+export { datasetFromArrays } from './api/data';
+export type { ArrayData, Images, Labels } from './api/data';
+export type { RunControls, DataControls, ApiOptions } from './api/options';
+export type { ProgressEvent } from './io/run-hooks';
+export { TfnasError, UsageError } from './io/errors';
+export type { TfnasErrorCode } from './io/errors';
+export { SEARCH_OPTIONS } from './search/search-options';
 export { useBackend, activeBackend, tf } from './backend';
 export { BACKENDS, BACKEND_NAMES } from './backend/registry';
 export { Rng } from './space/rng';
@@ -21,7 +54,10 @@ export {
   validateNb201Genotype,
   validateNb101Genotype,
 } from './space/genotype';
-export { SPACES, SPACE_NAMES, getSpace } from './space/spaces';
+export { SPACES, SPACE_NAMES, getSpace, macroSpaceWithin } from './space/spaces';
+export type { MacroGenotype, MacroStage, MacroBlock } from './space/macro-space';
+export { MACRO_PLAIN_CNN, macroToKey, macroFromKey, macroMacs } from './space/macro-space';
+export { macroDiagram } from './viz/macro-text';
 export { NB101_OPS, nb101Check, nb101Hash, nb101Prune } from './space/nb101-spec';
 export { nb101PathEncoding } from './space/nb101-space';
 export { builtinGenotype, BUILTIN_GENOTYPE_NAMES } from './space/builtin-genotypes';
@@ -38,6 +74,7 @@ export { buildNetwork, countParams } from './nets/network';
 export { toInferenceModel } from './nets/network-export';
 export { batchGradients } from './train/retrain-step';
 export { saveModel, loadModel } from './nets/network-io';
+export { buildMacroNet } from './nets/macro-net';
 
 // Data, search, training.
 export { DATASETS, DATASET_NAMES, BatchLoader, searchSplit } from './data';

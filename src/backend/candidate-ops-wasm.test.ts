@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from './index';
 import { randomArr4, relativeError, Shape4 } from './test-utils/reference';
 import { tensor4 } from './test-utils/tf-helpers';
-import { BENCH_OP_NAMES, dartsBenchSubjects } from '../cli/bench-ops';
+import { BENCH_OP_NAMES, dartsBenchSubjects } from '../api/bench-ops';
 import { NB201_OPS } from '../ops/nb201-ops';
 import { NB201_PRIMITIVES } from '../space/primitives';
 import { ParamBuilder, OpContext } from '../ops/context';

@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { BACKENDS, BACKEND_NAMES, installHint } from '../backend/registry';
-import { gatherGpuFacts, judgeGpu } from '../backend/gpu';
-import { adapterLabel, releaseWebgpu, webgpuAdapter } from '../backend/webgpu';
+import { listBackends } from '../api/backends';
+import { adapterLabel } from '../backend/webgpu';
 import { JSON_OPTION, printJsonSummary } from './common';
 import { addOptions, readOptions } from './options';
 
@@ -16,22 +15,11 @@ export const backendsCommand: CommandModule = {
       .example('tfnas backends --json', 'the same as JSON') as never,
   handler: async (argv) => {
     const { json } = readOptions(argv as Record<string, unknown>, JSON_OPTION, 'backends');
-    const rows: { name: string; available: boolean; note: string }[] = [];
-    for (const name of BACKEND_NAMES) {
-      const entry = BACKENDS[name];
-      try {
-        await entry.load();
-        // As `--backend <name>` would judge it (webgpu: a fallback adapter works, but auto skips it).
-        const check = await entry.check?.(true);
-        rows.push({ name, available: !check || check.ok, note: check ? check.reason : 'loads' });
-      } catch {
-        rows.push({ name, available: false, note: `not installed: ${installHint(name)}` });
-      }
-    }
-    const adapter = rows.some((r) => r.name === 'webgpu' && r.available) ? await webgpuAdapter() : null;
-    releaseWebgpu();
+    const r = await listBackends();
+    const rows = r.backends;
+    const adapter = r.webgpuAdapter;
     if (json) {
-      printJsonSummary({ backends: rows, gpu: judgeGpu(gatherGpuFacts()), webgpuAdapter: adapter });
+      printJsonSummary(r);
       return;
     }
     for (const r of rows) console.log(`${r.available ? 'yes' : 'no '}  ${r.name.padEnd(15)} ${r.note}`);

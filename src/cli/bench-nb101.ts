@@ -1,20 +1,8 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { printJsonSummary, SEARCHER_BENCH_OPTIONS, startBackendFor } from './common';
-import { addOptions, readOptions, type OptionSpecs } from './options';
-import { formatBenchTable, NB101_PAPER_150, runBench } from '../search/bench';
-import { loadNb101Table, Nb101Evaluator, NB101_SIGNALS, type Nb101Signal } from '../search/evaluators/nb101-evaluator';
-
-/** Every option of `tfnas bench nb101` (see options.ts). */
-export const BENCH_NB101_OPTIONS = {
-  ...SEARCHER_BENCH_OPTIONS,
-  out: { ...SEARCHER_BENCH_OPTIONS.out, defaultDescription: 'results/bench/nb101/' },
-  table: { type: 'string', describe: 'the official TFRecord file', defaultDescription: 'data/nb101/nasbench_only108.tfrecord' },
-  signal: {
-    type: 'string', alias: 'nb101-signal', default: 'random-run', choices: [...NB101_SIGNALS],
-    describe: 'validation accuracy of a random run (the official query) or the mean of the 3 runs',
-  },
-} as const satisfies OptionSpecs;
+import { cliOptions, printJsonSummary } from './common';
+import { addOptions } from './options';
+import { benchNb101, BENCH_NB101_OPTIONS } from '../api/bench';
 
 /** `tfnas bench nb101`: every black-box searcher over many seeds on the official NAS-Bench-101 file. */
 export const benchNb101Command: CommandModule = {
@@ -25,17 +13,9 @@ export const benchNb101Command: CommandModule = {
       .example('tfnas bench nb101 --runs 20 --budget 150', 'every searcher, 20 seeds, on data/nb101/nasbench_only108.tfrecord')
       .example('tfnas bench nb101 --strategies random evolution predictor --signal mean --json', 'three searchers on the mean validation accuracy, JSON summary') as never,
   handler: async (argv) => {
-    const a = readOptions(argv as Record<string, unknown>, BENCH_NB101_OPTIONS, 'bench nb101');
-    const { runs, budget, seed } = a;
-    const strategies = [...new Set(a.strategies)];
-    const table = loadNb101Table(a.table);
-    await startBackendFor(strategies, a.backend);
-    const outDir = a.out ?? path.join('results', 'bench', 'nb101');
-    const signal = a.signal as Nb101Signal;
-    const { rows } = await runBench({ strategies, runs, budget, seed, space: 'nb101', newEvaluator: (s) => new Nb101Evaluator(table, signal, s), outDir });
-    const optimum = table.optimumTest();
-    console.log(formatBenchTable(rows, budget === 150 ? NB101_PAPER_150 : {}, 'BANANAS paper, 150 queries', optimum));
-    console.log(`wrote ${path.join(outDir, 'table.csv')}, runs.csv, curves.csv`);
-    if (a.json) printJsonSummary({ runs, budget, signal, optimum, table: rows, out: outDir });
+    const r = await benchNb101(cliOptions(argv as Record<string, unknown>, BENCH_NB101_OPTIONS));
+    console.log(r.text);
+    console.log(`wrote ${path.join(r.out, 'table.csv')}, runs.csv, curves.csv`);
+    if (argv.json) printJsonSummary({ runs: r.runs, budget: r.budget, signal: r.signal, optimum: r.optimum, table: r.table, out: r.out });
   },
 };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../backend';
 import { benchSubjects, median } from '../backend/op-bench';
-import { BENCH_OP_NAMES, dartsBenchSubjects, formatOpTable, MIXED_EDGE } from './bench-ops';
+import { BENCH_OP_NAMES, dartsBenchSubjects, formatOpTable, MIXED_EDGE } from '../api/bench-ops';
 import { runCli } from './test-utils/run-cli';
 
 const TINY = { batch: 2, channels: 4, size: 8, repeats: 2, warmup: 1, seed: 0 };

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { benchOpsCommand } from './bench-ops';
+import { benchOpsCommand } from './bench-ops-command';
 import { benchNb201Command } from './bench-nb201';
 import { benchNb101Command } from './bench-nb101';
 import { benchDartsNb201Command } from './bench-darts-nb201';

@@ -2,7 +2,7 @@ import { backendLabel, useBackend } from '../backend';
 import { BACKEND_NAMES } from '../backend/registry';
 import { DATA_OPTIONS } from '../data/locate';
 import { snakeKeys } from '../io/json-keys';
-import { SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/blackbox/registry';
+import { SEARCHER_NAMES } from '../search/blackbox/registry';
 import { checks, CONFIG_OPTION, type OptionSpecs } from './options';
 
 /** The `--backend` option every command that computes takes (spec entry; see options.ts). */
@@ -31,6 +31,14 @@ export async function startBackend(name: string): Promise<string> {
   return used;
 }
 
+/**
+ * The options of a library call from yargs' argv: the spec's flags that were given, by flag name
+ * (the API reads flag names as well as camelCase; yargs' camelCase copies and aliases are left out).
+ */
+export function cliOptions(argv: Record<string, unknown>, specs: OptionSpecs): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(specs).filter((f) => argv[f] !== undefined).map((f) => [f, argv[f]]));
+}
+
 /** Prints the final machine-readable summary: one JSON object as the last line on stdout, snake_case keys. */
 export function printJsonSummary(value: unknown): void {
   process.stdout.write(JSON.stringify(snakeKeys(value)) + '\n');
@@ -47,8 +55,3 @@ export const SEARCHER_BENCH_OPTIONS = {
   ...BACKEND_OPTION,
   ...CONFIG_OPTION,
 } as const satisfies OptionSpecs;
-
-/** Starts TensorFlow.js when one of the chosen searchers needs it (the table searchers do not). */
-export async function startBackendFor(strategies: readonly string[], backend: string): Promise<void> {
-  if (strategies.some((s) => TF_SEARCHERS.includes(s as SearcherName))) await startBackend(backend);
-}

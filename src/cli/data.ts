@@ -1,19 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
-import { DATA_SOURCE_OPTIONS, dataArgsOf, DATASET_NAMES, downloadDataset, getFactory, loadDatasetFromArgs } from '../data';
-import { classCounts, channelStats } from '../data/stats';
+import { DATASET_NAMES, getFactory } from '../data';
 import { fmtInt } from '../data/errors';
-import type { Dataset } from '../data/types';
 import { BENCHMARKS } from '../data/benchmarks';
-import { JSON_OPTION, printJsonSummary } from './common';
-import { addOptions, readOptions, type OptionSpecs } from './options';
-
-/** The options of `tfnas data download` besides the dataset name (see options.ts). */
-export const DOWNLOAD_OPTIONS = {
-  'data-dir': { type: 'string', default: 'data', describe: 'parent folder; the dataset goes to <data-dir>/<name>, where --data-dir of the other commands finds it' },
-  mirror: { type: 'string', describe: 'take the files from this base URL or local folder instead of the official URLs' },
-  force: { type: 'boolean', default: false, describe: 'download again even if the dataset is present' },
-  ...JSON_OPTION,
-} as const satisfies OptionSpecs;
+import { dataInfo, type describeDataset, downloadData, DOWNLOAD_OPTIONS, INFO_OPTIONS } from '../api/datasets';
+import { cliOptions, printJsonSummary } from './common';
+import { addOptions } from './options';
 
 const downloadCommand: CommandModule = {
   command: 'download <name>',
@@ -24,34 +15,10 @@ const downloadCommand: CommandModule = {
       .example('tfnas data download cifar10', 'install CIFAR-10 into data/cifar10 (md5-checked)')
       .example('tfnas data download mnist --mirror ~/Downloads', 'verify and install files fetched elsewhere') as never,
   handler: async (argv) => {
-    const a = readOptions(argv as Record<string, unknown>, DOWNLOAD_OPTIONS, 'data download');
-    const name = String(argv.name);
-    const log = (line: string) => process.stderr.write(`tfnas: ${line}\n`);
-    const r = await downloadDataset(BENCHMARKS[name] ?? getFactory(name), { dataDir: a.dataDir, mirror: a.mirror, force: a.force, log });
-    if (a.json) printJsonSummary({ dataset: name, dir: r.dir, downloaded: r.downloaded });
+    const r = await downloadData({ ...cliOptions(argv as Record<string, unknown>, DOWNLOAD_OPTIONS), name: String(argv.name) });
+    if (argv.json) printJsonSummary(r);
   },
 };
-
-const INFO_OPTIONS = { ...DATA_SOURCE_OPTIONS, ...JSON_OPTION } as const satisfies OptionSpecs;
-
-/** Everything `data info` reports, as plain data. */
-export function describeDataset(d: Dataset) {
-  const split = (s: Dataset['train']) => {
-    const st = channelStats(s, d.shape[2]);
-    return { count: s.count, perClass: classCounts(s, d.numClasses), pixelMean: st.mean, pixelStd: st.std };
-  };
-  return {
-    dataset: d.name,
-    source: d.source,
-    shape: d.shape,
-    numClasses: d.numClasses,
-    classNames: d.classNames,
-    normalisation: { mean: d.mean, std: d.std },
-    train: split(d.train),
-    test: split(d.test),
-    notes: d.notes,
-  };
-}
 
 function printInfo(info: ReturnType<typeof describeDataset>): void {
   const f4 = (xs: number[]) => xs.map((x) => x.toFixed(4)).join(' ');
@@ -83,10 +50,8 @@ const infoCommand: CommandModule = {
       .example('tfnas data info synthetic --synthetic-classes 4 --json', 'the generated test data, as JSON') as never,
   handler: async (argv) => {
     // Notes are part of the printed report, so nothing goes to stderr here.
-    const a = readOptions(argv as Record<string, unknown>, INFO_OPTIONS, 'data info');
-    const d = await loadDatasetFromArgs({ ...dataArgsOf(a), dataset: String(argv.name) }, { log: () => undefined });
-    const info = describeDataset(d);
-    if (a.json) printJsonSummary(info);
+    const info = await dataInfo({ ...cliOptions(argv as Record<string, unknown>, INFO_OPTIONS), name: String(argv.name) });
+    if (argv.json) printJsonSummary(info);
     else printInfo(info);
   },
 };

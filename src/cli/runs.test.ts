@@ -13,7 +13,7 @@ import { builtinGenotype } from '../space/builtin-genotypes';
 import { buildCli } from './main';
 import { COMMANDS } from './commands';
 import { runCli } from './test-utils/run-cli';
-import { genotypeLabel } from './train';
+import { genotypeLabel } from '../api/train';
 
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop() as string);
 const readJson = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8'));

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { main } from './main';
 import { capture } from './test-utils/run-cli';
 import { readOptions } from './options';
-import { dartsConfigFromOptions, scheduleOption } from './search-darts';
+import { dartsConfigFromOptions, scheduleOption } from '../api/search-darts';
 import { SEARCH_OPTIONS } from '../search/search-options';
 
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop() as string);

@@ -1,13 +1,36 @@
 import type { Argv, CommandModule } from 'yargs';
-import { runDartsSearch } from './search-darts';
-import { runBlackBoxSearch } from './search-blackbox';
+import { search, type SearchResult } from '../api/search';
+import type { DartsDryRun } from '../api/search-darts';
+import type { RunSummary } from '../search/blackbox/run';
+import type { DartsSummary } from '../search/darts/search';
 import { SEARCH_OPTIONS } from '../search/search-options';
-import { UsageError } from '../io/errors';
-import { addOptions, readOptions } from './options';
+import { cliOptions, printJsonSummary } from './common';
+import { addOptions } from './options';
+
+/** The lines `tfnas search` prints without --json. */
+function printSearch(r: SearchResult): void {
+  if ('dryRun' in r) {
+    const d = r as DartsDryRun;
+    console.log(`${d.space} supernet: ${d.params} trainable parameters (${d.params / 1e6} M), ${d.alphas} architecture parameters`);
+  } else if (r.strategy === 'darts') {
+    const d = r as DartsSummary;
+    console.log(`genotype: ${d.text}`);
+    if (d.benchmark) {
+      const b = d.benchmark;
+      const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+      console.log(`NAS-Bench-201 (200-epoch test accuracy): cifar10 ${pct(b.cifar10.test_200ep)}, cifar100 ${pct(b.cifar100.test_200ep)}, imagenet16 ${pct(b.imagenet16.test_200ep)}`);
+    }
+    console.log(`run folder: ${d.out}`);
+  } else {
+    const b = r as RunSummary;
+    console.log(`best ${b.best} (signal ${b.signal}${b.test_accuracy !== null ? `, test accuracy ${b.test_accuracy}` : ''})`);
+    console.log(`run folder ${b.out}`);
+  }
+}
 
 /**
  * `tfnas search`: DARTS (the default strategy) or one of the black-box searchers. The options are
- * one spec (search/search-options.ts); each strategy family has its runner; this module routes.
+ * one spec (search/search-options.ts); the library's `search` (src/api/search.ts) runs it.
  */
 export const searchCommand: CommandModule = {
   command: 'search',
@@ -19,12 +42,9 @@ export const searchCommand: CommandModule = {
       .example('tfnas search --dataset cifar10', 'the paper\'s DARTS search (about 4 days on a 2-core CPU)')
       .example('tfnas search --config results/search/darts/cifar10/seed-0/config.json --out again', 'repeat a run') as never,
   handler: async (argv) => {
-    // Read through the spec, so that a --config file can choose the strategy too.
-    const { strategy, queue } = readOptions(argv as Record<string, unknown>, SEARCH_OPTIONS, 'search');
-    if (strategy === 'darts' && queue !== undefined) {
-      throw new UsageError('--queue: only the black-box strategies send their trials to a queue; run a whole DARTS search on a worker with `tfnas queue submit`');
-    }
-    if (strategy === 'darts') await runDartsSearch(argv as Record<string, unknown>);
-    else await runBlackBoxSearch(argv as Record<string, unknown>);
+    const r = await search(cliOptions(argv as Record<string, unknown>, SEARCH_OPTIONS));
+    // The dry run's JSON is the supernet's size alone, as before the API.
+    if (argv.json) printJsonSummary('dryRun' in r ? { ...r, strategy: undefined, dryRun: undefined } : r);
+    else printSearch(r);
   },
 };

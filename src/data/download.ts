@@ -174,7 +174,8 @@ export async function downloadDataset(factory: Downloadable, o: DownloadOptions 
   const onSignal = (sig: NodeJS.Signals) => {
     cleanup();
     process.stderr.write(`\ntfnas: ${sig}: download interrupted, nothing was written\n`);
-    process.exit(130);
+    // Exit as Node would without this handler; a program that handles the signal itself decides.
+    if (process.listenerCount(sig) === 0) process.exit(130);
   };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {

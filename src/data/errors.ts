@@ -6,7 +6,8 @@ import { UsageError } from '../io/errors';
  */
 export class DataFileError extends UsageError {
   constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}`);
+    super(`${file}: ${message}`, { code: 'DATA_FILE' });
+    this.name = 'DataFileError';
   }
 }
 

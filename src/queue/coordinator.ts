@@ -13,7 +13,7 @@ import { badArgument } from '../io/errors';
 import { writeJsonAtomic } from '../io/atomic';
 import type { Row } from '../io/csv';
 import { Progress } from '../io/progress';
-import type { BlackBoxArgs } from '../cli/search-blackbox';
+import type { BlackBoxArgs } from '../api/search-blackbox';
 import { writeRunConfig, type RunRecord } from '../io/run-config';
 import type { Evaluator } from '../search/evaluators/registry';
 import { QUEUE_SCHEDULE } from '../search/blackbox/registry';

@@ -13,7 +13,7 @@ import { UsageError } from '../io/errors';
 import { toArgv } from '../cli/options';
 import { benchNb201Command } from '../cli/bench-nb201';
 import { searchCommand } from '../cli/search';
-import { trainCommand } from '../cli/train';
+import { trainCommand } from '../cli/train-command';
 
 export interface WorkerRoots {
   /** Data the jobs may read: tables, image datasets. */

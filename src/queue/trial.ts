@@ -6,7 +6,7 @@
 import type IORedis from 'ioredis';
 import { useBackend } from '../backend';
 import { UsageError } from '../io/errors';
-import { buildBlackBoxEvaluator, prepareBlackBox } from '../cli/search-blackbox';
+import { buildBlackBoxEvaluator, prepareBlackBox } from '../api/search-blackbox';
 import type { Evaluator } from '../search/evaluators/registry';
 import { checkCommand, type ProbeJob, type TrialJob, type WorkerRoots } from './payload';
 import type { ProbeResult, TrialResult } from './queue-client';

@@ -1,6 +1,6 @@
 /**
  * `tfnas worker`: takes jobs from the queue and runs them with the CLI's own code: a trial builds
- * the search's evaluator exactly as `tfnas search` does (blackbox-cli.ts) and scores one candidate; a
+ * the search's evaluator exactly as `tfnas search` does (src/api/search-blackbox.ts) and scores one candidate; a
  * run job is a whole `tfnas search|train|bench nb201` in a child process (so a long step cannot
  * stall the job's lock, and a cancel or shutdown can stop it). Every job is validated first
  * (payload.ts); a job whose input is wrong fails at once, without retries. BullMQ renews each job's
@@ -42,7 +42,7 @@ export interface RunningWorker {
 /** Input errors: the same job would fail the same way on every attempt. */
 function isInputError(e: unknown): boolean {
   const name = (e as Error)?.name;
-  return name === 'UsageError' || name === 'DataFileError' || name === 'UnrecoverableError';
+  return name === 'TfnasError' || name === 'UsageError' || name === 'DataFileError' || name === 'UnrecoverableError';
 }
 
 type Processor = (data: JobData, job: Job, ctx: TrialContext & RunContext) => Promise<unknown>;

@@ -1,6 +1,6 @@
 /**
  * Every option of `tfnas search` as one declarative spec (see src/cli/options.ts): the options all
- * strategies share, DARTS's and the black-box searchers'. darts-cli.ts and blackbox-cli.ts read
+ * strategies share, DARTS's and the black-box searchers'. src/api/search-darts.ts and search-blackbox.ts read
  * their values from it; config.json records the options of the strategy that ran.
  */
 import { RUN_OPTIONS } from '../cli/common';
@@ -140,6 +140,11 @@ export const BLACKBOX_OPTIONS = {
   'train-batch-size': { type: 'number', check: count, group: B, describe: 'train evaluator: batch size (default 64)' },
   'max-latency': { type: 'number', check: checks.positive, group: B, describe: 'with --latency-table: only cells whose predicted latency is at most this many ms are evaluated' },
   'latency-device': { type: 'string', group: B, describe: 'with an HW-NAS-Bench --latency-table (.csv): the device whose latencies count (edgegpu, raspi4, edgetpu, pixel3, eyeriss, fpga)' },
+  'macro-max-macs': {
+    type: 'number', check: checks.positive, group: B,
+    describe: '--space macro: only chains of at most this many million multiply-accumulates per 32×32 RGB image are sampled and bred (a compute budget)',
+    defaultDescription: 'no limit',
+  },
   supernet: { type: 'string', group: B, describe: 'supernet evaluator: run folder of a `tfnas search` (DARTS) run whose weights score candidates' },
   'supernet-valid-limit': { type: 'number', check: count, group: B, describe: 'supernet evaluator: held-out images scored per candidate (default 1000)' },
 } as const satisfies OptionSpecs;

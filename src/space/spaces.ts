@@ -45,8 +45,23 @@ import {
   nb101ToKey,
 } from './nb101-space';
 import { nb101IsValid } from './nb101-spec';
+import {
+  MACRO_TOKEN_VOCAB,
+  macroCrossover,
+  macroDecode,
+  macroEncode,
+  macroFromKey,
+  macroFromTokenScores,
+  macroIsValid,
+  macroMutate,
+  macroSample,
+  macroToKey,
+  macroTokens,
+  type MacroGenotype,
+} from './macro-space';
+import { budgeted, macroCost, macroShrink } from './macro-budget';
 
-export type Genotype = Nb201Genotype | DartsGenotype | Nb101Genotype;
+export type Genotype = Nb201Genotype | DartsGenotype | Nb101Genotype | MacroGenotype;
 
 export interface SearchSpace<G = Genotype> {
   readonly name: SpaceName;
@@ -122,9 +137,41 @@ export const NB101_SPACE: SearchSpace<Nb101Genotype> = {
   fromTokenScores: nb101FromTokenScores,
 };
 
-export const SPACES = { nb201: NB201_SPACE, darts: DARTS_SPACE, nb101: NB101_SPACE } as const;
+/** A whole chain CNN (stages of conv blocks, pooling, head): see macro-space.ts; scored by the train evaluator. */
+export const MACRO_SPACE: SearchSpace<MacroGenotype> = {
+  name: 'macro',
+  sample: macroSample,
+  mutate: macroMutate,
+  crossover: macroCrossover,
+  isValid: macroIsValid,
+  key: macroToKey,
+  fromKey: macroFromKey,
+  encode: macroEncode,
+  decode: macroDecode,
+  features: macroEncode,
+  tokens: macroTokens,
+  tokenVocab: MACRO_TOKEN_VOCAB,
+  fromTokenScores: macroFromTokenScores,
+};
+
+export const SPACES = { nb201: NB201_SPACE, darts: DARTS_SPACE, nb101: NB101_SPACE, macro: MACRO_SPACE } as const;
 export type SpaceName = keyof typeof SPACES;
 export const SPACE_NAMES = Object.keys(SPACES) as SpaceName[];
+
+/**
+ * The macro space limited to chains of at most `maxMacs` multiply-accumulates per 32×32 RGB image
+ * (macro-budget.ts): sampling, mutation and crossover stay under it; a decoded or NAO-proposed
+ * chain over it is shrunk until it fits.
+ */
+export function macroSpaceWithin(maxMacs: number): SearchSpace<MacroGenotype> {
+  return {
+    ...MACRO_SPACE,
+    ...budgeted(maxMacs, MACRO_SPACE),
+    isValid: (g) => macroIsValid(g) && macroCost(g) <= maxMacs,
+    decode: (v) => macroShrink(macroDecode(v), maxMacs),
+    fromTokenScores: (s) => macroShrink(macroFromTokenScores(s), maxMacs),
+  };
+}
 
 export function getSpace(name: string): SearchSpace<Genotype> {
   const s = (SPACES as unknown as Record<string, SearchSpace<Genotype>>)[name];

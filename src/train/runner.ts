@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CsvLog, Row } from '../io/csv';
-import { Progress } from '../io/progress';
+import { Progress, type ProgressValues } from '../io/progress';
 import { UsageError } from '../io/errors';
 import { refreshReport } from '../report/live';
 import { checkCheckpoint } from './checkpoint';
 import { makeOutDir } from '../io/out';
 import { assertNoDeviceError } from '../backend/webgpu';
+import { reportProgress, runHooks, throwIfAborted } from '../io/run-hooks';
 
 
 /** Thrown when a loss or metric stops being finite; the last good checkpoint is left in place. */
@@ -103,6 +104,7 @@ export async function runEpochs(loop: EpochLoop): Promise<Row[]> {
   const finished: number[] = [];
   try {
     for (let epoch = start; epoch < loop.epochs; epoch++) {
+      throwIfAborted();
       if (loop.stop?.()) break;
       clock = { epoch, epochs: loop.epochs, finished };
       const t0 = Date.now();
@@ -117,6 +119,7 @@ export async function runEpochs(loop: EpochLoop): Promise<Row[]> {
       await loop.save(epoch);
       finished.push(seconds);
       log(formatEpochLine(full, loop.epochs, runSecondsLeft(0, seconds)));
+      reportProgress({ kind: 'epoch', epoch: epoch + 1, epochs: loop.epochs, values: full, etaSeconds: runSecondsLeft(0, seconds) });
       if (loop.report) await refreshReport(loop.runDir, log);
     }
   } finally {
@@ -145,7 +148,29 @@ export function epochProgress(label: string, steps: number): Progress {
         return `run ETA ${formatDuration(runSecondsLeft(epochLeft, elapsed, run) ?? NaN)}`;
       }
     : undefined;
-  return new Progress(label, steps, process.stderr, !process.stderr.isTTY, suffix);
+  if (!run || (!runHooks().onProgress && !runHooks().signal)) return new Progress(label, steps, process.stderr, !process.stderr.isTTY, suffix);
+  return new HookedProgress(run, label, steps, suffix);
+}
+
+/**
+ * The epoch's bar that also reports each step to a library caller (onProgress) and stops the run
+ * at the next step once the caller's AbortSignal fires: the epoch is dropped, the last
+ * checkpoint stays, and resume redoes the epoch.
+ */
+class HookedProgress extends Progress {
+  private readonly t0 = Date.now();
+
+  constructor(private readonly run: RunClock, label: string, private readonly steps: number, suffix?: (d: number, t: number, e: number) => string) {
+    super(label, steps, process.stderr, !process.stderr.isTTY, suffix);
+  }
+
+  update(step: number, values: ProgressValues = {}): void {
+    super.update(step, values);
+    const elapsed = (Date.now() - this.t0) / 1000;
+    const eta = step > 0 ? runSecondsLeft((elapsed / step) * (this.steps - step), elapsed, this.run) : null;
+    reportProgress({ kind: 'step', epoch: this.run.epoch + 1, epochs: this.run.epochs, step, steps: this.steps, values, etaSeconds: eta });
+    throwIfAborted();
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The black-box searchers, `name → factory`. Tests loop over every entry; the CLI's `--strategy`
- * choices are these names plus `darts` (which lives in darts-cli.ts).
+ * choices are these names plus `darts` (src/api/search-darts.ts).
  */
 import type { Genotype, SearchSpace } from '../../space/spaces';
 import type { Searcher, SearcherOptions, SearcherState } from './searcher';

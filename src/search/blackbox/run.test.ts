@@ -5,7 +5,9 @@ import { useBackend } from '../../backend';
 import { getSpace } from '../../space/spaces';
 import { Nb201Evaluator, loadNb201Table, makeEvaluator, nb201CellReport, withNb201TestAccuracy, type Evaluator } from '../evaluators/registry';
 import { runSearch } from './run';
-import { runBlackBoxSearch } from '../../cli/search-blackbox';
+import { search as runBlackBoxSearch } from '../../api/search';
+import { main } from '../../cli/main';
+import { toArgv } from '../../cli/options';
 import { formatBenchTable, meanStd, NB201_PAPER_CIFAR10, runBench } from '../bench';
 import { nb201FromOrdinal } from '../../space/nb201-space';
 import { syntheticRow, syntheticTableText, tmpDir, writeSyntheticTable } from '../test-utils/synthetic';
@@ -123,7 +125,7 @@ describe('runSearch', () => {
   });
 });
 
-describe('runBlackBoxSearch (tfnas search --strategy …)', () => {
+describe('search() and tfnas search --strategy …', () => {
   it.each(['random', 'predictor', 'nao'])('%s: --json prints one JSON object with best and test_accuracy last', async (strategy) => {
     const out = path.join(dir, `cli-${strategy}`);
     const lines: string[] = [];
@@ -134,7 +136,8 @@ describe('runBlackBoxSearch (tfnas search --strategy …)', () => {
     const errSpy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const modelOptions = strategy === 'random' ? {} : { init: 4, batch: 5, 'model-steps': 10 };
-      await runBlackBoxSearch({ strategy, space: 'nb201', table: tableFile, budget: 14, seed: 1, out, json: true, backend: 'wasm', ...modelOptions });
+      const words = ['search', ...toArgv({ strategy, space: 'nb201', table: tableFile, budget: 14, seed: 1, out, json: true, backend: 'wasm', ...modelOptions })];
+      expect(await main(words)).toBe(0);
     } finally {
       spy.mockRestore();
       errSpy.mockRestore();
@@ -151,8 +154,8 @@ describe('runBlackBoxSearch (tfnas search --strategy …)', () => {
     await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', budget: NaN, table: tableFile })).rejects.toThrow(/--budget: expected a number, got a value that is not a number/);
     await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', population: 5, table: tableFile })).rejects.toThrow(/--population: not used by --strategy random; it is an option of evolution, genetic/);
     await expect(runBlackBoxSearch({ strategy: 'evolution', space: 'nb201', init: 5, table: tableFile })).rejects.toThrow(/--init: not used by --strategy evolution; it is an option of predictor, nao/);
-    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', table: [tableFile, tableFile] })).rejects.toThrow(/--table: given 2 times; expected it once/);
-    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', table: tableFile, 'dry-run': true })).rejects.toThrow(/--dry-run: only --strategy darts/);
+    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', table: [tableFile, tableFile] } as never)).rejects.toThrow(/--table: given 2 times; expected it once/);
+    await expect(runBlackBoxSearch({ strategy: 'random', space: 'nb201', table: tableFile, dryRun: true })).rejects.toThrow(/--dry-run: only --strategy darts/);
   });
 
   it.each([

@@ -12,6 +12,7 @@ import { LiveReport } from '../../report/live';
 import { makeOutDir } from '../../io/out';
 import { writeRunConfig, type RunRecord } from '../../io/run-config';
 import { Progress } from '../../io/progress';
+import { reportProgress, throwIfAborted } from '../../io/run-hooks';
 import type { Genotype, SearchSpace } from '../../space/spaces';
 import type { Evaluator } from '../evaluators/registry';
 import { makeSearcher, restoreSearcher } from './registry';
@@ -52,12 +53,14 @@ export async function searchLoop(
   let best = startBest;
   for (let q = startQuery + 1; q <= budget; q++) {
     if (budgetSeconds !== undefined && (evaluator.seconds ?? 0) > budgetSeconds) break;
+    throwIfAborted('the search'); // after the last query's checkpoint: resume asks this query again
     const g = await searcher.ask();
     const r = await evaluator.evaluate(g, q);
     searcher.tell(g, r.signal);
     const key = searcher.space.key(g);
     if (!best || r.signal > best.signal) best = { key, signal: r.signal, testAccuracy: r.testAccuracy };
     onQuery({ query: q, key, signal: r.signal, testAccuracy: r.testAccuracy, best });
+    reportProgress({ kind: 'query', query: q, budget, values: { architecture: key, signal: r.signal, best_signal: best.signal, best_architecture: best.key } });
   }
   return best;
 }

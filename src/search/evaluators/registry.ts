@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../../io/errors';
+import type { Dataset } from '../../data/types';
 import type { Nb201Genotype } from '../../space/genotype-types';
 import { NB201_SPACE_SIZE } from '../../space/nb201-space';
 import type { Genotype, SpaceName } from '../../space/spaces';
@@ -47,6 +48,8 @@ export interface EvaluatorOptions {
    * evaluators with their own options (data, training length).
    */
   argv?: Record<string, unknown>;
+  /** Images already in memory (library calls), used instead of the dataset `argv` names (train evaluator). */
+  data?: Dataset;
 }
 
 /**
@@ -98,14 +101,15 @@ export const EVALUATORS: Record<string, { spaces: SpaceName[]; make: EvaluatorFa
     make: (o) => new Nb201Evaluator(loadNb201Table(o.table), o.dataset),
   },
   train: {
-    spaces: ['darts'],
+    spaces: ['darts', 'macro'],
     make: async (o) => {
       // Loaded lazily: only this evaluator needs the image data and the training code.
       const { loadDatasetFromArgs } = await import('../../data/locate');
       const { TrainEvaluator } = await import('./train-evaluator');
       const argv = o.argv ?? {};
       return new TrainEvaluator({
-        dataset: await loadDatasetFromArgs(argv),
+        dataset: o.data ?? (await loadDatasetFromArgs(argv)),
+        space: o.space === 'macro' ? 'macro' : 'darts',
         runDir: o.runDir ?? '.',
         seed: o.seed ?? 0,
         epochs: optNumber(argv, 'train-epochs'),

@@ -15,6 +15,8 @@ import type { DartsGenotype } from '../../space/genotype-types';
 import type { Genotype } from '../../space/spaces';
 import { dartsToKey } from '../../space/darts-space';
 import { RETRAIN_DEFAULTS, retrain } from '../../train/retrain';
+import { MACRO_TRAIN_DEFAULTS, trainMacro } from '../../train/macro-train';
+import type { MacroGenotype } from '../../space/macro-space';
 import type { EvalResult, Evaluator } from './registry';
 
 /** A short proxy schedule for a small network (DARTS search-size: C = 16, 8 cells), no regularisers. */
@@ -22,6 +24,8 @@ export const TRAIN_EVALUATOR_DEFAULTS = { epochs: 10, C: 16, layers: 8, batchSiz
 
 export interface TrainEvaluatorOptions {
   dataset: Dataset;
+  /** darts (default): the DARTS network of the cell; macro: the chain network (src/nets/macro-net.ts). */
+  space?: 'darts' | 'macro';
   runDir: string;
   seed: number;
   epochs?: number;
@@ -57,7 +61,7 @@ export class TrainEvaluator implements Evaluator {
   readonly name = 'train';
   private n = 0;
   private readonly data: Dataset;
-  private readonly cfg: Required<Omit<TrainEvaluatorOptions, 'dataset' | 'runDir' | 'seed'>>;
+  private readonly cfg: Required<Omit<TrainEvaluatorOptions, 'dataset' | 'runDir' | 'seed' | 'space'>>;
 
   constructor(private readonly o: TrainEvaluatorOptions) {
     this.cfg = { ...TRAIN_EVALUATOR_DEFAULTS, ...definedOnly(o) };
@@ -76,11 +80,12 @@ export class TrainEvaluator implements Evaluator {
   }
 
   async evaluate(g: Genotype, query?: number): Promise<EvalResult> {
-    const genotype = g as DartsGenotype;
     this.n++;
     // The folder is named by the search's query number, so a resumed search finds (and resumes) it;
     // retrain's fingerprint check refuses a folder that holds another genotype.
     const runDir = path.join(this.o.runDir, 'candidates', String(query ?? this.n).padStart(4, '0'));
+    if (this.o.space === 'macro') return this.evaluateMacro(g as MacroGenotype, runDir);
+    const genotype = g as DartsGenotype;
     const r = await retrain(this.data, {
       ...RETRAIN_DEFAULTS,
       genotype,
@@ -97,6 +102,22 @@ export class TrainEvaluator implements Evaluator {
       resume: fs.existsSync(path.join(runDir, 'checkpoint')),
       log: () => undefined,
     });
+    return { signal: r.test.accuracy * 100 };
+  }
+
+  /** A macro-space network: trained with Adam (macro-train.ts); its model stays in the candidate's folder. */
+  private async evaluateMacro(genotype: MacroGenotype, runDir: string): Promise<EvalResult> {
+    const r = await trainMacro(this.data, {
+      ...MACRO_TRAIN_DEFAULTS,
+      genotype,
+      epochs: this.cfg.epochs,
+      batchSize: this.cfg.batchSize,
+      seed: this.o.seed,
+      runDir,
+      resume: fs.existsSync(path.join(runDir, 'checkpoint')),
+      log: () => undefined,
+    });
+    r.model.dispose();
     return { signal: r.test.accuracy * 100 };
   }
 }

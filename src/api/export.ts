@@ -1,6 +1,10 @@
+/**
+ * `exportGenotype(options)`: what `tfnas export` does, as a library call: a genotype as data (JSON,
+ * DARTS Python form, NB201 string, NB101 hash) or as a diagram (DOT, SVG), returned as text and
+ * written to `out` when given.
+ */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Argv, CommandModule } from 'yargs';
 import { writeFileAtomic } from '../io/atomic';
 import { UsageError } from '../io/errors';
 import { fsReason } from '../io/out';
@@ -10,11 +14,12 @@ import { nb101Check, nb101HashPruned } from '../space/nb101-spec';
 import { SPACE_NAMES } from '../space/spaces';
 import { genotypeToDot } from '../viz/dot';
 import { genotypeToSvg } from '../viz/svg';
-import { addOptions, CONFIG_OPTION, readOptions, type OptionSpecs } from './options';
+import { CONFIG_OPTION, type OptionSpecs } from '../cli/options';
+import { readApiOptions, type ApiOptions } from './options';
 
 export const EXPORT_FORMATS = ['json', 'darts', 'nb201', 'hash', 'dot', 'svg'] as const;
 
-const SPACE_TITLE: Record<SpaceName, string> = { darts: 'a DARTS-space genotype', nb201: 'a NAS-Bench-201 cell', nb101: 'a NAS-Bench-101 cell' };
+const SPACE_TITLE: Record<SpaceName, string> = { darts: 'a DARTS-space genotype', nb201: 'a NAS-Bench-201 cell', nb101: 'a NAS-Bench-101 cell', macro: 'a macro-space chain network' };
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Every option of `tfnas export` (see options.ts). */
@@ -76,34 +81,35 @@ function checkOut(out: string | undefined): void {
   }
 }
 
-/** `tfnas export`: a genotype as data (JSON, DARTS Python form, NB201 string) or as a diagram (DOT, SVG). */
-export const exportCommand: CommandModule = {
-  command: 'export',
-  describe: 'Write a genotype as json, darts, nb201, hash (NAS-Bench-101), dot or svg (e.g. tfnas export --genotype DARTS_V2 --format svg --out cells.svg)',
-  builder: (y: Argv) =>
-    addOptions(y, EXPORT_OPTIONS)
-      .example('tfnas export --genotype results/search/darts/cifar10/seed-0 --format darts', 'print a search result in the reference form')
-      .example(`tfnas export --space nb101 --genotype '{"matrix": [[0,1,1],[0,0,1],[0,0,0]], "ops": ["input","conv3x3-bn-relu","output"]}' --format hash`, 'the official NAS-Bench-101 module hash')
-      .example("tfnas export --genotype '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|' --format svg --out nb201.svg", 'draw an NB201 cell') as never,
-  handler: async (argv) => {
-    const a = readOptions(argv as Record<string, unknown>, EXPORT_OPTIONS, 'export');
-    const format = a.format as ExportFormat;
-    if (a.title !== undefined && format !== 'svg') throw new UsageError(`--title: only --format svg draws a caption, not --format ${format}`);
-    checkOut(a.out);
-    const g = resolveGenotype(a.genotype, { allowNb201: true, allowNb101: true });
-    if (a.space !== undefined && g.space !== a.space) {
-      throw new UsageError(`--space ${a.space}: ${sourceOf(g)} is ${SPACE_TITLE[g.space]}, not ${SPACE_TITLE[a.space as SpaceName]}`);
-    }
-    const text = renderGenotype(g, format, a.title);
-    if (a.out === undefined) {
-      process.stdout.write(text);
-      return;
-    }
+export type ExportOptions = ApiOptions<typeof EXPORT_OPTIONS>;
+
+/** What exportGenotype returns: the text, its space, and the file written (when `out` is given). */
+export interface ExportResult {
+  text: string;
+  space: SpaceName;
+  format: ExportFormat;
+  /** Where the genotype came from ("built-in DARTS_V2", "file x.json", "the --genotype string"). */
+  source: string;
+  out: string | null;
+}
+
+/** Renders a genotype in a format; writes it (atomically) to `out` when given. */
+export async function exportGenotype(options: ExportOptions): Promise<ExportResult> {
+  const { values: a } = readApiOptions(options as Record<string, unknown>, EXPORT_OPTIONS, 'export');
+  const format = a.format as ExportFormat;
+  if (a.title !== undefined && format !== 'svg') throw new UsageError(`--title: only --format svg draws a caption, not --format ${format}`);
+  checkOut(a.out);
+  const g = resolveGenotype(a.genotype, { allowNb201: true, allowNb101: true });
+  if (a.space !== undefined && g.space !== a.space) {
+    throw new UsageError(`--space ${a.space}: ${sourceOf(g)} is ${SPACE_TITLE[g.space]}, not ${SPACE_TITLE[a.space as SpaceName]}`);
+  }
+  const text = renderGenotype(g, format, a.title);
+  if (a.out !== undefined) {
     try {
       writeFileAtomic(a.out, text);
     } catch (e) {
       throw new UsageError(`--out: cannot write ${a.out}: ${fsReason(e, a.out)}`);
     }
-    process.stderr.write(`tfnas: wrote ${format} of ${sourceOf(g)} to ${a.out}\n`);
-  },
-};
+  }
+  return { text, space: g.space, format, source: sourceOf(g), out: a.out ?? null };
+}

@@ -1,17 +1,19 @@
 /**
- * `tfnas search --strategy random|evolution|genetic|predictor|nao`: the black-box searchers'
- * runner. Its options are BLACKBOX_OPTIONS and the shared ones in search-options.ts.
+ * `search` with a black-box strategy (random, evolution, genetic, predictor, nao): the checked
+ * options, the evaluator, the run folder and resume, in-process or on a job queue. Its options are
+ * BLACKBOX_OPTIONS and the shared ones in search-options.ts.
  */
 import * as path from 'path';
+import type { Dataset } from '../data/types';
 import { badArgument, UsageError } from '../io/errors';
-import { printJsonSummary, startBackend } from './common';
-import { camel, checkResume, readOptions, recordOptions, type Values } from './options';
+import { camel, checkResume, readOptions, recordOptions, type Values } from '../cli/options';
 import { runRecord, savedOptions, type RunRecord } from '../io/run-config';
-import { getSpace, type SpaceName } from '../space/spaces';
+import { getSpace, macroSpaceWithin, type SpaceName } from '../space/spaces';
 import { EVALUATORS, EVALUATOR_NAMES, loadNb201Table, makeEvaluator, withNb201TestAccuracy, type Evaluator } from '../search/evaluators/registry';
 import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-table';
 import { SEARCHER_CLI_OPTIONS, SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/blackbox/registry';
-import { runSearch } from '../search/blackbox/run';
+import { runSearch, type RunSummary } from '../search/blackbox/run';
+import { startApiBackend } from './options';
 import { BLACKBOX_RUN_OPTIONS, SEARCH_OPTIONS } from '../search/search-options';
 import { constrainSearcher, latencyModelFromTable, writePareto } from '../latency/constraint';
 
@@ -42,7 +44,8 @@ function parseArgs(argv: Record<string, unknown>) {
   const o = readOptions(argv, SEARCH_OPTIONS, 'search');
   const strategy = o.strategy;
   if (!(SEARCHER_NAMES as string[]).includes(strategy)) badArgument('strategy', SEARCHER_NAMES.join('|'), strategy);
-  const space = getSpace(o.space ?? 'nb201');
+  if (o.macroMaxMacs !== undefined && o.space !== 'macro') throw new UsageError(`--macro-max-macs: a budget of the macro space (--space macro), not of --space ${o.space ?? 'nb201'}`);
+  const space = o.macroMaxMacs !== undefined ? macroSpaceWithin(o.macroMaxMacs * 1e6) : getSpace(o.space ?? 'nb201');
   checkStrategyOptions(o.given, strategy as SearcherName);
   if (o.dryRun) throw new UsageError(`--dry-run: only --strategy darts has a supernet to build; ${strategy} has nothing to dry-run`);
   const searcherOptions = Object.fromEntries(
@@ -75,16 +78,21 @@ export function prepareBlackBox(argv: Record<string, unknown>): BlackBoxArgs {
 }
 
 /** The search's evaluator, as the command line names it (also what a queue worker builds for a trial). */
-export async function buildBlackBoxEvaluator(a: BlackBoxArgs): Promise<Evaluator> {
+export async function buildBlackBoxEvaluator(a: BlackBoxArgs, data?: Dataset): Promise<Evaluator> {
   const { o, evaluatorName, space, dataset, outDir, seed } = a;
   // Evaluators read their own options (data, training length) from the checked values, by flag name.
   const values = Object.fromEntries(Object.keys(SEARCH_OPTIONS).map((k) => [k, (o as Record<string, unknown>)[camel(k)]]));
-  let evaluator = await makeEvaluator(evaluatorName, { space: space.name, table: o.table, dataset, runDir: outDir, seed, argv: values });
+  let evaluator = await makeEvaluator(evaluatorName, { space: space.name, table: o.table, dataset, runDir: outDir, seed, argv: values, data });
   if (space.name === 'nb201' && evaluatorName !== 'nb201' && o.table) evaluator = withNb201TestAccuracy(evaluator, loadNb201Table(o.table), dataset);
   return evaluator;
 }
 
-export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<void> {
+/**
+ * Runs (or resumes) the black-box search `argv` (flag-keyed options) describes; `data`: in-memory
+ * images for the train evaluator instead of the dataset the options name. Starts the backend
+ * where the searcher or the evaluator computes.
+ */
+export async function runBlackBox(argv: Record<string, unknown>, log: (line: string) => void, data?: Dataset): Promise<RunSummary> {
   const a = prepareBlackBox(argv);
   const { o, strategy, space, seed, budget, budgetSeconds, searcherOptions, evaluatorName, outDir } = a;
   const options = recordOptions({ ...o, space: space.name, evaluator: evaluatorName }, BLACKBOX_RUN_OPTIONS);
@@ -92,17 +100,19 @@ export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<
   if (o.maxLatency !== undefined && !o.latencyTable) throw new UsageError('--max-latency: needs --latency-table (the latencies the limit applies to)');
   if (o.maxLatency !== undefined && o.queue !== undefined) throw new UsageError('--max-latency: not with --queue yet (the queue coordinator asks the searcher itself)');
   const latency = o.latencyTable ? latencyModelFromTable(o.latencyTable, space.name, o.latencyDevice) : null;
-  let summary;
+  const start = () => startApiBackend(o.backend, log);
+  let summary: RunSummary;
   if (o.queue !== undefined) {
     // Trials run on queue workers; the coordinator needs a backend only for its own model (predictor, nao).
     if (budgetSeconds !== undefined) throw new UsageError('--budget-seconds: not with --queue (the queue counts queries; use --budget)');
-    const backend = TF_SEARCHERS.includes(strategy) ? await startBackend(o.backend) : null;
+    if (data) throw new UsageError('data: in-memory images cannot be sent to queue workers; name a dataset the workers have');
+    const backend = TF_SEARCHERS.includes(strategy) ? await start() : null;
     const { runQueuedSearch } = await import('../queue/coordinator');
     summary = await runQueuedSearch(argv, a, runRecord('search', options, backend));
   } else {
     const tableLookup = evaluatorName === 'nb201' || evaluatorName === 'nb101';
-    const backend = TF_SEARCHERS.includes(strategy) || !tableLookup ? await startBackend(o.backend) : null;
-    const evaluator = await buildBlackBoxEvaluator(a);
+    const backend = TF_SEARCHERS.includes(strategy) || !tableLookup ? await start() : null;
+    const evaluator = await buildBlackBoxEvaluator(a, data);
     const record: RunRecord = runRecord('search', options, backend);
     const wrapSearcher = latency && o.maxLatency !== undefined ? (s: Parameters<typeof constrainSearcher>[0]) => constrainSearcher(s, latency, o.maxLatency!) : undefined;
     summary = await runSearch({ strategy, space, evaluator, budget, budgetSeconds, seed, outDir, resume: o.resume, searcherOptions, quiet: false, report: o.report, record, wrapSearcher });
@@ -111,10 +121,5 @@ export async function runBlackBoxSearch(argv: Record<string, unknown>): Promise<
     const front = writePareto(outDir, space, latency);
     summary = { ...summary, latency_ms: summary.genotype ? Number(latency(summary.genotype).toFixed(4)) : null, pareto_points: front.length };
   }
-  if (o.json) {
-    printJsonSummary(summary);
-    return;
-  }
-  console.log(`best ${summary.best} (signal ${summary.signal}${summary.test_accuracy !== null ? `, test accuracy ${summary.test_accuracy}` : ''})`);
-  console.log(`run folder ${outDir}`);
+  return summary;
 }

@@ -1,7 +1,10 @@
+/**
+ * `search` with `strategy: 'darts'`: the DARTS configuration from the checked options, the run
+ * folder and config.json, resume, and the weight-sharing search loop. The CLI prints what it returns.
+ */
 import * as path from 'path';
-import { printJsonSummary, startBackend } from './common';
-import { checkResume, readOptions, recordOptions, type Values } from './options';
-import { dataArgsOf, getFactory, loadDatasetFromArgs } from '../data';
+import { getFactory } from '../data';
+import type { Dataset } from '../data/types';
 import { badArgument } from '../io/errors';
 import { runRecord, savedOptions } from '../io/run-config';
 import type { RecomputeSetting } from '../nets/supernet-memory';
@@ -11,12 +14,13 @@ import { SPACE_NAMES as SEARCH_SPACE_NAMES } from '../space/spaces';
 import { DARTS_DEFAULTS as D, DEFAULT_LAYERS, DartsConfig, Schedule, validateDartsConfig } from '../search/darts/config';
 import { METHODS, MethodName } from '../search/darts/methods';
 import { buildSupernet } from '../search/darts/build';
-import { runDartsSearchLoop } from '../search/darts/search';
+import { runDartsSearchLoop, type DartsSummary } from '../search/darts/search';
 import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-table';
 import { DARTS_RUN_OPTIONS, SEARCH_OPTIONS } from '../search/search-options';
 import type { LatencyLoss } from '../latency/objective';
 import { checkWorkers, defaultWorkers } from '../train/parallel/workers';
 import { replicaUnsupported } from '../search/darts/epoch-method';
+import { checkResume, recordOptions, type Values } from '../cli/options';
 
 /** `tfnas search --strategy darts`: the configuration from the checked options, and the runner. */
 export type SearchValues = Values<typeof SEARCH_OPTIONS>;
@@ -82,8 +86,20 @@ export function scheduleOption(flag: string, given: string | undefined, preset: 
   return parts.length === 1 ? [parts[0], parts[0]] : [parts[0], parts[1]];
 }
 
+/** What `dryRun: true` returns: the supernet's size (nothing trained, no data read). */
+export interface DartsDryRun {
+  space: string;
+  layers: number;
+  init_channels: number;
+  num_classes: number;
+  params: number;
+  params_mb: number;
+  alphas: number;
+  alpha_shapes: Record<string, number[]>;
+}
+
 /** Builds the supernet only: its trainable parameter count and α size (no data needed). */
-function dryRun(cfg: DartsConfig, o: SearchValues): Record<string, unknown> {
+function dryRun(cfg: DartsConfig, o: SearchValues): DartsDryRun {
   const factory = getFactory(cfg.dataset);
   const synthetic = cfg.dataset === 'synthetic';
   const numClasses = synthetic ? o.syntheticClasses : factory.numClasses;
@@ -92,42 +108,41 @@ function dryRun(cfg: DartsConfig, o: SearchValues): Record<string, unknown> {
   try {
     const alphas = Object.values(net.alphas).reduce((s, v) => s + v.size, 0);
     const shapes = Object.fromEntries(Object.entries(net.alphas).map(([k, v]) => [k, v.shape]));
-    return { space: cfg.space, layers: cfg.layers, init_channels: cfg.initChannels, num_classes: numClasses, params: net.paramCount(), params_mb: net.paramCount() / 1e6, alphas, alpha_shapes: shapes };
+    return { space: cfg.space, layers: cfg.layers, init_channels: cfg.initChannels, num_classes: numClasses, params: net.paramCount(), params_mb: net.paramCount() / 1e6, alphas, alpha_shapes: shapes as Record<string, number[]> };
   } finally {
     net.dispose();
   }
 }
 
-export async function runDartsSearch(argv: Record<string, unknown>): Promise<void> {
-  const o = readOptions(argv, SEARCH_OPTIONS, 'search');
+/** The folder a DARTS search writes to when `out` is not given. */
+export function dartsOutDir(o: SearchValues, cfg: DartsConfig): string {
+  return o.out ?? path.join('results', 'search', cfg.space, cfg.dataset, `${cfg.method === 'darts' ? '' : `${cfg.method}-`}seed-${cfg.seed}`);
+}
+
+/**
+ * Checks a DARTS search's options and, unless resuming with other settings, returns how to run it:
+ * everything that can refuse the options runs before the backend starts and before anything is written.
+ */
+export function prepareDarts(o: SearchValues): { cfg: DartsConfig; out: string; options: Record<string, unknown> } {
   const cfg = dartsConfigFromOptions(o);
-  const out = o.out ?? path.join('results', 'search', cfg.space, cfg.dataset, `${cfg.method === 'darts' ? '' : `${cfg.method}-`}seed-${cfg.seed}`);
+  const out = dartsOutDir(o, cfg);
   const options = recordOptions({ ...o, space: cfg.space, layers: cfg.layers }, DARTS_RUN_OPTIONS);
-  // Before the backend starts and before anything is written: a changed option is refused.
   if (o.resume && !o.dryRun) checkResume(out, savedOptions(out), options, DARTS_RUN_OPTIONS);
-  const backend = await startBackend(o.backend);
-  if (o.dryRun) {
-    const info = dryRun(cfg, o);
-    if (o.json) printJsonSummary(info);
-    else console.log(`${cfg.space} supernet: ${info.params} trainable parameters (${(info.params as number) / 1e6} M), ${info.alphas} architecture parameters`);
-    return;
-  }
-  // The worker replicas do not take architecture objective terms yet: the latency term runs on one thread.
-  const data = await loadDatasetFromArgs(dataArgsOf(o));
-  const summary = await runDartsSearchLoop(cfg, data, {
-    out, resume: o.resume, backend, record: runRecord('search', options, backend), report: o.report, gpuMemoryBytes: o.gpuMemory ? o.gpuMemory * 2 ** 30 : null,
+  return { cfg, out, options };
+}
+
+/** Runs (or resumes) the DARTS search the options describe, on `data`, with the backend already started. */
+export async function runDarts(o: SearchValues, data: Dataset, backend: string, log: (line: string) => void): Promise<DartsSummary> {
+  const { cfg, out, options } = prepareDarts(o);
+  return runDartsSearchLoop(cfg, data, {
+    out, resume: o.resume, backend, record: runRecord('search', options, backend), report: o.report, gpuMemoryBytes: o.gpuMemory ? o.gpuMemory * 2 ** 30 : null, log,
     workers: searchWorkers(cfg, o.workers, backend),
   });
-  if (o.json) printJsonSummary(summary);
-  else {
-    console.log(`genotype: ${summary.text}`);
-    if (summary.benchmark) {
-      const b = summary.benchmark;
-      const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
-      console.log(`NAS-Bench-201 (200-epoch test accuracy): cifar10 ${pct(b.cifar10.test_200ep)}, cifar100 ${pct(b.cifar100.test_200ep)}, imagenet16 ${pct(b.imagenet16.test_200ep)}`);
-    }
-    console.log(`run folder: ${summary.out}`);
-  }
+}
+
+/** The supernet's size without training (`dryRun: true`). */
+export function dartsDryRun(o: SearchValues): DartsDryRun {
+  return dryRun(dartsConfigFromOptions(o), o);
 }
 
 /**

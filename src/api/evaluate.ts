@@ -1,14 +1,19 @@
+/**
+ * `evaluate(options)`: what `tfnas eval` runs, as a library call: accuracy, loss, per-class
+ * accuracy and a confusion-matrix CSV of a saved model, on a dataset or on in-memory images.
+ */
 import * as path from 'path';
-import type { Argv, CommandModule } from 'yargs';
 import { BatchLoader, dataArgsOf, loadDatasetFromArgs } from '../data';
 import type { Dataset } from '../data/types';
 import { UsageError } from '../io/errors';
 import { fsReason } from '../io/out';
 import { loadModel } from '../nets/network-io';
 import { guardMemory } from '../backend/out-of-memory';
-import { evaluate, EvalResult, writeConfusionCsv } from '../train/evaluate';
-import { printJsonSummary, RUN_OPTIONS, startBackend } from './common';
-import { addOptions, checks, readOptions, type OptionSpecs, type Values } from './options';
+import { evaluate as evaluateBatches, EvalResult, writeConfusionCsv } from '../train/evaluate';
+import { RUN_OPTIONS } from '../cli/common';
+import { checks, type OptionSpecs } from '../cli/options';
+import { dataOf } from './data';
+import { logOf, readApiOptions, startApiBackend, type ApiOptions, type DataControls, type RunControls } from './options';
 
 /** Every option of `tfnas eval` (see options.ts). */
 export const EVAL_OPTIONS = {
@@ -22,7 +27,21 @@ export const EVAL_OPTIONS = {
   ...RUN_OPTIONS,
 } as const satisfies OptionSpecs;
 
-type EvalArgs = Values<typeof EVAL_OPTIONS>;
+export type EvaluateOptions = ApiOptions<typeof EVAL_OPTIONS> & Pick<RunControls, 'log'> & DataControls;
+
+/** The `--json` summary of `tfnas eval`. */
+export interface EvaluateResult {
+  model: string;
+  dataset: string;
+  split: string;
+  count: number;
+  accuracy: number;
+  loss: number;
+  per_class_accuracy: Record<string, number | null>;
+  confusion_csv: string;
+  /** Every class's counts, for printing. */
+  per_class: EvalResult['perClass'];
+}
 
 /**
  * Where the confusion CSV goes by default: results/eval/<name of the model's run folder>/, never
@@ -48,28 +67,26 @@ function checkShapes(modelShape: (number | null)[], d: Dataset, modelDir: string
   }
 }
 
-async function handler(argv: Record<string, unknown>): Promise<void> {
-  const a = readOptions(argv, EVAL_OPTIONS, 'eval');
-  const backend = await startBackend(a.backend);
+/**
+ * Evaluates the saved model `model` on the `split` of the dataset the options name (or of `data`,
+ * in-memory images) and writes the confusion CSV to `out`.
+ */
+export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
+  const { values: a } = readApiOptions(options as Record<string, unknown>, EVAL_OPTIONS, 'eval');
+  const log = logOf(options);
+  const backend = await startApiBackend(a.backend, log);
   const model = await loadModel(a.model);
   try {
-    const dataset = await loadDatasetFromArgs(dataArgsOf(a), { only: a.split as 'test' | 'train' });
+    const split = a.split as 'test' | 'train';
+    const dataset = options.data ? await dataOf(options.data, a, log) : await loadDatasetFromArgs(dataArgsOf(a), { only: split, log });
     checkShapes(model.inputs[0].shape, dataset, a.model);
     const out = model.outputs[0].shape;
     if (out[out.length - 1] !== dataset.numClasses) {
       throw new UsageError(`--model: ${a.model} predicts ${out[out.length - 1]} classes, but ${dataset.name} has ${dataset.numClasses}`);
     }
     const meta = (model.getUserDefinedMetadata() ?? {}) as SavedMeta;
-    if (meta.tfnas?.dataset && meta.tfnas.dataset !== dataset.name) {
-      process.stderr.write(`tfnas: warning: the model was trained on ${meta.tfnas.dataset}, evaluating on ${dataset.name}\n`);
-    }
-    const loader = new BatchLoader(dataset, a.split as 'test' | 'train', null, {
-      batchSize: a.batchSize,
-      seed: 0,
-      shuffle: false,
-      mean: meta.tfnas?.mean,
-      std: meta.tfnas?.std,
-    });
+    if (meta.tfnas?.dataset && meta.tfnas.dataset !== dataset.name) log(`warning: the model was trained on ${meta.tfnas.dataset}, evaluating on ${dataset.name}`);
+    const loader = new BatchLoader(dataset, split, null, { batchSize: a.batchSize, seed: 0, shuffle: false, mean: meta.tfnas?.mean, std: meta.tfnas?.std });
     const r = await guardMemory(
       () => ({
         pass: `the evaluation of ${a.model}`,
@@ -78,7 +95,7 @@ async function handler(argv: Record<string, unknown>): Promise<void> {
         kept: 'nothing was written',
         advice: [`a smaller --batch-size (now ${a.batchSize})`],
       }),
-      () => evaluate(model, loader.epochBatches(), dataset.numClasses, dataset.classNames),
+      () => evaluateBatches(model, loader.epochBatches(), dataset.numClasses, dataset.classNames),
     );
     const confusionFile = a.out ?? defaultConfusionFile(a.model, dataset.name, a.split);
     try {
@@ -86,15 +103,7 @@ async function handler(argv: Record<string, unknown>): Promise<void> {
     } catch (e) {
       throw new UsageError(`--out: cannot write ${confusionFile}: ${fsReason(e, confusionFile)}`);
     }
-    report(a, dataset, r, confusionFile);
-  } finally {
-    model.dispose();
-  }
-}
-
-function report(a: EvalArgs, dataset: Dataset, r: EvalResult, confusionFile: string): void {
-  if (a.json) {
-    printJsonSummary({
+    return {
       model: a.model,
       dataset: dataset.name,
       split: a.split,
@@ -103,24 +112,9 @@ function report(a: EvalArgs, dataset: Dataset, r: EvalResult, confusionFile: str
       loss: r.loss,
       per_class_accuracy: Object.fromEntries(r.perClass.map((c) => [c.name, c.accuracy])),
       confusion_csv: confusionFile,
-    });
-    return;
+      per_class: r.perClass,
+    };
+  } finally {
+    model.dispose();
   }
-  const lines = [
-    `${dataset.name} ${a.split}: accuracy ${(100 * r.accuracy).toFixed(2)}% (${r.count} images), loss ${r.loss.toFixed(4)}`,
-    ...r.perClass.map((c) => `  ${c.name.padEnd(12)} ${c.accuracy === null ? '   n/a' : (100 * c.accuracy).toFixed(2).padStart(6) + '%'} (${c.correct}/${c.total})`),
-    `confusion matrix: ${confusionFile}`,
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
 }
-
-/** `tfnas eval`: accuracy, loss, per-class accuracy and a confusion matrix of a saved model. */
-export const evalCommand: CommandModule = {
-  command: 'eval',
-  describe: 'Evaluate a saved model: accuracy, loss, per-class accuracy, confusion CSV (e.g. tfnas eval --model results/train/cifar10/DARTS_V2-seed-0/model)',
-  builder: ((y: Argv) =>
-    addOptions(y, EVAL_OPTIONS)
-      .example('tfnas eval --model results/train/cifar10/DARTS_V2-seed-0/model', 'test accuracy of a trained model')
-      .example('tfnas eval --model run/model --split train --out train-confusion.csv --json', 'training-set figures as JSON')) as never,
-  handler: handler as never,
-};

@@ -1,13 +1,20 @@
+/**
+ * `train(options)`: what `tfnas train` runs, as a library call: retrain a genotype from scratch
+ * (the DARTS paper's CIFAR-10 evaluation settings by default), save the model, report test figures.
+ * The options are TRAIN_OPTIONS in camelCase; the result is the `--json` summary.
+ */
 import * as path from 'path';
-import type { Argv, CommandModule } from 'yargs';
-import { dataArgsOf, getFactory, loadDatasetFromArgs } from '../data';
+import { getFactory } from '../data';
+import { withRunHooks } from '../io/run-hooks';
 import { runRecord, savedOptions } from '../io/run-config';
 import { RECOMPUTE_SETTINGS, type RecomputeSetting } from '../nets/supernet-memory';
 import { buildNetwork, countParams, disposeNetwork, formatParamsMillions, NetworkConfig } from '../nets/network';
 import { resolveGenotype, type ResolvedGenotype } from '../space/genotype';
 import { retrain, RETRAIN_DEFAULTS, RetrainOptions } from '../train/retrain';
-import { printJsonSummary, RUN_OPTIONS, startBackend } from './common';
-import { addOptions, checkResume, checks, readOptions, recordOptions, type OptionSpecs, type Values } from './options';
+import { RUN_OPTIONS } from '../cli/common';
+import { checkResume, checks, recordOptions, type OptionSpecs, type Values } from '../cli/options';
+import { dataOf } from './data';
+import { logOf, readApiOptions, startApiBackend, type ApiOptions, type DataControls, type RunControls } from './options';
 
 const D = RETRAIN_DEFAULTS;
 const T = 'Training:';
@@ -43,14 +50,6 @@ export const TRAIN_OPTIONS = {
 
 type TrainValues = Values<typeof TRAIN_OPTIONS>;
 
-function addTrainOptions(y: Argv): Argv {
-  return addOptions(y, TRAIN_OPTIONS)
-    .example('tfnas train --genotype DARTS_V2 --dry-run', 'parameter counts of the paper configuration')
-    .example('tfnas train --genotype DARTS_V2 --init-channels 16 --layers 8 --epochs 10 --train-limit 5000', 'a short retraining')
-    .example('tfnas train --genotype results/search/darts/cifar10/seed-0', 'retrain the cell a search found')
-    .example('tfnas train --config results/train/cifar10/DARTS_V2-seed-0/config.json --out again', 'repeat a run');
-}
-
 /** A file-system-safe name for run folders: the built-in name, the file/folder name, or "custom". */
 export function genotypeLabel(g: ResolvedGenotype): string {
   if (g.source.startsWith('built-in ')) return g.source.slice('built-in '.length);
@@ -80,43 +79,105 @@ function networkConfigFromArgs(a: TrainValues): NetworkConfig {
   };
 }
 
-async function dryRun(a: TrainValues, g: ResolvedGenotype, label: string): Promise<void> {
+/** What `dryRun: true` returns: the network's parameter counts (no data read, nothing trained). */
+export interface TrainDryRun {
+  dryRun: true;
+  genotype: string;
+  init_channels: number;
+  layers: number;
+  num_classes: number;
+  input_shape: number[];
+  auxiliary: boolean;
+  params: number;
+  params_without_auxiliary: number;
+  params_millions: string;
+}
+
+/** What a retraining returns (the `--json` summary). */
+export interface TrainResult {
+  genotype: string;
+  run_dir: string;
+  model_dir: string;
+  test_accuracy: number;
+  test_loss: number;
+  test_count: number;
+  params: number;
+  params_without_auxiliary: number;
+  epochs: number;
+  seconds: number;
+}
+
+export type TrainOptions = ApiOptions<typeof TRAIN_OPTIONS> & RunControls & DataControls;
+
+function dryRun(a: TrainValues, g: ResolvedGenotype, label: string): TrainDryRun {
   const cfg = networkConfigFromArgs(a);
   const net = buildNetwork(g.genotype as RetrainOptions['genotype'], cfg);
   const counts = countParams(net);
   disposeNetwork(net);
-  const summary = {
+  return {
+    dryRun: true,
     genotype: label,
     init_channels: cfg.C,
     layers: cfg.layers,
     num_classes: cfg.numClasses,
     input_shape: cfg.inputShape,
     auxiliary: cfg.auxiliary,
-    ...counts,
+    params: counts.params,
+    params_without_auxiliary: counts.params_without_auxiliary,
     params_millions: formatParamsMillions(counts.params_without_auxiliary),
   };
-  if (a.json) printJsonSummary(summary);
-  else {
-    process.stdout.write(
-      `${label}: ${summary.params_millions} parameters without the auxiliary head ` +
-        `(${counts.params_without_auxiliary.toLocaleString('en-US')} exactly; ${counts.params.toLocaleString('en-US')} with it)\n`,
-    );
-  }
 }
 
-async function handler(argv: Record<string, unknown>): Promise<void> {
-  const a = readOptions(argv, TRAIN_OPTIONS, 'train');
+/**
+ * Retrains a genotype (or, with `resume: true`, continues the run in `out`) and resolves with its
+ * test figures. `onProgress` gets every step and epoch; `signal` aborts at the next step (TfnasError
+ * `ABORTED`; the run folder keeps the checkpoint of the last finished epoch).
+ */
+export async function train(options: TrainOptions = {}): Promise<TrainResult | TrainDryRun> {
+  const { values: a } = readApiOptions(options as Record<string, unknown>, TRAIN_OPTIONS, 'train');
+  const log = logOf(options);
   const g = resolveGenotype(a.genotype);
   const label = genotypeLabel(g);
-  const runDir = a.out ?? path.join('results', 'train', a.dataset, `${label}-seed-${a.seed}`);
-  const options = recordOptions(a, TRAIN_OPTIONS);
-  if (a.resume && !a.dryRun) checkResume(runDir, savedOptions(runDir), options, TRAIN_OPTIONS);
-  const backend = await startBackend(a.backend);
+  const dataName = options.data ? (options.data.name ?? 'memory') : a.dataset;
+  const runDir = a.out ?? path.join('results', 'train', dataName, `${label}-seed-${a.seed}`);
+  const record = recordOptions(a, TRAIN_OPTIONS);
+  if (a.resume && !a.dryRun) checkResume(runDir, savedOptions(runDir), record, TRAIN_OPTIONS);
+  const backend = await startApiBackend(a.backend, log);
   if (a.dryRun) return dryRun(a, g, label);
-  const dataset = await loadDatasetFromArgs(dataArgsOf(a));
-  const r = await retrain(dataset, {
-    genotype: g.genotype as RetrainOptions['genotype'],
-    genotypeName: label,
+  return withRunHooks({ onProgress: options.onProgress, signal: options.signal }, async () => {
+    const dataset = await dataOf(options.data, a, log);
+    const r = await retrain(dataset, {
+      ...retrainSettings(a),
+      genotype: g.genotype as RetrainOptions['genotype'],
+      genotypeName: label,
+      runDir,
+      resume: a.resume,
+      report: a.report,
+      record: runRecord('train', record, backend),
+      log,
+    });
+    log(
+      `${label}: test accuracy ${(100 * r.test.accuracy).toFixed(2)}% on ${r.test.count} images; ${formatParamsMillions(r.paramsWithoutAuxiliary)} parameters ` +
+        `(${r.paramsWithoutAuxiliary.toLocaleString('en-US')} without the auxiliary head); model in ${r.modelDir}`,
+    );
+    return {
+      genotype: label,
+      run_dir: runDir,
+      model_dir: r.modelDir,
+      test_accuracy: r.test.accuracy,
+      test_loss: r.test.loss,
+      test_count: r.test.count,
+      params: r.params,
+      params_without_auxiliary: r.paramsWithoutAuxiliary,
+      epochs: a.epochs,
+      seconds: r.seconds,
+    };
+  });
+}
+
+/** The training settings of retrain from the checked options. */
+function retrainSettings(a: TrainValues) {
+  return {
     C: a.initChannels,
     layers: a.layers,
     auxiliary: a.auxiliary,
@@ -133,35 +194,5 @@ async function handler(argv: Record<string, unknown>): Promise<void> {
     dropPath: a.dropPath,
     seed: a.seed,
     recompute: a.recompute as RecomputeSetting,
-    runDir,
-    resume: a.resume,
-    report: a.report,
-    record: runRecord('train', options, backend),
-    log: (line) => process.stderr.write(`tfnas: ${line}\n`),
-  });
-  const acc = (100 * r.test.accuracy).toFixed(2);
-  process.stderr.write(
-    `tfnas: ${label}: test accuracy ${acc}% on ${r.test.count} images; ${formatParamsMillions(r.paramsWithoutAuxiliary)} parameters ` +
-      `(${r.paramsWithoutAuxiliary.toLocaleString('en-US')} without the auxiliary head); model in ${r.modelDir}\n`,
-  );
-  if (a.json) {
-    printJsonSummary({
-      run_dir: runDir,
-      model_dir: r.modelDir,
-      test_accuracy: r.test.accuracy,
-      test_loss: r.test.loss,
-      params: r.params,
-      params_without_auxiliary: r.paramsWithoutAuxiliary,
-      epochs: a.epochs,
-      seconds: r.seconds,
-    });
-  }
+  };
 }
-
-/** `tfnas train`: retrain a genotype from scratch as the DARTS paper does (CIFAR-10 evaluation settings). */
-export const trainCommand: CommandModule = {
-  command: 'train',
-  describe: 'Retrain a genotype from scratch and save the model (e.g. tfnas train --genotype DARTS_V2 --epochs 600)',
-  builder: addTrainOptions as never,
-  handler: handler as never,
-};

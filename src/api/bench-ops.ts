@@ -1,8 +1,12 @@
+/**
+ * `benchOps(options)`: what `tfnas bench ops` measures, as a library call: forward+backward time
+ * of each DARTS candidate op and of one softmax-mixed edge, built as the supernet builds them.
+ */
 import * as tf from '@tensorflow/tfjs';
-import type { Argv, CommandModule } from 'yargs';
 import { badArgument } from '../io/errors';
-import { BACKEND_OPTION, JSON_OPTION, printJsonSummary, startBackend } from './common';
-import { addOptions, checks, CONFIG_OPTION, readOptions, type OptionSpecs, type Values } from './options';
+import { BACKEND_OPTION, JSON_OPTION } from '../cli/common';
+import { checks, CONFIG_OPTION, type OptionSpecs, type Values } from '../cli/options';
+import { logOf, readApiOptions, startApiBackend, type ApiOptions, type RunControls } from './options';
 import { BenchOptions, BenchResult, BenchSubject, benchSubjects, PreparedSubject } from '../backend/op-bench';
 import { DARTS_PRIMITIVES } from '../space/primitives';
 import { DARTS_OPS, dartsMixedOps } from '../ops/darts-ops';
@@ -96,29 +100,31 @@ function checkArgs(a: Args): BenchOptions & { stride: number; ops: string[] } {
   return opts;
 }
 
-/** `tfnas bench ops`: forward+backward time of each DARTS candidate op and of one mixed edge. */
-export const benchOpsCommand: CommandModule = {
-  command: 'ops',
-  describe: 'Forward+backward time of each DARTS candidate op and a mixed edge (e.g. tfnas bench ops --backend wasm)',
-  builder: (y: Argv) =>
-    addOptions(y, BENCH_OPS_OPTIONS)
-      .example('tfnas bench ops --backend wasm', 'every op at batch 32, C=16, 32x32')
-      .example('tfnas bench ops --backend wasm --stride 2 --ops sep_conv_3x3 mixed_edge', 'reduction-cell edges') as never,
-  handler: async (raw) => {
-    const argv = readOptions(raw as Record<string, unknown>, BENCH_OPS_OPTIONS, 'bench ops');
-    const opts = checkArgs(argv);
-    const backend = await startBackend(argv.backend);
-    const subjects = dartsBenchSubjects(opts.channels, opts.stride, opts.seed, argv.recompute).filter((s) => opts.ops.includes(s.name));
-    const say = (line: string) => (argv.json ? process.stderr.write(line + '\n') : console.log(line));
-    const edge = argv.recompute ? 'recomputed' : 'kept';
-    say(`batch ${opts.batch}, ${opts.size}×${opts.size}, ${opts.channels} channels, stride ${opts.stride}, mixed edge forward ${edge} for the backward: median of ${opts.repeats} after ${opts.warmup} warm-up`);
-    const rows = await benchSubjects(subjects, opts, (r, i) => process.stderr.write(`  ${i + 1}/${subjects.length} ${r.name}: ${r.medianMs.toFixed(1)} ms\n`));
-    say(formatOpTable(rows));
-    if (argv.json) {
-      const { batch, channels, size, stride, repeats, warmup, seed } = opts;
-      const round = (v: number) => Math.round(v * 1000) / 1000;
-      const ops = rows.map((r) => ({ ...r, medianMs: round(r.medianMs), minMs: round(r.minMs), maxMs: round(r.maxMs) }));
-      printJsonSummary({ backend, batch, channels, size, stride, repeats, warmup, seed, recompute: argv.recompute, ops });
-    }
-  },
-};
+export interface BenchOpsResult {
+  backend: string;
+  batch: number;
+  channels: number;
+  size: number;
+  stride: number;
+  repeats: number;
+  warmup: number;
+  seed: number;
+  recompute: boolean;
+  ops: BenchResult[];
+  /** The table as printed. */
+  text: string;
+}
+
+/** Times each chosen op (median of `repeats` after `warmup`); `log` gets one line per op. */
+export async function benchOps(options: ApiOptions<typeof BENCH_OPS_OPTIONS> & Pick<RunControls, 'log'> = {}): Promise<BenchOpsResult> {
+  const { values: argv } = readApiOptions(options as Record<string, unknown>, BENCH_OPS_OPTIONS, 'bench ops');
+  const opts = checkArgs(argv);
+  const log = logOf(options);
+  const backend = await startApiBackend(argv.backend, log);
+  const subjects = dartsBenchSubjects(opts.channels, opts.stride, opts.seed, argv.recompute).filter((s) => opts.ops.includes(s.name));
+  const rows = await benchSubjects(subjects, opts, (r, i) => log(`  ${i + 1}/${subjects.length} ${r.name}: ${r.medianMs.toFixed(1)} ms`));
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  const ops = rows.map((r) => ({ ...r, medianMs: round(r.medianMs), minMs: round(r.minMs), maxMs: round(r.maxMs) }));
+  const { batch, channels, size, stride, repeats, warmup, seed } = opts;
+  return { backend, batch, channels, size, stride, repeats, warmup, seed, recompute: argv.recompute, ops, text: formatOpTable(rows) };
+}
