@@ -126,7 +126,9 @@ export function dartsOutDir(o: SearchValues, cfg: DartsConfig): string {
 export function prepareDarts(o: SearchValues): { cfg: DartsConfig; out: string; options: Record<string, unknown> } {
   const cfg = dartsConfigFromOptions(o);
   const out = dartsOutDir(o, cfg);
-  const options = recordOptions({ ...o, space: cfg.space, layers: cfg.layers }, DARTS_RUN_OPTIONS);
+  // The values the method's preset filled in are recorded as resolved, so config.json says what ran.
+  const resolved = { space: cfg.space, layers: cfg.layers, batchSize: cfg.batchSize, learningRate: cfg.lr, learningRateMin: cfg.lrMin, archLearningRate: cfg.archLr };
+  const options = recordOptions({ ...o, ...resolved }, DARTS_RUN_OPTIONS);
   if (o.resume && !o.dryRun) checkResume(out, savedOptions(out), options, DARTS_RUN_OPTIONS);
   return { cfg, out, options };
 }

@@ -15,7 +15,11 @@ const SYNC_READ = /\b(dataSync|arraySync|bufferSync)\s*\(/;
  * Data parallelism (`--workers`) runs on wasm and cpu only (checkWorkers refuses the GPU backends):
  * its replicas exchange gradients synchronously inside a step, through shared memory.
  */
-const CPU_ONLY = ['src/train/parallel', 'src/search/darts/replica.ts'];
+/**
+ * GDAS (`--gumbel-tau`) draws each edge's op on the host from α before the forward, so that only
+ * that op is computed; a search refuses it on webgpu (search/darts/search.ts).
+ */
+const CPU_ONLY = ['src/train/parallel', 'src/search/darts/replica.ts', 'src/nets/supernet-mixing.ts'];
 
 function sources(p: string): string[] {
   const full = path.join(REPO, p);

@@ -10,7 +10,7 @@ import type { Nb201Genotype } from '../space/genotype-types';
 import { constrainSearcher, INFEASIBLE_SCORE, latencyModelFromTable, paretoFront } from './constraint';
 import { predictLatency } from './predictor';
 import { writeLatencyTable } from './table';
-import { syntheticTable } from './test-utils';
+import { syntheticTable } from './test-utils/tables';
 
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop() as string);
 

@@ -9,7 +9,7 @@ import type { Nb201Genotype } from '../space/genotype-types';
 import { latencyModelFromTable } from './constraint';
 import { correlateWithDevices, readHwNasBench } from './hw-nas-bench';
 import { predictLatency } from './predictor';
-import { syntheticTable } from './test-utils';
+import { syntheticTable } from './test-utils/tables';
 
 /** Every NAS-Bench-201 cell (5^6), in base-5 order of the edge ops. */
 function allCells(): Nb201Genotype[] {

@@ -8,7 +8,7 @@ import { capture } from '../cli/test-utils/run-cli';
 import { expectedLatencyTensor, latencyTerm } from './objective';
 import { expectedLatency } from './predictor';
 import { writeLatencyTable } from './table';
-import { syntheticTable } from './test-utils';
+import { syntheticTable } from './test-utils/tables';
 
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop() as string);
 

@@ -8,7 +8,7 @@ import type { DartsGenotype, Nb201Genotype } from '../space/genotype-types';
 import { cellPositions, distinctPositions } from './positions';
 import { expectedLatency, latencyMatrices, meanRelativeError, predictLatency, ranks, spearman } from './predictor';
 import { readLatencyTable, writeLatencyTable } from './table';
-import { syntheticTable } from './test-utils';
+import { syntheticTable } from './test-utils/tables';
 
 describe('latency positions', () => {
   test('DARTS network of 8 cells: reductions at cells 2 and 5, stride 2 only on the edges from the inputs', () => {

@@ -92,6 +92,8 @@ interface CheckpointState {
 /** Runs (or resumes) a search; resolves with the final summary. */
 export async function runDartsSearchLoop(cfg: DartsConfig, data: Dataset, opts: DartsRunOptions): Promise<DartsSummary> {
   validateDartsConfig(cfg);
+  // GDAS draws the ops on the host from α before every forward: a synchronous read webgpu cannot do in Node.
+  if (cfg.gumbelTau && opts.backend === 'webgpu') throw new UsageError('--gumbel-tau (gdas): not on the webgpu backend yet (each forward reads α on the host to draw its ops); use wasm, cpu or tensorflow');
   if (cfg.table) loadNb201Table(cfg.table); // a bad table fails now, not after the first epoch
   prepareRunDir(opts.out, opts.resume, CHECKPOINT);
   const workers = checkWorkers(opts.workers ?? 1, opts.backend);

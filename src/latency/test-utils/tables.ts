@@ -1,6 +1,6 @@
 /** Synthetic latency tables for tests (no timing): op latency = a per-op cost × channels × size². */
-import { DEFAULT_NETWORK, LatencySpace, SPACE_OPS, distinctPositions, positionKey } from './positions';
-import type { LatencyTable } from './table';
+import { DEFAULT_NETWORK, LatencySpace, SPACE_OPS, distinctPositions, positionKey } from '../positions';
+import type { LatencyTable } from '../table';
 
 export const SYNTHETIC_COST: Record<string, number> = {
   max_pool_3x3: 1, avg_pool_3x3: 1, skip_connect: 0.5, sep_conv_3x3: 6, sep_conv_5x5: 10, dil_conv_3x3: 3, dil_conv_5x5: 5,
