@@ -14,6 +14,8 @@ import { retrain, RETRAIN_DEFAULTS, RetrainOptions } from '../train/retrain';
 import { RUN_OPTIONS } from '../cli/common';
 import { checkResume, checks, recordOptions, type OptionSpecs, type Values } from '../cli/options';
 import { dataOf } from './data';
+import { WORKERS_OPTION } from '../search/search-options';
+import { checkWorkers, defaultWorkers } from '../train/parallel/workers';
 import { logOf, readApiOptions, startApiBackend, type ApiOptions, type DataControls, type RunControls } from './options';
 
 const D = RETRAIN_DEFAULTS;
@@ -45,6 +47,7 @@ export const TRAIN_OPTIONS = {
   resume: { type: 'boolean', default: false, record: false, describe: 'continue the run in --out from its last checkpoint' },
   'dry-run': { type: 'boolean', default: false, record: false, describe: 'build the network and print its parameter counts; no data, no training' },
   report: { type: 'boolean', default: true, shapes: false, describe: 'rewrite report.html in the run folder after every epoch (--no-report: off)' },
+  workers: { ...WORKERS_OPTION, group: T },
   ...RUN_OPTIONS,
 } as const satisfies OptionSpecs;
 
@@ -155,6 +158,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult | T
       report: a.report,
       record: runRecord('train', record, backend),
       log,
+      workers: checkWorkers(a.workers ?? defaultWorkers(), backend, a.workers !== undefined),
     });
     log(
       `${label}: test accuracy ${(100 * r.test.accuracy).toFixed(2)}% on ${r.test.count} images; ${formatParamsMillions(r.paramsWithoutAuxiliary)} parameters ` +

@@ -67,6 +67,16 @@ export const METHOD_OPTIONS = {
 } as const satisfies OptionSpecs;
 
 /** DARTS's own options; the numbers are checked by validateDartsConfig (library callers too). */
+/**
+ * `--workers` of `search` and `train` (one entry, two commands). Results differ with N only by the
+ * float order of the gradient sum and BatchNorm's per-shard statistics, so --resume may change it
+ * (shapes: false).
+ */
+export const WORKERS_OPTION = {
+  type: 'number', shapes: false, check: checks.int(1), defaultDescription: 'the machine\'s cores (1 on GPU backends; env TFNAS_WORKERS)',
+  describe: 'data-parallel worker threads on wasm/cpu: each batch is split among N replicas whose gradients are summed (BatchNorm uses each shard\'s statistics)',
+} as const;
+
 export const DARTS_OPTIONS = {
   epochs: { type: 'number', default: D.epochs, group: G, describe: 'search epochs (the cosine schedule spans them; fixed for a run)' },
   'batch-size': { type: 'number', group: G, describe: 'batch size (both parts)', defaultDescription: `${D.batchSize}; pc-darts 256` },
@@ -91,10 +101,7 @@ export const DARTS_OPTIONS = {
   },
   // Results differ with N only by the float order of the gradient sum and BatchNorm's per-shard
   // statistics, so --resume may change it (shapes: false).
-  workers: {
-    type: 'number', group: G, shapes: false, check: count, defaultDescription: 'the machine\'s cores (1 on GPU backends; env TFNAS_WORKERS)',
-    describe: 'data-parallel worker threads on wasm/cpu: each batch is split among N replicas whose gradients are summed (BatchNorm uses each shard\'s statistics)',
-  },
+  workers: { ...WORKERS_OPTION, group: G },
   ...METHOD_OPTIONS,
   'gpu-memory': {
     type: 'number', group: G, shapes: false, check: checks.positive, defaultDescription: 'unknown: auto checkpoints on a GPU',

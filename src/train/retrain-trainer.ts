@@ -46,7 +46,7 @@ export interface TrainerState {
 export class Trainer {
   readonly net: DartsNetwork;
   readonly params: Params;
-  private readonly optimizer: SgdMomentum;
+  readonly optimizer: SgdMomentum;
   /** Drop-path of the next steps: rate and seed set per epoch by the caller, epoch and step by `step`. */
   dropPath: DropPathState = { rate: 0, seed: 0, epoch: 0, step: 0 };
 
@@ -79,8 +79,8 @@ export class Trainer {
     }
   }
 
-  /** All weights (trainable and BatchNorm running statistics) and the momentum buffers. */
-  private tensors(): Record<string, tf.Tensor> {
+  /** All weights (trainable and BatchNorm running statistics) and the momentum buffers: what a checkpoint holds. */
+  stateTensors(): Record<string, tf.Tensor> {
     const out: Record<string, tf.Tensor> = {};
     for (const [name, w] of Object.entries(this.net.weights)) out[`weight/${name}`] = w;
     for (const [name, b] of Object.entries(this.net.buffers)) out[`buffer/${name}`] = b;
@@ -88,7 +88,7 @@ export class Trainer {
   }
 
   async save(dir: string, state: TrainerState): Promise<void> {
-    await saveCheckpoint(dir, this.tensors(), state);
+    await saveCheckpoint(dir, this.stateTensors(), state);
   }
 
   /** Restores a checkpoint taken with the same fingerprint; returns its state, or null if there is none. */
@@ -101,22 +101,27 @@ export class Trainer {
           throw new UsageError(`--resume: the checkpoint in ${dir} was made with ${k} = ${JSON.stringify(ckpt.state.fingerprint?.[k])}, this run has ${JSON.stringify(v)}`);
         }
       }
-      const all: [string, tf.Variable][] = [
-        ...Object.entries(this.net.weights).map(([n, v]): [string, tf.Variable] => [`weight/${n}`, v]),
-        ...Object.entries(this.net.buffers).map(([n, v]): [string, tf.Variable] => [`buffer/${n}`, v]),
-      ];
-      for (const [key, v] of all) {
-        const t = ckpt.tensors[key];
-        if (!t) throw new UsageError(`--resume: the checkpoint in ${dir} has no tensor ${key} (made by another version of tfnas?)`);
-        if (!tf.util.arraysEqual(t.shape, v.shape)) throw new UsageError(`--resume: ${key} in ${dir} has shape [${t.shape}], the network has [${v.shape}]`);
-      }
-      for (const [key, v] of all) v.assign(ckpt.tensors[key]);
-      this.optimizer.loadState(ckpt.tensors);
+      this.loadState(ckpt.tensors, `the checkpoint in ${dir}`);
       return ckpt.state;
     } finally {
       // Variable.assign shares the data (reference-counted), so the loaded tensors can all go.
       disposeAll(ckpt.tensors);
     }
+  }
+
+  /** Takes weights, statistics and momentum from `stateTensors()`-named tensors (the caller disposes them). */
+  loadState(tensors: Record<string, tf.Tensor>, source = 'the state'): void {
+    const all: [string, tf.Variable][] = [
+      ...Object.entries(this.net.weights).map(([n, v]): [string, tf.Variable] => [`weight/${n}`, v]),
+      ...Object.entries(this.net.buffers).map(([n, v]): [string, tf.Variable] => [`buffer/${n}`, v]),
+    ];
+    for (const [key, v] of all) {
+      const t = tensors[key];
+      if (!t) throw new UsageError(`--resume: ${source} has no tensor ${key} (made by another version of tfnas?)`);
+      if (!tf.util.arraysEqual(t.shape, v.shape)) throw new UsageError(`--resume: ${key} in ${source} has shape [${t.shape}], the network has [${v.shape}]`);
+    }
+    for (const [key, v] of all) v.assign(tensors[key]);
+    this.optimizer.loadState(tensors);
   }
 
   dispose(): void {

@@ -19,6 +19,8 @@ import { epochProgress, prepareRunDir, runEpochs } from './runner';
 import { PassInfo, disposeQuietly, guardMemory } from '../backend/out-of-memory';
 import { activeBackend } from '../backend';
 import { cosineLr, linearRamp } from './schedule';
+import { ParallelRetrain } from './parallel/retrain-parallel';
+import { replicaBatch } from './parallel/shards';
 
 /** Everything `tfnas train` needs besides the data (defaults: see RETRAIN_DEFAULTS). */
 export interface RetrainOptions extends Omit<StepOptions, 'recompute'> {
@@ -47,6 +49,8 @@ export interface RetrainOptions extends Omit<StepOptions, 'recompute'> {
   log?: (line: string) => void;
   /** Rewrite report.html in the run folder after every epoch and at the end. */
   report?: boolean;
+  /** Data-parallel worker threads (`--workers`; default 1: this thread computes). */
+  workers?: number;
 }
 
 /** The paper's CIFAR-10 evaluation settings (DARTS §3.3 and quark0/darts train.py with --auxiliary --cutout). */
@@ -103,7 +107,13 @@ function testBatches(dataset: Dataset, batchSize: number): Iterable<Batch> {
   return new BatchLoader(dataset, 'test', null, { batchSize, seed: 0, shuffle: false }).epochBatches();
 }
 
-async function trainEpoch(trainer: Trainer, loader: BatchLoader, o: RetrainOptions, epoch: number, dataset: Dataset): Promise<Row> {
+/** The worker threads of a data-parallel retraining, and whether they hold the main thread's state. */
+interface Workers {
+  parallel: ParallelRetrain | null;
+  pushed: boolean;
+}
+
+async function trainEpoch(trainer: Trainer, loader: BatchLoader, o: RetrainOptions, epoch: number, dataset: Dataset, w: Workers): Promise<Row> {
   const lr = cosineLr(epoch, o.epochs, o.lr, o.lrMin);
   // Masks are a function of (seed, epoch, step, cell, edge): a resumed run draws the masks of an uninterrupted one.
   trainer.dropPath = { rate: linearRamp(epoch, o.epochs, o.dropPath), seed: mixSeed(o.seed, 0xd7), epoch, step: 0 };
@@ -112,12 +122,15 @@ async function trainEpoch(trainer: Trainer, loader: BatchLoader, o: RetrainOptio
   const acc = new AverageMeter();
   const bar = epochProgress(`epoch ${epoch + 1}/${o.epochs}`, loader.batchesPerEpoch);
   let step = 0;
+  const { parallel } = w;
+  if (parallel && !w.pushed) await parallel.push(trainer);
+  w.pushed = true;
   await guardMemory(
     () => passInfo(o, `the training steps of epoch ${epoch + 1}`, epoch),
     async () => {
       for (const b of loader.epochBatches()) {
         try {
-          const r = await trainer.step(b.x, b.y, lr, epoch, step);
+          const r = parallel ? await parallel.step(b.x, b.y, lr, trainer.dropPath, epoch, step) : await trainer.step(b.x, b.y, lr, epoch, step);
           loss.update(r.loss, r.n);
           acc.update(r.correct / r.n, r.n);
         } finally {
@@ -129,6 +142,8 @@ async function trainEpoch(trainer: Trainer, loader: BatchLoader, o: RetrainOptio
       }
     },
   ).finally(() => bar.stop());
+  // The test pass, the checkpoint and the saved model read the main thread's network.
+  await parallel?.pull(trainer);
   const valid = await guardMemory(
     () => passInfo(o, `the test pass of epoch ${epoch + 1}`, epoch),
     () => evaluate(trainer.net.predict, testBatches(dataset, o.batchSize), dataset.numClasses),
@@ -163,10 +178,17 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
   prepareRunDir(o.runDir, o.resume);
   const ckptDir = path.join(o.runDir, 'checkpoint');
   const cfg = retrainNetworkConfig(o, dataset);
-  const recompute = resolveNetworkRecompute(o.recompute ?? RETRAIN_DEFAULTS.recompute, o.genotype, cfg, o.batchSize);
+  // On wasm every worker has a heap of its own holding one shard's activations.
+  const stepBatch = replicaBatch(o.batchSize, activeBackend() ?? 'wasm', o.workers ?? 1);
+  const recompute = resolveNetworkRecompute(o.recompute ?? RETRAIN_DEFAULTS.recompute, o.genotype, cfg, stepBatch);
   o = { ...o, recompute: recompute.mode }; // what ran, for the messages below
   const trainer = new Trainer(o.genotype, cfg, { ...o, recompute: recompute.mode });
+  const w: Workers = { parallel: null, pushed: false };
   try {
+    if ((o.workers ?? 1) > 1) {
+      const step = { momentum: o.momentum, weightDecay: o.weightDecay, gradClip: o.gradClip, auxWeight: o.auxWeight, recompute: recompute.mode };
+      w.parallel = await ParallelRetrain.start(trainer, o.genotype, cfg, step, activeBackend() ?? 'wasm', o.workers!, o.batchSize);
+    }
     const counts = countParams(trainer.net);
     const fp = fingerprint(o, dataset);
     const { log: _log, report: _report, record, ...options } = o;
@@ -183,13 +205,16 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
       resume: o.resume,
       log: o.log,
       report: o.report,
-      runEpoch: (epoch) => trainEpoch(trainer, loader, o, epoch, dataset),
+      runEpoch: (epoch) => trainEpoch(trainer, loader, o, epoch, dataset, w),
       save: (epoch) => trainer.save(ckptDir, { epoch, fingerprint: fp }),
       restore: async () => {
         const s = trainer.restore(ckptDir, fp);
+        w.pushed = false;
         return s ? s.epoch + 1 : null;
       },
     });
+    await w.parallel?.close();
+    w.parallel = null;
     const modelDir = path.join(o.runDir, 'model');
     await saveFinalModel(trainer, modelDir, o, dataset, counts.params_without_auxiliary);
     const test = await evaluateSaved(modelDir, dataset, o.batchSize);
@@ -199,6 +224,7 @@ export async function retrain(dataset: Dataset, o: RetrainOptions): Promise<Retr
     if (o.report) await refreshReport(o.runDir, o.log);
     return { rows, test, params: counts.params, paramsWithoutAuxiliary: counts.params_without_auxiliary, modelDir, seconds };
   } catch (e) {
+    await w.parallel?.close().catch(() => undefined);
     disposeQuietly(trainer);
     throw e;
   }
