@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { OpContext, Weights } from '../ops/context';
+import { gradsAllowingUnused } from './supernet-edge';
 
 /**
  * The recompute engine (gradient checkpointing, Chen et al. 2016) that the supernet and the
@@ -31,14 +32,11 @@ export function withOuterTape<T>(body: () => T): T {
  * the output does not depend on gets zeros.
  */
 export function blockGrads(f: (x: tf.Tensor4D, c: OpContext) => tf.Tensor4D, x: tf.Tensor, names: string[], dy: tf.Tensor, ctx: OpContext): tf.Tensor[] {
-  const xs = [x, ...names.map((n) => ctx.w[n])];
-  const { value, grads } = tf.engine().gradients(() => {
+  return gradsAllowingUnused((h: tf.Tensor, ...ps: tf.Tensor[]) => {
     const w: Weights = { ...ctx.w };
-    names.forEach((name, i) => (w[name] = xs[i + 1]));
-    return f(x as tf.Tensor4D, { ...ctx, w });
-  }, xs, dy, true);
-  value.dispose();
-  return grads.map((g, i) => g ?? tf.zerosLike(xs[i]));
+    names.forEach((name, i) => (w[name] = ps[i]));
+    return f(h as tf.Tensor4D, { ...ctx, w });
+  })([x, ...names.map((n) => ctx.w[n])], dy);
 }
 
 /** acc + g, consuming both (g alone when acc is null). */

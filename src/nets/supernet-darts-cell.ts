@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Apply, OpContext, Weights } from '../ops/context';
 import { Edge, edgeValue, gradParams, gradsAllowingUnused, mixedNode } from './supernet-edge';
+import { addInto, blockGrads, withOuterTape } from './recompute';
 
 /**
  * A DARTS search cell's parts, and its gradient checkpointing in `recompute: 'cells'` mode.
@@ -70,36 +71,6 @@ export function checkpointedCell(p: CellParts, s0: tf.Tensor4D, s1: tf.Tensor4D,
   return f(...inputs, ...params.map((name) => ctx.w[name])) as tf.Tensor4D;
 }
 
-/** The engine's tape slot, which a gradient computed inside a backward pass would clear. */
-interface EngineState {
-  activeTape: unknown;
-}
-
-function withOuterTape<T>(body: () => T): T {
-  const state = (tf.engine() as unknown as { state: EngineState }).state;
-  const outerTape = state.activeTape;
-  try {
-    return body();
-  } finally {
-    state.activeTape = outerTape;
-  }
-}
-
-/** Gradients of `f(x, params)` seeded with `dy`, for x and then the named parameters. */
-function blockGrads(f: (x: tf.Tensor4D, c: OpContext) => tf.Tensor4D, x: tf.Tensor, names: string[], dy: tf.Tensor, ctx: OpContext): tf.Tensor[] {
-  return gradsAllowingUnused((h: tf.Tensor, ...ps: tf.Tensor[]) => {
-    const w: Weights = { ...ctx.w };
-    names.forEach((name, i) => (w[name] = ps[i]));
-    return f(h as tf.Tensor4D, { ...ctx, w });
-  })([x, ...names.map((n) => ctx.w[n])], dy);
-}
-
-function addInto(acc: tf.Tensor | null, g: tf.Tensor): tf.Tensor {
-  if (!acc) return g;
-  const sum = tf.add(acc, g);
-  tf.dispose([acc, g]);
-  return sum;
-}
 
 function cellBackward(p: CellParts, dy: tf.Tensor4D, states: tf.Tensor4D[], s0: tf.Tensor4D, s1: tf.Tensor4D, w: tf.Tensor2D, params: string[], ctx: OpContext): tf.Tensor[] {
   const bctx: OpContext = { ...ctx, bnUpdates: null, recompute: 'none' };
