@@ -1,7 +1,7 @@
 /**
  * tfnas: neural architecture search on TensorFlow.js. The library API: one call per CLI command
  * (`search`, `train`, `evaluate`, `exportGenotype`, `report`, `benchNb201`, `benchNb101`,
- * `benchOps`, `downloadData`, `dataInfo`, `listBackends`) with the command's
+ * `benchOps`, `benchLatency`, `benchDartsNb201`, `downloadData`, `dataInfo`, `listBackends`) with the command's
  * options in camelCase, its defaults and checks, returning its `--json` summary as an object;
  * `ImageClassifier` for search-and-train in two lines; and the building blocks below. Errors the
  * caller can fix are `TfnasError` (a `code`, and the `option` at fault). The `tfnas` CLI calls the
@@ -24,6 +24,12 @@ export { benchNb201, benchNb101, BENCH_NB201_OPTIONS, BENCH_NB101_OPTIONS } from
 export type { BenchResult } from './api/bench';
 export { benchOps, BENCH_OPS_OPTIONS } from './api/bench-ops';
 export type { BenchOpsResult } from './api/bench-ops';
+/** `tfnas bench latency`: a latency table (in Node, or in headless Chromium with `browser`) and the predictor's check. */
+export { benchLatency, BENCH_LATENCY_OPTIONS } from './api/bench-latency';
+export type { BenchLatencyOptions, BenchLatencyResult, LatencyTableResult, CellLatencyResult, BrowserRecord } from './api/bench-latency';
+/** `tfnas bench darts-nb201`: DARTS methods × seeds on the NAS-Bench-201 space, scored by its table. */
+export { benchDartsNb201, BENCH_DARTS_NB201_OPTIONS } from './api/bench-darts-nb201';
+export type { BenchDartsNb201Options, BenchDartsNb201Result } from './api/bench-darts-nb201';
 export { downloadData, dataInfo, DOWNLOAD_OPTIONS, INFO_OPTIONS } from './api/datasets';
 export { listBackends } from './api/backends';
 export { ImageClassifier } from './api/image-classifier';
@@ -91,6 +97,7 @@ export { saveCheckpoint, loadCheckpoint } from './train/checkpoint';
 
 // Hardware-aware search: latency tables, the predictor, the black-box constraint.
 export { measureLatencyTable, timeInterleaved } from './latency/measure';
+export { machineInfo, nodeEnvironment } from './latency/machine';
 export { readLatencyTable, writeLatencyTable } from './latency/table';
 export { predictLatency, expectedLatency, spearman } from './latency/predictor';
 export { constrainSearcher, paretoFront } from './latency/constraint';

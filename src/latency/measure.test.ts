@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../backend';
 import { runCli } from '../cli/test-utils/run-cli';
 import { measureLatencyTable } from './measure';
+import { nodeEnvironment } from './machine';
 import { networkRunnable, opRunnable } from './networks';
 import { LatencyNetwork, SPACE_OPS, distinctPositions } from './positions';
 import { missingEntries, readLatencyTable } from './table';
@@ -46,7 +47,7 @@ describe('latency measurement (shapes and records, not speeds)', () => {
 
   test.each(['darts', 'nb201'] as const)('%s: the table is complete, records machine and versions, identity ops cost 0; validation has one row per cell', async (space) => {
     const before = tf.memory().numTensors;
-    const { table, validation } = await measureLatencyTable(TINY[space], { ...FAST, backend: 'wasm', calibration: 1, validate: 3 });
+    const { table, validation } = await measureLatencyTable(TINY[space], { ...FAST, ...nodeEnvironment(), backend: 'wasm', calibration: 1, validate: 3 });
     expect(tf.memory().numTensors).toBe(before);
     expect(missingEntries(table)).toEqual([]);
     expect(table.machine.cores).toBeGreaterThan(0);

@@ -3,15 +3,15 @@
  * backend has really finished), the median of `repeats` timed calls after `warmup` untimed ones
  * (the first calls allocate the wasm heap and build XNNPACK operators). Builds a whole latency
  * table (every op at every position, the baseline, the fixed part) and checks the predictor
- * against whole networks of random cells.
+ * against whole networks of random cells. Free of Node's modules: the browser page of
+ * `tfnas bench latency --browser` (latency/browser/page.ts) runs this same code.
  */
-import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';
 import { median } from '../backend/op-bench';
+import { TfnasError } from '../io/errors';
 import type { DartsGenotype, Nb201Genotype } from '../space/genotype-types';
 import { getSpace } from '../space/spaces';
 import { Rng } from '../space/rng';
-import { versions } from '../io/run-config';
 import { LatencyNetwork, Position, SPACE_OPS, distinctPositions, positionKey } from './positions';
 import { LatencyTable } from './table';
 import { baselineRunnable, isIdentity, networkRunnable, opRunnable, Runnable } from './networks';
@@ -28,6 +28,8 @@ export interface TimingOptions {
    * time the ops at full speed and the networks at a share of it.
    */
   minSampleMs?: number;
+  /** Stops the measurement at the next timed sample with TfnasError ABORTED (nothing is written). */
+  signal?: AbortSignal;
 }
 
 /** One timed sample: `calls` back-to-back calls, the last read back; ms per call. */
@@ -65,7 +67,10 @@ export async function timeInterleaved(builds: (() => Runnable)[], batch: number,
     }
     const times: number[][] = rs.map(() => []);
     for (let round = 0; round < o.repeats; round++) {
-      for (const [i, r] of rs.entries()) times[i].push(await sample(r, input(r), calls[i]));
+      for (const [i, r] of rs.entries()) {
+        if (o.signal?.aborted) throw new TfnasError('bench latency was aborted; nothing was written', { code: 'ABORTED' });
+        times[i].push(await sample(r, input(r), calls[i]));
+      }
     }
     return times.map(median);
   } finally {
@@ -93,16 +98,13 @@ export function measuredNetworkLatencies(n: LatencyNetwork, cells: (DartsGenotyp
 }
 
 export interface MeasureOptions extends TimingOptions {
+  /** Recorded in the table: the backend, the machine it ran on (machine.ts) and the versions. */
   backend: string;
+  machine: Record<string, string | number>;
+  versions: Record<string, string>;
   /** Random cells whose measured latency minus their ops' sum gives the fixed part (median). */
   calibration: number;
   onProgress?: (what: string, done: number, total: number) => void;
-}
-
-/** The machine a table was measured on. */
-export function machineInfo(): Record<string, string | number> {
-  const cpus = os.cpus();
-  return { hostname: os.hostname(), platform: os.platform(), arch: os.arch(), cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memory_gib: Math.round(os.totalmem() / 2 ** 30) };
 }
 
 export interface Validation {
@@ -135,7 +137,7 @@ export async function measureLatencyTable(n: LatencyNetwork, o: MeasureOptions &
   const opMs = ms.slice(positions.length, positions.length + timed.length);
   const netMs = ms.slice(positions.length + timed.length);
   const table: LatencyTable = {
-    format: 'tfnas-latency-table', version: 1, network: n, backend: o.backend, machine: machineInfo(), versions: versions(),
+    format: 'tfnas-latency-table', version: 1, network: n, backend: o.backend, machine: o.machine, versions: o.versions,
     repeats: o.repeats, warmup: o.warmup, baselineMs: round(median(base)), fixedMs: 0, ops: {}, created: new Date().toISOString(),
   };
   for (const p of positions) for (const op of ops) if (isIdentity(n.space, op, p)) table.ops[positionKey(op, p)] = 0;
