@@ -1,6 +1,6 @@
 /**
  * What `npm pack` publishes: dist/ (JavaScript and its .d.ts types, entry points as package.json
- * names them), the embedded NAS-Bench-201 table, README and licence files, and nothing from the
+ * names them), the browser page of `bench latency --browser` (dist/latency-page), the embedded NAS-Bench-201 table, README and licence files, and nothing from the
  * tests (no *.test.*, no test-utils, no sources). dist/ is built first where it is missing (CI
  * builds it in `npm ci`'s prepare step).
  */
@@ -21,7 +21,7 @@ describe('npm pack', () => {
 
   it('holds the entry points, the types and the NB201 table', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { main: string; types: string; bin: Record<string, string> };
-    for (const f of [pkg.main, pkg.types, ...Object.values(pkg.bin), 'dist/api/image-classifier.d.ts', 'dist/api/search.d.ts', 'assets/nb201.csv.gz', 'package.json', 'README.md']) {
+    for (const f of [pkg.main, pkg.types, ...Object.values(pkg.bin), 'dist/api/image-classifier.d.ts', 'dist/api/search.d.ts', 'dist/latency-page/latency-page.js', 'assets/nb201.csv.gz', 'package.json', 'README.md']) {
       expect(files).toContain(f.replace(/^\.\//, ''));
     }
   });
