@@ -32,10 +32,23 @@ export interface TimingOptions {
   signal?: AbortSignal;
 }
 
-/** One timed sample: `calls` back-to-back calls, the last read back; ms per call. */
+/**
+ * Backends whose kernels run asynchronously on a GPU: a call there ends when its output has been
+ * read back, so every call of a sample is read back (reading back only the last of a batch would
+ * spread one readback over a batch whose size differs between the baseline and each op, and the
+ * subtraction would no longer cancel it). On the CPU backends a kernel has finished when it returns.
+ */
+const ASYNC_BACKENDS = ['webgl', 'webgpu'];
+
+/** One timed sample: `calls` back-to-back calls, the last (on a GPU backend: each) read back; ms per call. */
 async function sample(r: Runnable, x: tf.Tensor4D, calls: number): Promise<number> {
+  const readEach = ASYNC_BACKENDS.includes(tf.getBackend());
   const t0 = performance.now();
-  for (let i = 0; i < calls - 1; i++) tf.tidy(() => r.run(x)).dispose();
+  for (let i = 0; i < calls - 1; i++) {
+    const y = tf.tidy(() => r.run(x));
+    if (readEach) await y.data();
+    y.dispose();
+  }
   const y = tf.tidy(() => r.run(x));
   await y.data();
   const ms = performance.now() - t0;

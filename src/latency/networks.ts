@@ -56,15 +56,20 @@ export function opRunnable(space: LatencyNetwork['space'], op: string, p: Positi
   return functionalRunnable(b, f, shape);
 }
 
-/** A timed call that computes nothing: the read-back of a copy of the input (subtracted from every op). */
+/**
+ * A timed call that computes (almost) nothing: one elementwise kernel (ReLU) writing a fresh output
+ * of the input's shape, and its read-back (subtracted from every op). A fresh output, not the input
+ * itself: the GPU backends keep a tensor's values on the CPU once read, so reading the input again
+ * would skip the GPU→CPU transfer every op's output pays.
+ */
 export function baselineRunnable(space: LatencyNetwork['space'], p: Position): Runnable {
   const shape: [number, number, number] = [p.size, p.size, p.channels];
   if (space === 'darts') {
     const input = tf.input({ shape });
-    const y = tf.layers.activation({ activation: 'linear' }).apply(input) as tf.SymbolicTensor;
+    const y = tf.layers.activation({ activation: 'relu' }).apply(input) as tf.SymbolicTensor;
     return layersRunnable(tf.model({ inputs: input, outputs: y }), shape);
   }
-  return functionalRunnable(new ParamBuilder(new Rng(0)), (x) => tf.clone(x), shape);
+  return functionalRunnable(new ParamBuilder(new Rng(0)), (x) => tf.relu(x), shape);
 }
 
 /** The whole inference network of a genotype (batch of `n.batch` images of `n.size`², 3 channels). */
