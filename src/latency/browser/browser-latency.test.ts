@@ -52,9 +52,10 @@ withBrowser('bench latency --browser (headless chromium)', () => {
         expect(Number.isFinite(v) && v >= 0).toBe(true);
         if (op === 'skip_connect') expect(v).toBe(0);
       }
-      // A 3×3 convolution costs more than reading back a copy of its input.
-      expect(t.ops[positionKey('nor_conv_3x3', p)]).toBeGreaterThan(0);
     }
+    // Entries are medians minus the baseline's (clipped at 0, so a tiny op can read 0 on a loaded
+    // machine); the 3×3 convolutions together cost more than reading back a ReLU's output.
+    expect(distinctPositions(n).reduce((sum, p) => sum + t.ops[positionKey('nor_conv_3x3', p)], 0)).toBeGreaterThan(0);
     expect(t.baselineMs).toBeGreaterThan(0);
     expect(r.validation!.rows).toHaveLength(cells);
     for (const row of r.validation!.rows) expect(row.measuredMs).toBeGreaterThan(0);
@@ -73,6 +74,15 @@ withBrowser('bench latency --browser (headless chromium)', () => {
     // Six 3×3 convolutions per cell cost more than one skip connection.
     expect(cells.cells[0].measuredMs).toBeGreaterThan(cells.cells[1].measuredMs);
     expect(cells.cells[0].predictedMs).toBeGreaterThan(cells.cells[1].predictedMs!);
+  });
+
+  it('an abort closes the browser mid-measurement: TfnasError ABORTED, nothing written', async () => {
+    const c = new AbortController();
+    const out = path.join(dir, 'aborted.json');
+    const run = benchLatency({ ...TINY, repeats: 1000, browser: 'wasm', out, signal: c.signal, log: (line) => /runnables/.test(line) && c.abort() });
+    const e = await run.then(() => null, (err: unknown) => err);
+    expect((e as TfnasError).code).toBe('ABORTED');
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it.each(['webgl', 'webgpu'] as const)('%s: the same table where chromium starts the backend', async (backend) => {

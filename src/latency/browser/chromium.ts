@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Browser } from 'puppeteer-core';
-import { abortedError, TfnasError } from '../../io/errors';
+import { TfnasError } from '../../io/errors';
 import { servePage } from './server';
 import { BrowserBackend, PAGE_ENTRY, PageAnswer, PageRequest, PROGRESS_ENTRY } from './protocol';
 
@@ -61,6 +61,8 @@ async function launch(backend: BrowserBackend): Promise<Browser> {
   return puppeteer.default.launch({ executablePath, headless: true, args, env: launchEnv(backend), protocolTimeout: 0 });
 }
 
+const aborted = () => new TfnasError('bench latency was aborted; nothing was written', { code: 'ABORTED' });
+
 export interface BrowserRunOptions {
   /** Progress lines from the page. */
   onLine?: (line: string) => void;
@@ -70,7 +72,7 @@ export interface BrowserRunOptions {
 /** Serves the page, opens it in headless chromium and runs `request` there; the browser and server are closed after. */
 export async function runInBrowser(request: PageRequest, o: BrowserRunOptions = {}): Promise<Exclude<PageAnswer, { kind: 'error' }> & { browserVersion: string }> {
   const bundle = pageBundle();
-  if (o.signal?.aborted) throw abortedError('bench latency');
+  if (o.signal?.aborted) throw aborted();
   const server = await servePage(bundle);
   let browser: Browser | null = null;
   const abort = () => void browser?.close();
@@ -96,7 +98,7 @@ export async function runInBrowser(request: PageRequest, o: BrowserRunOptions = 
     }
     return { ...answer, browserVersion: await browser.version() };
   } catch (e) {
-    if (o.signal?.aborted) throw abortedError('bench latency');
+    if (o.signal?.aborted) throw aborted();
     throw e;
   } finally {
     o.signal?.removeEventListener('abort', abort);
