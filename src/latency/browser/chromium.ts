@@ -44,12 +44,15 @@ export function pageBundle(): string {
   return file;
 }
 
-async function launch(backend: BrowserBackend): Promise<Browser> {
+/** The browser binary, or a TfnasError that says what to install (checked first: it is what a user most often lacks). */
+function chromiumOrThrow(): string {
   const executablePath = findChromium();
-  if (!executablePath) {
-    const where = process.env.TFNAS_CHROMIUM ? `TFNAS_CHROMIUM=${process.env.TFNAS_CHROMIUM} is not a file` : 'no chromium found';
-    throw new TfnasError(`--browser: ${where}; install it (Debian: apt-get install chromium chromium-common) or set TFNAS_CHROMIUM to a Chromium or Chrome binary`, { option: 'browser' });
-  }
+  if (executablePath) return executablePath;
+  const where = process.env.TFNAS_CHROMIUM ? `TFNAS_CHROMIUM=${process.env.TFNAS_CHROMIUM} is not a file` : 'no chromium found';
+  throw new TfnasError(`--browser: ${where}; install it (Debian: apt-get install chromium chromium-common) or set TFNAS_CHROMIUM to a Chromium or Chrome binary`, { option: 'browser' });
+}
+
+async function launch(backend: BrowserBackend, executablePath: string): Promise<Browser> {
   let puppeteer: typeof import('puppeteer-core');
   try {
     puppeteer = await import('puppeteer-core');
@@ -71,6 +74,7 @@ export interface BrowserRunOptions {
 
 /** Serves the page, opens it in headless chromium and runs `request` there; the browser and server are closed after. */
 export async function runInBrowser(request: PageRequest, o: BrowserRunOptions = {}): Promise<Exclude<PageAnswer, { kind: 'error' }> & { browserVersion: string }> {
+  const executablePath = chromiumOrThrow();
   const bundle = pageBundle();
   if (o.signal?.aborted) throw aborted();
   const server = await servePage(bundle);
@@ -78,7 +82,7 @@ export async function runInBrowser(request: PageRequest, o: BrowserRunOptions = 
   const abort = () => void browser?.close();
   o.signal?.addEventListener('abort', abort);
   try {
-    browser = await launch(request.backend);
+    browser = await launch(request.backend, executablePath);
     const page = await browser.newPage();
     const console: string[] = [];
     page.on('console', (m) => console.push(`${m.type()}: ${m.text()}`));
