@@ -16,6 +16,7 @@ import { holdOutDataset } from '../src/search/evaluators/train-evaluator';
 import { MACRO_PLAIN_CNN, macroFromKey } from '../src/space/macro-space';
 import { macroCost } from '../src/space/macro-budget';
 import { trainMacro } from '../src/train/macro-train';
+import { disposeMacroNet } from '../src/nets/macro-net';
 import { ImageClassifier } from '../src/api/image-classifier';
 
 function arg(name: string, fallback: string): string {
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const t1 = Date.now();
   const base = await trainMacro(part, { genotype: MACRO_PLAIN_CNN, epochs: trialEpochs, batchSize: 64, lr: 1e-3, augment: true, seed, runDir: path.join(out, 'plain-cnn'), resume: false, log });
   const baseSeconds = (Date.now() - t1) / 1000;
-  base.model.dispose();
+  disposeMacroNet(base.model);
   log(`plain CNN: test ${(100 * base.test.accuracy).toFixed(2)}% after ${baseSeconds.toFixed(0)} s`);
   const clf = new ImageClassifier({ maxTrials, epochs, seed, backend, directory: path.join(out, 'classifier'), log: () => undefined });
   const t0 = Date.now();

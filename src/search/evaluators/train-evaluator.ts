@@ -16,6 +16,7 @@ import type { Genotype } from '../../space/spaces';
 import { dartsToKey } from '../../space/darts-space';
 import { RETRAIN_DEFAULTS, retrain } from '../../train/retrain';
 import { MACRO_TRAIN_DEFAULTS, trainMacro } from '../../train/macro-train';
+import { disposeMacroNet } from '../../nets/macro-net';
 import type { MacroGenotype } from '../../space/macro-space';
 import type { EvalResult, Evaluator } from './registry';
 
@@ -117,7 +118,7 @@ export class TrainEvaluator implements Evaluator {
       resume: fs.existsSync(path.join(runDir, 'checkpoint')),
       log: () => undefined,
     });
-    r.model.dispose();
+    disposeMacroNet(r.model);
     return { signal: r.test.accuracy * 100 };
   }
 }
