@@ -1,5 +1,5 @@
 /**
- * `npm run bench:classifier [-- --data-dir ../shared/data/cifar10-jpeg --train 10000 --test 10000 --max-trials 6 --epochs 3 --backend wasm]`
+ * `npm run bench:classifier [-- --data-dir ../shared/data/cifar10-jpeg --train 10000 --test 10000 --max-trials 6 --epochs 3 --backend wasm --baseline-only]`
  *
  * The figures of README's ImageClassifier section: `fit` with its defaults on the first N CIFAR-10
  * training images (20% held out to score the trials), then test accuracy on the 10,000 test
@@ -45,6 +45,11 @@ async function main(): Promise<void> {
   const baseSeconds = (Date.now() - t1) / 1000;
   disposeMacroNet(base.model);
   log(`plain CNN: test ${(100 * base.test.accuracy).toFixed(2)}% after ${baseSeconds.toFixed(0)} s`);
+  // --baseline-only: the plain CNN's figures alone (its trainer's accuracy and time, without the search).
+  if (process.argv.includes('--baseline-only')) {
+    console.log(JSON.stringify({ backend, train_images: part.train.count, test_images: d.test.count, load_end: os.loadavg(), plain_cnn: { test_accuracy: base.test.accuracy, seconds: baseSeconds, params: base.params } }));
+    return;
+  }
   const clf = new ImageClassifier({ maxTrials, epochs, seed, backend, directory: path.join(out, 'classifier'), log: () => undefined });
   const t0 = Date.now();
   const s = await clf.fit(d.train.images, d.train.labels, {

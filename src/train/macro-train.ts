@@ -63,16 +63,17 @@ interface MacroCheckpointState {
   fingerprint: Record<string, unknown>;
 }
 
-/** The network and its Adam: one step, checkpoint tensors, restore. */
-class MacroTrainer {
+/** The network and its Adam: one step, checkpoint tensors, restore (trainMacro's; scripts/bench-train.ts times its step). */
+export class MacroTrainer {
   readonly net: MacroNetwork;
   readonly adam: Adam;
 
-  constructor(data: Dataset, private readonly o: MacroTrainOptions) {
+  constructor(data: Pick<Dataset, 'shape' | 'numClasses'>, private readonly o: Pick<MacroTrainOptions, 'genotype' | 'lr' | 'seed'>) {
     this.net = buildMacroNet(o.genotype, { inputShape: data.shape, numClasses: data.numClasses, seed: o.seed });
     this.adam = new Adam(this.net.weights, ADAM);
   }
 
+  /** One Adam step on a batch (batch statistics, dropout); host numbers back. */
   async step(x: tf.Tensor, y: tf.Tensor, epoch: number, step: number): Promise<StepResult> {
     // Dropout's mask is a function of (seed, epoch, step): a resumed run draws an uninterrupted one's.
     const dropPath = { rate: this.o.genotype.dropout, seed: mixSeed(this.o.seed, 0xd7), epoch, step };
