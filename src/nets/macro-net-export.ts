@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MacroGenotype } from '../space/macro-space';
 import { macroLayout, MacroLayoutBlock, MacroNetConfig, MacroNetwork } from './macro-net';
-import { copyNamedWeights } from './network-export';
+import { withNamedWeights } from './network-export';
 import { bn } from './network-ops';
 
 type T = tf.SymbolicTensor;
@@ -53,12 +53,5 @@ export function buildMacroInferenceGraph(g: MacroGenotype, cfg: MacroNetConfig):
 
 /** The inference model of a (trained) macro network, its weights and running statistics copied in by name. */
 export function macroInferenceModel(net: MacroNetwork): tf.LayersModel {
-  const { model, merges } = buildMacroInferenceGraph(net.genotype, net.config);
-  try {
-    copyNamedWeights(model, merges, net);
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return model;
+  return withNamedWeights(buildMacroInferenceGraph(net.genotype, net.config), net);
 }

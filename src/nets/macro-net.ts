@@ -20,7 +20,7 @@ import { mixSeed } from '../data/split';
 import { batchNorm, OpContext, ParamBuilder, releasing } from '../ops/context';
 import type { MacroGenotype } from '../space/macro-space';
 import { Rng } from '../space/rng';
-import type { NetworkOutputs } from './network';
+import type { DartsNetwork, NetworkOutputs } from './network';
 import { disposeVars } from './supernet';
 
 /** Largest feature map (side) flattened into the head; larger ones are averaged (see above). */
@@ -77,22 +77,17 @@ export function macroLayout(g: MacroGenotype, inputShape: readonly [number, numb
   return { stages, head, features: head === 'flatten' ? h * w * c : c };
 }
 
-export interface MacroNetwork {
+/** The functional network (weights, buffers, forward, predict as the DARTS network's) of a macro genotype. */
+export interface MacroNetwork extends Pick<DartsNetwork, 'weights' | 'buffers' | 'predict'> {
   readonly genotype: MacroGenotype;
   readonly config: MacroNetConfig;
   readonly layout: MacroLayout;
-  /** Trainable weights by name (`s1b1_conv.weight`, `s2b1_dw`, `dense.bias`, …). */
-  readonly weights: Record<string, tf.Variable>;
-  /** BatchNorm running statistics (`<bn>/mean`, `<bn>/var`). */
-  readonly buffers: Record<string, tf.Variable>;
   /**
    * Training (ctx.training: batch statistics, dropout) or evaluation forward, reading the weights
    * from ctx.w. Dropout's mask is a function of ctx.dropPath's seed, epoch and step (the network
    * has no paths to drop; its rate is the genotype's), so a resumed run draws an uninterrupted one's.
    */
   forward(x: tf.Tensor4D, ctx: OpContext): NetworkOutputs;
-  /** Evaluation-mode logits. */
-  predict(x: tf.Tensor4D): tf.Tensor2D;
 }
 
 type Fn = (x: tf.Tensor4D, ctx: OpContext) => tf.Tensor4D;

@@ -19,11 +19,10 @@ import type { MacroGenotype } from '../space/macro-space';
 import { macroToKey } from '../space/macro-space';
 import { saveCheckpoint } from './checkpoint';
 import { evaluate, type EvalResult } from './evaluate';
-import { AverageMeter } from './metrics';
 import { loadNetworkState, networkStateTensors, restoreCheckpoint } from './net-state';
 import { Adam } from './optim';
 import { applyBatch, batchGradients, type StepResult } from './retrain-step';
-import { epochProgress, prepareRunDir, runEpochs } from './runner';
+import { epochProgress, prepareRunDir, runEpochs, runTrainSteps } from './runner';
 
 /** Adam at 1e-3 (Kingma & Ba's default, also Keras's and AutoKeras's); batch 64. */
 export const MACRO_TRAIN_DEFAULTS = { epochs: 5, batchSize: 64, lr: 1e-3, augment: true };
@@ -106,26 +105,8 @@ function fingerprint(data: Dataset, o: MacroTrainOptions): Record<string, unknow
 
 async function trainEpoch(t: MacroTrainer, loader: BatchLoader, epoch: number, epochs: number): Promise<{ train_loss: number; train_acc: number }> {
   loader.seek(epoch, 0);
-  const loss = new AverageMeter();
-  const acc = new AverageMeter();
   const bar = epochProgress(`epoch ${epoch + 1}/${epochs}`, loader.batchesPerEpoch);
-  let step = 0;
-  try {
-    for (const b of loader.epochBatches()) {
-      try {
-        const r = await t.step(b.x, b.y, epoch, step);
-        loss.update(r.loss, r.n);
-        acc.update(r.correct / r.n, r.n);
-      } finally {
-        b.x.dispose();
-        b.y.dispose();
-      }
-      bar.update(++step, { loss: loss.avg, acc: acc.avg });
-      await new Promise((resolve) => setImmediate(resolve)); // let an abort and the bar through
-    }
-  } finally {
-    bar.stop();
-  }
+  const { loss, acc } = await runTrainSteps(loader.epochBatches(), bar, (b, step) => t.step(b.x, b.y, epoch, step)).finally(() => bar.stop());
   return { train_loss: Number(loss.avg.toPrecision(6)), train_acc: Number(acc.avg.toPrecision(6)) };
 }
 
