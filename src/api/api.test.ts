@@ -64,6 +64,17 @@ describe('search', () => {
     expect(events[5].values.best_signal).toBe(r.signal);
   });
 
+  it('initial: evaluates the given architectures first, and names a bad one', async () => {
+    const first = ['|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|', '|none~0|+|none~0|none~1|+|none~0|none~1|none~2|'];
+    const keys: string[] = [];
+    const r = await search({ strategy: 'evolution', space: 'nb201', budget: 3, initial: first, out: path.join(dir, 'evo-initial'), report: false, ...quiet, onProgress: (e) => e.kind === 'query' && keys.push(String(e.values.architecture)) });
+    expect(keys.slice(0, 2)).toEqual(first);
+    expect(r.best).toBe(first[0]);
+    const bad = await rejection(search({ strategy: 'random', space: 'nb201', budget: 1, initial: ['|conv9~0|'], out: path.join(dir, 'evo-bad'), ...quiet }));
+    expect(bad.option).toBe('initial');
+    expect(fs.existsSync(path.join(dir, 'evo-bad'))).toBe(false);
+  });
+
   it('macro space with the train evaluator, on in-memory images', async () => {
     const n = 48;
     const x = tf.randomUniform([n, 8, 8, 3], 0, 255, 'int32', 1).toFloat() as tf.Tensor4D;

@@ -6,6 +6,7 @@ import { DATASETS } from '../data';
 import { describeWithShared, sharedPath } from '../data/test-utils/shared';
 import { TfnasError } from '../io/errors';
 import { loadModel } from '../nets/network-io';
+import { MACRO_INITIAL } from '../space/macro-space';
 import { ImageClassifier, type Trial } from './image-classifier';
 
 jest.setTimeout(300_000);
@@ -38,6 +39,14 @@ describe('ImageClassifier', () => {
     const clf = new ImageClassifier({ maxTrials: 3, epochs: 2, seed: 1, directory: path.join(dir, 'fit'), ...quiet });
     const s = await clf.fit(train.x, train.y, { validationSplit: 0.25, onTrial: (t) => trials.push(t) });
     expect(trials.map((t) => t.trial)).toEqual([1, 2, 3]);
+    // The search starts from the plain CNN (MACRO_INITIAL), then explores.
+    expect(trials[0].architecture).toBe(MACRO_INITIAL[0]);
+    expect(new Set(trials.map((t) => t.architecture)).size).toBe(3);
+    // The classifier is the best architecture refit on all 96 images: 2 epochs of 6 batches of 16.
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'fit', 'classifier.json'), 'utf8')) as { modelDir: string; refit: boolean };
+    expect(saved.refit).toBe(true);
+    expect(path.relative(path.join(dir, 'fit'), saved.modelDir)).toBe(path.join(`refit-${String(s.best.trial).padStart(4, '0')}`, 'model'));
+    expect(fs.readFileSync(path.join(dir, 'fit', `refit-${String(s.best.trial).padStart(4, '0')}`, 'log.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
     expect(s.trials).toEqual(trials.map(({ trial, architecture, valAccuracy }) => ({ trial, architecture, valAccuracy })));
     expect(s.best.valAccuracy).toBe(Math.max(...trials.map((t) => t.valAccuracy)));
     expect(s.drawn).toMatch(/^input\s+8×8×3/);
@@ -82,6 +91,20 @@ describe('ImageClassifier', () => {
     expect(seen).toEqual([3]);
     expect(s.trials.map((t) => t.trial)).toEqual([1, 2, 3]);
     expect(fs.readFileSync(path.join(directory, 'search', 'candidates', '0001', 'log.csv'), 'utf8')).toBe(log1);
+    tf.dispose([train.x, train.y]);
+  });
+
+  it('refit: false keeps the best trial\'s own network; initial: the architectures tried first', async () => {
+    const train = images(48, 5);
+    const first = ['conv3-16/max bn=1 drop=0 dense=0', 'sep3-16+/avg bn=0 drop=0 dense=64'];
+    const directory = path.join(dir, 'no-refit');
+    const clf = new ImageClassifier({ maxTrials: 2, epochs: 1, seed: 2, directory, refit: false, initial: first, ...quiet });
+    const s = await clf.fit(train.x, train.y);
+    expect(s.trials.map((t) => t.architecture)).toEqual(first);
+    const saved = JSON.parse(fs.readFileSync(path.join(directory, 'classifier.json'), 'utf8')) as { modelDir: string };
+    expect(saved.modelDir).toBe(path.join(directory, 'search', 'candidates', String(s.best.trial).padStart(4, '0'), 'model'));
+    expect(fs.readdirSync(directory).some((f) => f.startsWith('refit'))).toBe(false);
+    clf.dispose();
     tf.dispose([train.x, train.y]);
   });
 

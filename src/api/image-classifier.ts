@@ -16,7 +16,11 @@ import { TfnasError } from '../io/errors';
 import type { ProgressEvent } from '../io/run-hooks';
 import { loadModel, saveModel } from '../nets/network-io';
 import type { SearcherName } from '../search/blackbox/registry';
-import { macroFromKey } from '../space/macro-space';
+import type { Dataset } from '../data/types';
+import { holdOutDataset, trainCandidate, TRAIN_EVALUATOR_DEFAULTS } from '../search/evaluators/train-evaluator';
+import { MACRO_INITIAL, macroFromKey } from '../space/macro-space';
+import { macroCost } from '../space/macro-budget';
+import { getSpace } from '../space/spaces';
 import { macroDiagram } from '../viz/macro-text';
 import { datasetFromArrays, type Images, type Labels } from './data';
 import { search } from './search';
@@ -39,6 +43,18 @@ export interface ImageClassifierOptions {
   /** Macro space: the compute budget in million multiply-accumulates per 32×32 image. Default 15 (the plain CNN: 6.1). */
   maxMacs?: number;
   batchSize?: number;
+  /**
+   * Architectures (genotype keys) tried first, before the strategy explores: AutoKeras's tuners
+   * start from known-good `initial_hps` the same way. Default for `macro`: MACRO_INITIAL (the seed
+   * example's plain CNN and two stronger chains); for `darts`: none.
+   */
+  initial?: string[];
+  /**
+   * After the search, train the best architecture again from scratch on all the images (the
+   * validation part too) for `epochs` epochs, and make that the classifier, as AutoKeras's final
+   * fit does. Default true; false keeps the best trial's own network.
+   */
+  refit?: boolean;
   /** Where progress lines go (default: stderr). */
   log?: (line: string) => void;
 }
@@ -69,12 +85,14 @@ export interface ClassifierSummary {
 
 interface Saved {
   best: Trial;
+  /** The classifier's network: the refit one, or the best trial's. */
   modelDir: string;
+  refit: boolean;
   numClasses: number;
   shape: [number, number, number];
 }
 
-const DEFAULTS = { maxTrials: 6, epochs: 3, space: 'macro' as const, strategy: 'evolution' as SearcherName, seed: 0, backend: 'auto', directory: 'image_classifier', maxMacs: 15, batchSize: 64 };
+const DEFAULTS = { maxTrials: 6, epochs: 3, space: 'macro' as 'macro' | 'darts', strategy: 'evolution' as SearcherName, seed: 0, backend: 'auto', directory: 'image_classifier', maxMacs: 15, batchSize: 64, refit: true, initial: undefined as string[] | undefined };
 const RESULT = 'classifier.json';
 
 function checkInt(name: string, v: number, min: number): void {
@@ -136,15 +154,36 @@ export class ImageClassifier {
       trainEpochs: o.epochs, trainBatchSize: o.batchSize, trainPortion: 1 - split, out: this.searchDir, report: false,
       resume: fs.existsSync(path.join(this.searchDir, 'checkpoint.json')),
       ...(o.space === 'macro' ? { macroMaxMacs: o.maxMacs } : {}),
+      initial: this.initial(),
       ...searcherSettings(o.strategy, o.maxTrials),
       data, log: o.log, onProgress, signal: options.signal,
     });
-    const trials = this.trials();
-    const top = bestOf(trials)!;
-    this.saved = { best: top, modelDir: path.join(this.searchDir, 'candidates', String(top.trial).padStart(4, '0'), 'model'), numClasses: data.numClasses, shape: data.shape };
+    const top = bestOf(this.trials())!;
+    const modelDir = o.refit ? await this.refit(top, data, split) : path.join(this.searchDir, 'candidates', String(top.trial).padStart(4, '0'), 'model');
+    this.saved = { best: top, modelDir, refit: o.refit, numClasses: data.numClasses, shape: data.shape };
     writeJsonAtomic(path.join(o.directory, RESULT), this.saved);
     await this.loadBest();
     return this.summary();
+  }
+
+  /** The initial architectures: the option, else the space's default, those over the compute budget left out. */
+  private initial(): string[] {
+    if (this.o.initial) return this.o.initial;
+    return this.o.space === 'macro' ? MACRO_INITIAL.filter((k) => macroCost(macroFromKey(k)) <= this.o.maxMacs * 1e6) : [];
+  }
+
+  /**
+   * The best architecture trained from scratch on every image (`refit-<trial>/`, resumable), scored
+   * on the validation part it has now also seen (a training figure: not reported).
+   */
+  private async refit(best: Trial, data: Dataset, split: number): Promise<string> {
+    const o = this.o;
+    const space = getSpace(o.space);
+    const all = { ...data, test: holdOutDataset(data, 1 - split, o.seed).test };
+    o.log?.(`refit: ${best.architecture} on all ${data.train.count} images, ${o.epochs} epochs`);
+    const runDir = path.join(o.directory, `refit-${String(best.trial).padStart(4, '0')}`);
+    const r = await trainCandidate(o.space, space.fromKey(best.architecture), all, { ...TRAIN_EVALUATOR_DEFAULTS, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed, runDir });
+    return r.modelDir;
   }
 
   /** A classifier fitted earlier in `directory` (its trials and best network), without searching again. */

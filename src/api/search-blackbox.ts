@@ -8,7 +8,7 @@ import type { Dataset } from '../data/types';
 import { badArgument, UsageError } from '../io/errors';
 import { camel, checkResume, readOptions, recordOptions, type Values } from '../cli/options';
 import { runRecord, savedOptions, type RunRecord } from '../io/run-config';
-import { getSpace, macroSpaceWithin, type SpaceName } from '../space/spaces';
+import { getSpace, macroSpaceWithin, type Genotype, type SearchSpace, type SpaceName } from '../space/spaces';
 import { EVALUATORS, EVALUATOR_NAMES, loadNb201Table, makeEvaluator, withNb201TestAccuracy, type Evaluator } from '../search/evaluators/registry';
 import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-table';
 import { SEARCHER_CLI_OPTIONS, SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/blackbox/registry';
@@ -27,6 +27,18 @@ function checkStrategyOptions(given: Record<string, unknown>, strategy: Searcher
     const users = SEARCHER_NAMES.filter((n) => SEARCHER_CLI_OPTIONS[n].includes(opt));
     throw new UsageError(`--${opt}: not used by --strategy ${strategy}; it is an option of ${users.join(', ')}`);
   }
+}
+
+/** An `--initial` architecture in the space's canonical key form, or a UsageError naming it. */
+function checkedKey(space: SearchSpace<Genotype>, key: string): string {
+  let g: Genotype;
+  try {
+    g = space.fromKey(key);
+  } catch (e) {
+    throw new UsageError(`--initial: "${key}" is not a genotype of --space ${space.name} (${(e as Error).message})`);
+  }
+  if (!space.isValid(g)) throw new UsageError(`--initial: "${key}" is outside --space ${space.name} (or its compute budget)`);
+  return space.key(g);
 }
 
 function pickEvaluator(o: SearchValues, space: SpaceName): string {
@@ -52,6 +64,7 @@ function parseArgs(argv: Record<string, unknown>) {
     ([['population', o.population], ['tournament', o.tournament], ['init', o.init], ['batch', o.batch], ['steps', o.modelSteps]] as const)
       .filter(([, v]) => v !== undefined),
   );
+  if (o.initial !== undefined) Object.assign(searcherOptions, { initial: o.initial.map((k) => checkedKey(space, k)) });
   const dataset = checkNb201Dataset(o.nb201Dataset ?? nb201DatasetFrom(o.dataset));
   // --budget-seconds alone: as many queries as the simulated time allows.
   const budget = o.given.budget === undefined && o.budgetSeconds !== undefined ? Infinity : o.budget;

@@ -141,6 +141,10 @@ export const BLACKBOX_OPTIONS = {
   init: { type: 'number', check: count, group: B, describe: 'predictor/nao: random architectures before the first model (default 10)' },
   batch: { type: 'number', check: count, group: B, describe: 'predictor/nao: architectures evaluated per model update (default 10)' },
   'model-steps': { type: 'number', check: count, group: B, describe: 'predictor/nao: Adam steps per model fit (default 100 / 150)' },
+  initial: {
+    type: 'strings', group: B,
+    describe: 'architectures (genotype keys of --space) evaluated first, in order, before the strategy\'s own proposals: known-good starting points',
+  },
   'train-epochs': { type: 'number', check: count, group: B, describe: 'train evaluator: epochs per candidate (default 10)' },
   'train-channels': { type: 'number', check: count, group: B, describe: 'train evaluator: initial channels C of the candidate network (default 16)' },
   'train-layers': { type: 'number', check: count, group: B, describe: 'train evaluator: cells of the candidate network (default 8)' },

@@ -18,6 +18,8 @@ export interface SearcherState {
   space: string;
   rng: number;
   history: Scored[];
+  /** How many of the `initial` architectures have been asked (absent in states written before they existed). */
+  initialAsked?: number;
   /** Searcher-specific state (population, pending batch, …), plain JSON. */
   extra: unknown;
 }
@@ -35,6 +37,13 @@ export interface SearcherOptions {
   batch?: number;
   /** predictor/nao: Adam steps per model fit. */
   steps?: number;
+  /**
+   * Genotype keys asked first, in order, before the searcher's own proposals: known-good
+   * architectures to start from, as AutoKeras's tuners start from their `initial_hps` (a plain CNN,
+   * ResNet, Xception) before exploring. They are told like any other and so fill the first
+   * population or generation (evolution, genetic) or count among the random ones (predictor, nao).
+   */
+  initial?: readonly string[];
 }
 
 export interface Searcher<G = Genotype> {
@@ -62,6 +71,7 @@ export abstract class BaseSearcher implements Searcher<Genotype> {
   protected rng: Rng;
   protected hist: Scored[] = [];
   private bestIdx = -1;
+  private initialAsked = 0;
 
   constructor(
     readonly name: string,
@@ -84,7 +94,8 @@ export abstract class BaseSearcher implements Searcher<Genotype> {
   }
 
   async ask(): Promise<Genotype> {
-    const g = await this.propose();
+    const initial = this.opts.initial ?? [];
+    const g = this.initialAsked < initial.length ? this.space.fromKey(initial[this.initialAsked++]) : await this.propose();
     if (!this.space.isValid(g)) throw new Error(`${this.name} searcher proposed an invalid genotype ${JSON.stringify(g)}`);
     return g;
   }
@@ -124,6 +135,7 @@ export abstract class BaseSearcher implements Searcher<Genotype> {
       space: this.space.name,
       rng: this.rng.state,
       history: this.hist.map((h) => ({ ...h })),
+      initialAsked: this.initialAsked,
       extra: JSON.parse(JSON.stringify(this.extraState() ?? null)),
     };
   }
@@ -134,6 +146,7 @@ export abstract class BaseSearcher implements Searcher<Genotype> {
     }
     this.rng = Rng.fromState(s.rng);
     this.hist = s.history.map((h) => ({ ...h }));
+    this.initialAsked = s.initialAsked ?? 0;
     this.bestIdx = -1;
     this.hist.forEach((h, i) => {
       if (this.bestIdx < 0 || h.score > this.hist[this.bestIdx].score) this.bestIdx = i;

@@ -8,6 +8,7 @@ import { SPACE_NAMES, getSpace, type Genotype } from '../../space/spaces';
 import { SEARCHER_NAMES, makeSearcher, restoreSearcher } from './registry';
 import type { Searcher, SearcherOptions, SearcherState } from './searcher';
 import { syntheticScore } from '../test-utils/synthetic';
+import { Rng } from '../../space/rng';
 
 // Small model-based settings so each case fits several model rounds into few queries.
 const OPTS: Omit<SearcherOptions, 'seed'> = { init: 4, batch: 3, population: 5, tournament: 2, steps: 10 };
@@ -71,6 +72,19 @@ describe.each(SEARCHER_NAMES)('searcher %s', (name) => {
       expect(b.best()).toEqual(a.best());
       expect(await drive(b, score, 7)).toEqual(await drive(a, score, 7));
       expect(b.state()).toEqual(a.state());
+    });
+
+    it('asks the initial architectures first, in order, also across a resume, then explores from them', async () => {
+      const seeds = [space.key(space.sample(new Rng(101))), space.key(space.sample(new Rng(102))), space.key(space.sample(new Rng(103)))];
+      const opts = { seed: 7, ...OPTS, initial: seeds };
+      const a = makeSearcher(name, space, opts);
+      expect(await drive(a, score, 2)).toEqual(seeds.slice(0, 2));
+      const b = restoreSearcher(JSON.parse(JSON.stringify(a.state())) as SearcherState, space, opts);
+      expect(await drive(b, score, 1)).toEqual(seeds.slice(2));
+      const rest = await drive(b, score, 10);
+      expect(rest).toEqual(await drive(a, score, 11).then((k) => k.slice(1)));
+      // The seeds were told like any other proposal: the best is among everything asked.
+      expect([...seeds, ...rest]).toContain(space.key(b.best()!.genotype));
     });
   });
 });

@@ -85,42 +85,43 @@ export class TrainEvaluator implements Evaluator {
     // The folder is named by the search's query number, so a resumed search finds (and resumes) it;
     // retrain's fingerprint check refuses a folder that holds another genotype.
     const runDir = path.join(this.o.runDir, 'candidates', String(query ?? this.n).padStart(4, '0'));
-    if (this.o.space === 'macro') return this.evaluateMacro(g as MacroGenotype, runDir);
-    const genotype = g as DartsGenotype;
-    const r = await retrain(this.data, {
-      ...RETRAIN_DEFAULTS,
-      genotype,
-      genotypeName: dartsToKey(genotype),
-      C: this.cfg.C,
-      layers: this.cfg.layers,
-      auxiliary: false,
-      batchSize: this.cfg.batchSize,
-      epochs: this.cfg.epochs,
-      cutout: 0,
-      dropPath: 0,
-      seed: this.o.seed,
-      runDir,
-      resume: fs.existsSync(path.join(runDir, 'checkpoint')),
-      log: () => undefined,
-    });
-    return { signal: r.test.accuracy * 100 };
+    const r = await trainCandidate(this.o.space ?? 'darts', g, this.data, { ...this.cfg, seed: this.o.seed, runDir });
+    return { signal: r.accuracy * 100 };
   }
+}
 
-  /** A macro-space network: trained with Adam (macro-train.ts); its model stays in the candidate's folder. */
-  private async evaluateMacro(genotype: MacroGenotype, runDir: string): Promise<EvalResult> {
-    const r = await trainMacro(this.data, {
-      ...MACRO_TRAIN_DEFAULTS,
-      genotype,
-      epochs: this.cfg.epochs,
-      batchSize: this.cfg.batchSize,
-      seed: this.o.seed,
-      runDir,
-      resume: fs.existsSync(path.join(runDir, 'checkpoint')),
-      log: () => undefined,
-    });
+/**
+ * Trains a candidate from scratch on `data.train` and scores it on `data.test`, as the evaluator
+ * does for each query (also how ImageClassifier refits its best on all the images): the DARTS
+ * network of a cell with tfnas train's code, or a macro chain with Adam (macro-train.ts). Resumes
+ * from the checkpoint in `runDir`; the trained model stays in `modelDir`.
+ */
+export async function trainCandidate(
+  space: 'darts' | 'macro',
+  g: Genotype,
+  data: Dataset,
+  cfg: Omit<typeof TRAIN_EVALUATOR_DEFAULTS, 'trainPortion'> & { seed: number; runDir: string },
+): Promise<{ accuracy: number; modelDir: string }> {
+  const resume = fs.existsSync(path.join(cfg.runDir, 'checkpoint'));
+  const common = { epochs: cfg.epochs, batchSize: cfg.batchSize, seed: cfg.seed, runDir: cfg.runDir, resume, log: () => undefined };
+  if (space === 'macro') {
+    const r = await trainMacro(data, { ...MACRO_TRAIN_DEFAULTS, ...common, genotype: g as MacroGenotype });
     disposeMacroNet(r.model);
-    return { signal: r.test.accuracy * 100 };
+    return { accuracy: r.test.accuracy, modelDir: r.modelDir };
   }
+  const genotype = g as DartsGenotype;
+  const r = await retrain(data, {
+    ...RETRAIN_DEFAULTS,
+    ...common,
+    genotype,
+    genotypeName: dartsToKey(genotype),
+    C: cfg.C,
+    layers: cfg.layers,
+    auxiliary: false,
+    cutout: 0,
+    dropPath: 0,
+  });
+  return { accuracy: r.test.accuracy, modelDir: r.modelDir };
 }
 
 function definedOnly(o: TrainEvaluatorOptions): Partial<typeof TRAIN_EVALUATOR_DEFAULTS> {
