@@ -36,12 +36,12 @@ describe('ImageClassifier', () => {
     const test = images(30, 2);
     const before = tf.memory().numTensors;
     const trials: Trial[] = [];
-    const clf = new ImageClassifier({ maxTrials: 3, epochs: 2, seed: 1, directory: path.join(dir, 'fit'), ...quiet });
+    const clf = new ImageClassifier({ maxTrials: 4, epochs: 2, seed: 1, directory: path.join(dir, 'fit'), ...quiet });
     const s = await clf.fit(train.x, train.y, { validationSplit: 0.25, onTrial: (t) => trials.push(t) });
-    expect(trials.map((t) => t.trial)).toEqual([1, 2, 3]);
-    // The search starts from the plain CNN (MACRO_INITIAL), then explores.
-    expect(trials[0].architecture).toBe(MACRO_INITIAL[0]);
-    expect(new Set(trials.map((t) => t.architecture)).size).toBe(3);
+    expect(trials.map((t) => t.trial)).toEqual([1, 2, 3, 4]);
+    // The search starts from MACRO_INITIAL (the plain CNN first), then evolves from them.
+    expect(trials.slice(0, 3).map((t) => t.architecture)).toEqual(MACRO_INITIAL);
+    expect(MACRO_INITIAL).not.toContain(trials[3].architecture);
     // The classifier is the best architecture refit on all 96 images: 2 epochs of 6 batches of 16.
     const saved = JSON.parse(fs.readFileSync(path.join(dir, 'fit', 'classifier.json'), 'utf8')) as { modelDir: string; refit: boolean };
     expect(saved.refit).toBe(true);

@@ -1,5 +1,5 @@
 import { Rng } from './rng';
-import { MACRO_PLAIN_CNN, macroFromKey, macroFromTokens, macroIsValid, macroMacs, macroToKey, macroTokens, type MacroGenotype } from './macro-space';
+import { MACRO_INITIAL, MACRO_PLAIN_CNN, macroFromKey, macroFromTokens, macroIsValid, macroMacs, macroToKey, macroTokens, type MacroGenotype } from './macro-space';
 import { macroCost, macroShrink } from './macro-budget';
 import { macroSpaceWithin } from './spaces';
 import { macroDiagram } from '../viz/macro-text';
@@ -27,6 +27,15 @@ describe('macro space', () => {
     // Separable: depthwise k² per input channel plus the pointwise 1×1.
     const sep: MacroGenotype = { ...MACRO_PLAIN_CNN, stages: [{ pool: 'none', blocks: [{ filters: 16, kernel: 5, separable: true, skip: false }] }], dense: 0 };
     expect(macroMacs(sep, [8, 8, 3], 2)).toBe(64 * (3 * 25 + 3 * 16) + 8 * 8 * 16 * 2);
+  });
+
+  it('starts from the plain CNN, then distinct canonical chains within ImageClassifier\'s default 15 M-MAC budget', () => {
+    expect(MACRO_INITIAL[0]).toBe(macroToKey(MACRO_PLAIN_CNN));
+    expect(new Set(MACRO_INITIAL).size).toBe(MACRO_INITIAL.length);
+    for (const k of MACRO_INITIAL) {
+      expect(macroToKey(macroFromKey(k))).toBe(k);
+      expect(macroCost(macroFromKey(k))).toBeLessThanOrEqual(15e6);
+    }
   });
 
   it('tokens end the chain at the first absent stage', () => {
