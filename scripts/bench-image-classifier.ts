@@ -1,5 +1,5 @@
 /**
- * `npm run bench:classifier [-- --data-dir ../shared/data/cifar10-jpeg --train 10000 --test 10000 --max-trials 6 --epochs 3 --backend wasm]`
+ * `npm run bench:classifier [-- --data-dir ../shared/data/cifar10-jpeg --train 10000 --test 10000 --max-trials 6 --epochs 3 --backend wasm --baseline-only]`
  *
  * The figures of README's ImageClassifier section: `fit` with its defaults on the first N CIFAR-10
  * training images (20% held out to score the trials, then the best refit on all N), then test
@@ -16,6 +16,7 @@ import { DATASETS } from '../src/data';
 import { MACRO_PLAIN_CNN, macroFromKey } from '../src/space/macro-space';
 import { macroCost } from '../src/space/macro-budget';
 import { trainMacro } from '../src/train/macro-train';
+import { disposeMacroNet } from '../src/nets/macro-net';
 import { ImageClassifier } from '../src/api/image-classifier';
 
 function arg(name: string, fallback: string): string {
@@ -41,8 +42,13 @@ async function main(): Promise<void> {
   const t1 = Date.now();
   const base = await trainMacro(d, { genotype: MACRO_PLAIN_CNN, epochs: trialEpochs, batchSize: 64, lr: 1e-3, augment: true, seed, runDir: path.join(out, 'plain-cnn'), resume: false, log });
   const baseSeconds = (Date.now() - t1) / 1000;
-  base.model.dispose();
+  disposeMacroNet(base.model);
   log(`plain CNN: test ${(100 * base.test.accuracy).toFixed(2)}% after ${baseSeconds.toFixed(0)} s`);
+  // --baseline-only: the plain CNN's figures alone (its trainer's accuracy and time, without the search).
+  if (process.argv.includes('--baseline-only')) {
+    console.log(JSON.stringify({ backend, train_images: d.train.count, test_images: d.test.count, load_end: os.loadavg(), plain_cnn: { test_accuracy: base.test.accuracy, seconds: baseSeconds, params: base.params } }));
+    return;
+  }
   const clf = new ImageClassifier({ maxTrials, epochs, seed, backend, directory: path.join(out, 'classifier'), log: () => undefined });
   const t0 = Date.now();
   const s = await clf.fit(d.train.images, d.train.labels, {

@@ -3,6 +3,9 @@
  *
  * `--workers 1,2`: each configuration with each number of data-parallel worker threads (`tfnas train --workers`).
  *
+ * `--macro plain,bn-sep-skip [--batch 64]`: macro-space networks' training steps instead (scripts/bench-train-macro.ts;
+ * a name or a macro genotype key).
+ *
  * Median seconds per retraining step (forward + backward + clip + SGD, DARTS_V2 with auxiliary
  * head and drop-path 0.2, random 32×32 CIFAR-shaped batches) and peak memory, at the paper's
  * configuration (C=36, 20 cells, batch 96) and at the search-sized one (C=16, 8 cells, batch 64).
@@ -30,6 +33,7 @@ import { builtinGenotype } from '../src/space/builtin-genotypes';
 import type { DartsGenotype } from '../src/space/genotype-types';
 import { Trainer } from '../src/train/retrain-trainer';
 import { ParallelRetrain } from '../src/train/parallel/retrain-parallel';
+import { benchMacro } from './bench-train-macro';
 
 interface BenchConfig {
   name: string;
@@ -133,6 +137,15 @@ async function main(): Promise<void> {
     const used = await useBackend(backend);
     process.stdout.write(JSON.stringify({ backend: used, device: backendLabel(used), ...(await benchOne(CONFIGS[one], steps, recompute, workerCounts[0])) }) + '\n');
     releaseWebgpu();
+    return;
+  }
+  const macro = arg('macro', '');
+  if (macro) {
+    const used = await useBackend(backend);
+    const rows: Record<string, unknown>[] = [];
+    for (const name of macro.split(',')) rows.push({ backend: used, ...(await benchMacro(name, steps, Number(arg('batch', '64')))) });
+    if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(rows) + '\n');
+    else console.table(rows.map(({ step_seconds: _s, ...rest }) => rest));
     return;
   }
   const reference = arg('reference', '');

@@ -80,7 +80,8 @@ export { buildNetwork, countParams } from './nets/network';
 export { toInferenceModel } from './nets/network-export';
 export { batchGradients } from './train/retrain-step';
 export { saveModel, loadModel } from './nets/network-io';
-export { buildMacroNet } from './nets/macro-net';
+export { buildMacroNet, disposeMacroNet } from './nets/macro-net';
+export { macroInferenceModel } from './nets/macro-net-export';
 
 // Data, search, training.
 export { DATASETS, DATASET_NAMES, BatchLoader, searchSplit } from './data';

@@ -1,7 +1,7 @@
 /**
  * `exportGenotype(options)`: what `tfnas export` does, as a library call: a genotype as data (JSON,
- * DARTS Python form, NB201 string, NB101 hash) or as a diagram (DOT, SVG), returned as text and
- * written to `out` when given.
+ * DARTS Python form, NB201 string, NB101 hash, macro key) or as a diagram (DOT, SVG), returned as
+ * text and written to `out` when given; a trained macro network as its browser model (export-macro.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -16,8 +16,10 @@ import { genotypeToDot } from '../viz/dot';
 import { genotypeToSvg } from '../viz/svg';
 import { CONFIG_OPTION, type OptionSpecs } from '../cli/options';
 import { readApiOptions, type ApiOptions } from './options';
+import { resolveMacroGenotype } from '../space/macro-resolve';
+import { checkModelOut, macroSource, renderMacro, writeMacroModel } from './export-macro';
 
-export const EXPORT_FORMATS = ['json', 'darts', 'nb201', 'hash', 'dot', 'svg'] as const;
+export const EXPORT_FORMATS = ['json', 'darts', 'nb201', 'hash', 'dot', 'svg', 'key', 'model'] as const;
 
 const SPACE_TITLE: Record<SpaceName, string> = { darts: 'a DARTS-space genotype', nb201: 'a NAS-Bench-201 cell', nb101: 'a NAS-Bench-101 cell', macro: 'a macro-space chain network' };
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -26,14 +28,14 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const EXPORT_OPTIONS = {
   genotype: {
     type: 'string', demand: true,
-    describe: `built-in name (${BUILTIN_GENOTYPE_NAMES.join(', ')}), JSON file or inline JSON, tfnas search run folder, DARTS string or NB201 string`,
+    describe: `built-in name (${BUILTIN_GENOTYPE_NAMES.join(', ')}), JSON file or inline JSON, tfnas search run folder, DARTS string, NB201 string, macro key, or a trained macro network's folder (a search candidate)`,
   },
   space: {
     type: 'string', choices: SPACE_NAMES,
     describe: 'the space the genotype must belong to (nb101: {"matrix": [[…]], "ops": […]})', defaultDescription: 'recognised from its form',
   },
-  format: { type: 'string', choices: EXPORT_FORMATS, default: 'json', describe: 'output form' },
-  out: { type: 'string', describe: 'file to write (atomically)', defaultDescription: 'stdout' },
+  format: { type: 'string', choices: EXPORT_FORMATS, default: 'json', describe: 'output form (key: the macro space\'s one-line form; model: a trained macro network\'s browser model, into the folder --out)' },
+  out: { type: 'string', describe: 'file to write (atomically); with --format model the folder', defaultDescription: 'stdout' },
   title: { type: 'string', describe: 'caption of the SVG diagram', defaultDescription: 'the built-in name, if any' },
   ...CONFIG_OPTION,
 } as const satisfies OptionSpecs;
@@ -67,6 +69,9 @@ export function renderGenotype(g: ResolvedGenotype, format: ExportFormat, title?
       return genotypeToDot(g);
     case 'svg':
       return genotypeToSvg(g, { caption: captionOf(g, title) });
+    case 'key':
+    case 'model':
+      throw new UsageError(`--format ${format}: ${what} is ${SPACE_TITLE[g.space]}; --format ${format} is for the macro space (--space macro)`);
     default:
       throw new UsageError(`--format: expected one of ${EXPORT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   }
@@ -98,18 +103,29 @@ export async function exportGenotype(options: ExportOptions): Promise<ExportResu
   const { values: a } = readApiOptions(options as Record<string, unknown>, EXPORT_OPTIONS, 'export');
   const format = a.format as ExportFormat;
   if (a.title !== undefined && format !== 'svg') throw new UsageError(`--title: only --format svg draws a caption, not --format ${format}`);
-  checkOut(a.out);
+  if (format === 'model') checkModelOut(a.out);
+  else checkOut(a.out);
+  const macro = a.space === undefined || a.space === 'macro' ? resolveMacroGenotype(a.genotype, a.space === 'macro') : null;
+  if (macro && format === 'model') {
+    await writeMacroModel(macro, a.out as string);
+    return { text: path.join(a.out as string, 'model.json') + '\n', space: 'macro', format, source: macroSource(macro), out: a.out as string };
+  }
+  if (macro) return writeText(renderMacro(macro, format), 'macro', format, macroSource(macro), a.out);
   const g = resolveGenotype(a.genotype, { allowNb201: true, allowNb101: true });
   if (a.space !== undefined && g.space !== a.space) {
     throw new UsageError(`--space ${a.space}: ${sourceOf(g)} is ${SPACE_TITLE[g.space]}, not ${SPACE_TITLE[a.space as SpaceName]}`);
   }
-  const text = renderGenotype(g, format, a.title);
-  if (a.out !== undefined) {
+  return writeText(renderGenotype(g, format, a.title), g.space, format, sourceOf(g), a.out);
+}
+
+/** Writes `text` (atomically) to `out` when given; the result of an export of text. */
+function writeText(text: string, space: SpaceName, format: ExportFormat, source: string, out: string | undefined): ExportResult {
+  if (out !== undefined) {
     try {
-      writeFileAtomic(a.out, text);
+      writeFileAtomic(out, text);
     } catch (e) {
-      throw new UsageError(`--out: cannot write ${a.out}: ${fsReason(e, a.out)}`);
+      throw new UsageError(`--out: cannot write ${out}: ${fsReason(e, out)}`);
     }
   }
-  return { text, space: g.space, format, source: sourceOf(g), out: a.out ?? null };
+  return { text, space, format, source, out: out ?? null };
 }

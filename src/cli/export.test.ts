@@ -79,6 +79,6 @@ describe('tfnas export', () => {
 
   it('is listed in tfnas --help with an example', async () => {
     const help = (await buildCli([]).getHelp()).replace(/\s+/g, ' ');
-    expect(help).toMatch(/tfnas export Write a genotype as json, darts, nb201, hash \(NAS-Bench-101\), dot or svg \(e\.g\. tfnas export --genotype DARTS_V2/);
+    expect(help).toMatch(/tfnas export Write a genotype as json, darts, nb201, hash \(NAS-Bench-101\), key \(macro\), dot or svg, or a trained macro network as a browser model \(e\.g\. tfnas export --genotype DARTS_V2/);
   });
 });

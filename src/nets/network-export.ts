@@ -97,17 +97,21 @@ export function copyNamedWeights(model: tf.LayersModel, merges: Record<string, s
   }
 }
 
+/** The built graph with the weights of `src` copied in (the graph is disposed if they do not fit). */
+export function withNamedWeights(graph: { model: tf.LayersModel; merges: Record<string, string[]> }, src: NamedWeights): tf.LayersModel {
+  try {
+    copyNamedWeights(graph.model, graph.merges, src);
+  } catch (e) {
+    graph.model.dispose();
+    throw e;
+  }
+  return graph.model;
+}
+
 /**
  * The inference model of a trained network: the standard-layers graph, with every weight (and the
  * BatchNorm running statistics) copied from the functional network by name.
  */
 export function toInferenceModel(net: DartsNetwork): tf.LayersModel {
-  const { model, merges } = buildInferenceGraph(net.genotype, net.config);
-  try {
-    copyNamedWeights(model, merges, net);
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return model;
+  return withNamedWeights(buildInferenceGraph(net.genotype, net.config), net);
 }

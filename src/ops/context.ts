@@ -153,6 +153,25 @@ export class ParamBuilder {
     return this.add(name, [kh, kw, cin, cout], this.uniform(kh * kw * cin * cout, kh * kw * cin));
   }
 
+  /**
+   * Glorot/Xavier uniform (Glorot & Bengio, 2010; Keras's default kernel initialiser): U(±√(6/(fan_in + fan_out)))
+   * with Keras's fans: for a kernel [..., in, out] the receptive field (the leading dimensions' product)
+   * times `in` and times `out` (a depthwise kernel [k, k, C, 1]: k·k·C and k·k).
+   */
+  glorot(name: string, shape: number[]): string {
+    const receptive = shape.slice(0, -2).reduce((p, d) => p * d, 1);
+    const [fanIn, fanOut] = [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
+    const bound = Math.sqrt(6 / (fanIn + fanOut));
+    const v = new Float32Array(shape.reduce((p, d) => p * d, 1));
+    for (let i = 0; i < v.length; i++) v[i] = (2 * this.rng.next() - 1) * bound;
+    return this.add(name, shape, v);
+  }
+
+  /** A parameter of zeros (Keras's default bias). */
+  zeros(name: string, shape: number[]): string {
+    return this.add(name, shape, new Float32Array(shape.reduce((p, d) => p * d, 1)));
+  }
+
   /** Trainable parameter count (what PyTorch's count_parameters reports). */
   count(): number {
     return Object.values(this.params).reduce((s, v) => s + v.size, 0);

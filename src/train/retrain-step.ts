@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BnUpdate, OpContext, Recompute } from '../ops/context';
+import { applyBnUpdates, type BnUpdate, type OpContext, type Recompute } from '../ops/context';
 import type { DropPathState } from '../ops/drop-path';
-import type { DartsNetwork } from '../nets/network';
+import type { NetworkOutputs } from '../nets/network';
 import { correctCount, crossEntropy } from './metrics';
 import type { Grads } from './optim';
+import { assertFinite } from './runner';
 
 /**
  * The retraining network's training entry point: loss and gradients of its named weights for one
@@ -12,6 +13,14 @@ import type { Grads } from './optim';
  * changed; the caller clips, steps the optimiser and folds `bnUpdates` in (applyBnUpdates), so a
  * data-parallel wrapper can call it per shard and combine the results.
  */
+/** What a network trained on the functional ops offers (the DARTS network, the macro network). */
+export interface TrainableNetwork {
+  readonly weights: Record<string, tf.Variable>;
+  readonly buffers: Record<string, tf.Variable>;
+  readonly config: { numClasses: number };
+  forward(x: tf.Tensor4D, ctx: OpContext): NetworkOutputs;
+}
+
 export interface BatchOptions {
   auxWeight: number;
   recompute: Recompute;
@@ -29,7 +38,7 @@ export interface BatchGradients {
   bnUpdates: BnUpdate[];
 }
 
-export function batchGradients(net: DartsNetwork, x: tf.Tensor4D, y: tf.Tensor, o: BatchOptions): BatchGradients {
+export function batchGradients(net: TrainableNetwork, x: tf.Tensor4D, y: tf.Tensor, o: BatchOptions): BatchGradients {
   const bnUpdates: BnUpdate[] = [];
   const ctx: OpContext = { training: true, w: net.weights, buffers: net.buffers, bnUpdates, recompute: o.recompute, dropPath: o.dropPath };
   const numClasses = net.config.numClasses;
@@ -53,5 +62,30 @@ export function batchGradients(net: DartsNetwork, x: tf.Tensor4D, y: tf.Tensor, 
     (correct as tf.Scalar | null)?.dispose();
     tf.dispose(bnUpdates.flatMap((u) => [u.mean, u.variance]));
     throw e;
+  }
+}
+
+export interface StepResult {
+  loss: number;
+  correct: number;
+  n: number;
+}
+
+/**
+ * The rest of one training step after batchGradients: reads the loss (asynchronously: webgpu
+ * cannot read synchronously in Node), refuses a non-finite one before anything changes, folds the
+ * batch statistics into the running ones, lets `update` step the optimiser with the gradients,
+ * and frees everything. Returns host numbers.
+ */
+export async function applyBatch(net: TrainableNetwork, r: BatchGradients, n: number, update: (grads: Grads) => void, epoch: number, step: number): Promise<StepResult> {
+  try {
+    const loss = (await r.loss.data())[0];
+    assertFinite('train_loss', loss, epoch, step);
+    applyBnUpdates(net.buffers, r.bnUpdates);
+    update(r.grads);
+    return { loss, correct: (await r.correct.data())[0], n };
+  } finally {
+    tf.dispose([r.loss, r.correct, ...r.bnUpdates.flatMap((u) => [u.mean, u.variance])]);
+    tf.dispose(Object.values(r.grads));
   }
 }

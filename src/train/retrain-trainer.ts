@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../io/errors';
 import { buildNetwork, DartsNetwork, disposeNetwork, NetworkConfig } from '../nets/network';
-import { applyBnUpdates, type Recompute } from '../ops/context';
+import type { Recompute } from '../ops/context';
 import type { DropPathState } from '../ops/drop-path';
 import type { DartsGenotype } from '../space/genotype-types';
-import { disposeAll, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { disposeAll, saveCheckpoint } from './checkpoint';
+import { loadNetworkState, networkStateTensors, restoreCheckpoint } from './net-state';
 import { clipByGlobalNorm, Params, SgdMomentum } from './optim';
-import { batchGradients } from './retrain-step';
-import { assertFinite } from './runner';
+import { applyBatch, batchGradients, type StepResult } from './retrain-step';
+
+export type { StepResult } from './retrain-step';
 
 /** Optimisation settings of retraining (defaults: DARTS train.py / the paper's CIFAR-10 evaluation). */
 export interface StepOptions {
@@ -23,12 +24,6 @@ export interface StepOptions {
    * 'none' keeps every activation. Same loss and gradients in every mode.
    */
   recompute?: Recompute;
-}
-
-export interface StepResult {
-  loss: number;
-  correct: number;
-  n: number;
 }
 
 /** Checkpoint state besides the tensors. */
@@ -60,31 +55,18 @@ export class Trainer {
   async step(x: tf.Tensor, y: tf.Tensor, lr: number, epoch: number, stepIndex: number): Promise<StepResult> {
     const dropPath = { ...this.dropPath, epoch, step: stepIndex };
     const r = batchGradients(this.net, x as tf.Tensor4D, y, { auxWeight: this.opts.auxWeight, recompute: this.opts.recompute ?? 'cells', dropPath });
-    try {
-      // Asynchronous reads: webgpu cannot read synchronously in Node, and a GPU queues work meanwhile.
-      const loss = (await r.loss.data())[0];
-      // Checked before the update, so a blow-up never reaches the weights or the statistics.
-      assertFinite('train_loss', loss, epoch, stepIndex);
-      applyBnUpdates(this.net.buffers, r.bnUpdates);
-      if (this.opts.gradClip > 0) {
-        const { grads: clipped, norm } = clipByGlobalNorm(r.grads, this.opts.gradClip);
-        this.optimizer.step(clipped, lr);
-        disposeAll(clipped);
-        norm.dispose();
-      } else this.optimizer.step(r.grads, lr);
-      return { loss, correct: (await r.correct.data())[0], n: x.shape[0] as number };
-    } finally {
-      tf.dispose([r.loss, r.correct, ...r.bnUpdates.flatMap((u) => [u.mean, u.variance])]);
-      disposeAll(r.grads);
-    }
+    return applyBatch(this.net, r, x.shape[0] as number, (grads) => {
+      if (this.opts.gradClip <= 0) return this.optimizer.step(grads, lr);
+      const { grads: clipped, norm } = clipByGlobalNorm(grads, this.opts.gradClip);
+      this.optimizer.step(clipped, lr);
+      disposeAll(clipped);
+      norm.dispose();
+    }, epoch, stepIndex);
   }
 
   /** All weights (trainable and BatchNorm running statistics) and the momentum buffers: what a checkpoint holds. */
   stateTensors(): Record<string, tf.Tensor> {
-    const out: Record<string, tf.Tensor> = {};
-    for (const [name, w] of Object.entries(this.net.weights)) out[`weight/${name}`] = w;
-    for (const [name, b] of Object.entries(this.net.buffers)) out[`buffer/${name}`] = b;
-    return { ...out, ...this.optimizer.state() };
+    return { ...networkStateTensors(this.net), ...this.optimizer.state() };
   }
 
   async save(dir: string, state: TrainerState): Promise<void> {
@@ -93,34 +75,12 @@ export class Trainer {
 
   /** Restores a checkpoint taken with the same fingerprint; returns its state, or null if there is none. */
   restore(dir: string, fingerprint: Record<string, unknown>): TrainerState | null {
-    const ckpt = loadCheckpoint<TrainerState>(dir);
-    if (!ckpt) return null;
-    try {
-      for (const [k, v] of Object.entries(fingerprint)) {
-        if (JSON.stringify(ckpt.state.fingerprint?.[k]) !== JSON.stringify(v)) {
-          throw new UsageError(`--resume: the checkpoint in ${dir} was made with ${k} = ${JSON.stringify(ckpt.state.fingerprint?.[k])}, this run has ${JSON.stringify(v)}`);
-        }
-      }
-      this.loadState(ckpt.tensors, `the checkpoint in ${dir}`);
-      return ckpt.state;
-    } finally {
-      // Variable.assign shares the data (reference-counted), so the loaded tensors can all go.
-      disposeAll(ckpt.tensors);
-    }
+    return restoreCheckpoint<TrainerState>(dir, fingerprint, (tensors, _state, source) => this.loadState(tensors, source));
   }
 
   /** Takes weights, statistics and momentum from `stateTensors()`-named tensors (the caller disposes them). */
   loadState(tensors: Record<string, tf.Tensor>, source = 'the state'): void {
-    const all: [string, tf.Variable][] = [
-      ...Object.entries(this.net.weights).map(([n, v]): [string, tf.Variable] => [`weight/${n}`, v]),
-      ...Object.entries(this.net.buffers).map(([n, v]): [string, tf.Variable] => [`buffer/${n}`, v]),
-    ];
-    for (const [key, v] of all) {
-      const t = tensors[key];
-      if (!t) throw new UsageError(`--resume: ${source} has no tensor ${key} (made by another version of tfnas?)`);
-      if (!tf.util.arraysEqual(t.shape, v.shape)) throw new UsageError(`--resume: ${key} in ${source} has shape [${t.shape}], the network has [${v.shape}]`);
-    }
-    for (const [key, v] of all) v.assign(tensors[key]);
+    loadNetworkState(this.net, tensors, source);
     this.optimizer.loadState(tensors);
   }
 

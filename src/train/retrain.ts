@@ -12,10 +12,9 @@ import { resolveNetworkRecompute } from '../nets/network-memory';
 import { loadModel, saveModel } from '../nets/network-io';
 import type { DartsGenotype } from '../space/genotype-types';
 import { evaluate, EvalResult, writeConfusionCsv } from './evaluate';
-import { AverageMeter } from './metrics';
 import { Trainer, StepOptions } from './retrain-trainer';
 import { refreshReport } from '../report/live';
-import { epochProgress, prepareRunDir, runEpochs } from './runner';
+import { epochProgress, prepareRunDir, runEpochs, runTrainSteps } from './runner';
 import { PassInfo, disposeQuietly, guardMemory } from '../backend/out-of-memory';
 import { activeBackend } from '../backend';
 import { cosineLr, linearRamp } from './schedule';
@@ -118,29 +117,13 @@ async function trainEpoch(trainer: Trainer, loader: BatchLoader, o: RetrainOptio
   // Masks are a function of (seed, epoch, step, cell, edge): a resumed run draws the masks of an uninterrupted one.
   trainer.dropPath = { rate: linearRamp(epoch, o.epochs, o.dropPath), seed: mixSeed(o.seed, 0xd7), epoch, step: 0 };
   loader.seek(epoch, 0);
-  const loss = new AverageMeter();
-  const acc = new AverageMeter();
   const bar = epochProgress(`epoch ${epoch + 1}/${o.epochs}`, loader.batchesPerEpoch);
-  let step = 0;
   const { parallel } = w;
   if (parallel && !w.pushed) await parallel.push(trainer);
   w.pushed = true;
-  await guardMemory(
+  const { loss, acc } = await guardMemory(
     () => passInfo(o, `the training steps of epoch ${epoch + 1}`, epoch),
-    async () => {
-      for (const b of loader.epochBatches()) {
-        try {
-          const r = parallel ? await parallel.step(b.x, b.y, lr, trainer.dropPath, epoch, step) : await trainer.step(b.x, b.y, lr, epoch, step);
-          loss.update(r.loss, r.n);
-          acc.update(r.correct / r.n, r.n);
-        } finally {
-          b.x.dispose();
-          b.y.dispose();
-        }
-        bar.update(++step, { loss: loss.avg, acc: acc.avg });
-        await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and the bar through
-      }
-    },
+    () => runTrainSteps(loader.epochBatches(), bar, (b, step) => (parallel ? parallel.step(b.x, b.y, lr, trainer.dropPath, epoch, step) : trainer.step(b.x, b.y, lr, epoch, step))),
   ).finally(() => bar.stop());
   // The test pass, the checkpoint and the saved model read the main thread's network.
   await parallel?.pull(trainer);

@@ -8,6 +8,8 @@ import { checkCheckpoint } from './checkpoint';
 import { makeOutDir } from '../io/out';
 import { assertNoDeviceError } from '../backend/webgpu';
 import { reportProgress, runHooks, throwIfAborted } from '../io/run-hooks';
+import type { Batch } from '../data/loader';
+import { AverageMeter } from './metrics';
 
 
 /** Thrown when a loss or metric stops being finite; the last good checkpoint is left in place. */
@@ -185,4 +187,32 @@ export function prepareRunDir(runDir: string, resume: boolean, checkpointName = 
   // A damaged checkpoint fails here, before config.json or anything else in the folder is touched.
   if (resume) checkCheckpoint(ckpt);
   makeOutDir(runDir);
+}
+
+/** The train loss and accuracy of an epoch's steps, as they went. */
+export interface EpochMeters {
+  loss: AverageMeter;
+  acc: AverageMeter;
+}
+
+/**
+ * An epoch's training steps: `step` per batch (its loss, correct count and size back), each batch
+ * disposed after its step, the meters and the bar updated, and the event loop let through after
+ * every step (Ctrl-C, an AbortSignal, the bar). The caller stops the bar.
+ */
+export async function runTrainSteps(batches: Iterable<Batch>, bar: Progress, step: (b: Batch, index: number) => Promise<{ loss: number; correct: number; n: number }>, meters: EpochMeters = { loss: new AverageMeter(), acc: new AverageMeter() }): Promise<EpochMeters> {
+  let i = 0;
+  for (const b of batches) {
+    try {
+      const r = await step(b, i);
+      meters.loss.update(r.loss, r.n);
+      meters.acc.update(r.correct / r.n, r.n);
+    } finally {
+      b.x.dispose();
+      b.y.dispose();
+    }
+    bar.update(++i, { loss: meters.loss.avg, acc: meters.acc.avg });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return meters;
 }

@@ -16,6 +16,7 @@ import type { Genotype } from '../../space/spaces';
 import { dartsToKey } from '../../space/darts-space';
 import { RETRAIN_DEFAULTS, retrain } from '../../train/retrain';
 import { MACRO_TRAIN_DEFAULTS, trainMacro } from '../../train/macro-train';
+import { disposeMacroNet } from '../../nets/macro-net';
 import type { MacroGenotype } from '../../space/macro-space';
 import type { EvalResult, Evaluator } from './registry';
 
@@ -105,7 +106,7 @@ export async function trainCandidate(
   const common = { epochs: cfg.epochs, batchSize: cfg.batchSize, seed: cfg.seed, runDir: cfg.runDir, resume, log: () => undefined };
   if (space === 'macro') {
     const r = await trainMacro(data, { ...MACRO_TRAIN_DEFAULTS, ...common, genotype: g as MacroGenotype });
-    r.model.dispose();
+    disposeMacroNet(r.model);
     return { accuracy: r.test.accuracy, modelDir: r.modelDir };
   }
   const genotype = g as DartsGenotype;
