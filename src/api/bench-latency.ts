@@ -144,6 +144,11 @@ interface RunContext {
   signal?: AbortSignal;
 }
 
+/** What the result records of the browser a page answer came from. */
+function browserRecord(backend: BrowserBackend, answer: { browserVersion: string; facts: BrowserFacts }): BrowserRecord {
+  return { backend, version: answer.browserVersion, ...answer.facts };
+}
+
 /** The table, measured in Node on `backend` or in the browser. */
 async function measureTable(network: LatencyNetwork, r: RunContext & { calibration: number; validate: number }, backend: string): Promise<{ table: LatencyTable; validation: Validation | null; browser?: BrowserRecord }> {
   const env = nodeEnvironment();
@@ -155,7 +160,7 @@ async function measureTable(network: LatencyNetwork, r: RunContext & { calibrati
   r.log(`measuring in headless chromium on its ${r.browser} backend`);
   const answer = await runInBrowser({ kind: 'table', backend: r.browser, network, timing: r.timing, calibration: r.calibration, validate: r.validate, ...env }, { onLine: onProgress, signal: r.signal });
   if (answer.kind !== 'table') throw new Error(`bench latency --browser: the page answered ${answer.kind} to a table request`);
-  const browser = { backend: r.browser, version: answer.browserVersion, ...answer.facts };
+  const browser = browserRecord(r.browser, answer);
   return { table: { ...answer.table, versions: { ...answer.table.versions, chromium: answer.browserVersion } }, validation: answer.validation, browser };
 }
 
@@ -174,7 +179,7 @@ async function measureCells(args: string[], table: LatencyTable | null, given: L
   if (r.browser) {
     const answer = await runInBrowser({ kind: 'cells', backend: r.browser, network, timing: r.timing, genotypes }, { onLine: (l) => r.log(`  ${l}`), signal: r.signal });
     if (answer.kind !== 'cells') throw new Error(`bench latency --browser: the page answered ${answer.kind} to a cells request`);
-    [measured, used, browser] = [answer.measured, `chromium/${r.browser}`, { backend: r.browser, version: answer.browserVersion, ...answer.facts }];
+    [measured, used, browser] = [answer.measured, `chromium/${r.browser}`, browserRecord(r.browser, answer)];
   } else {
     used = await startApiBackend(backend, r.log);
     measured = await measuredNetworkLatencies(network, genotypes, { ...r.timing, signal: r.signal });

@@ -13,6 +13,7 @@ import { EVALUATORS, EVALUATOR_NAMES, loadNb201Table, makeEvaluator, withNb201Te
 import { checkNb201Dataset, nb201DatasetFrom } from '../search/tables/nb201-table';
 import { SEARCHER_CLI_OPTIONS, SEARCHER_NAMES, TF_SEARCHERS, type SearcherName } from '../search/blackbox/registry';
 import { runSearch, type RunSummary } from '../search/blackbox/run';
+import type { SearcherOptions } from '../search/blackbox/searcher';
 import { startApiBackend } from './options';
 import { BLACKBOX_RUN_OPTIONS, SEARCH_OPTIONS } from '../search/search-options';
 import { constrainSearcher, latencyModelFromTable, writePareto } from '../latency/constraint';
@@ -60,11 +61,13 @@ function parseArgs(argv: Record<string, unknown>) {
   const space = o.macroMaxMacs !== undefined ? macroSpaceWithin(o.macroMaxMacs * 1e6) : getSpace(o.space ?? 'nb201');
   checkStrategyOptions(o.given, strategy as SearcherName);
   if (o.dryRun) throw new UsageError(`--dry-run: only --strategy darts has a supernet to build; ${strategy} has nothing to dry-run`);
-  const searcherOptions = Object.fromEntries(
-    ([['population', o.population], ['tournament', o.tournament], ['init', o.init], ['batch', o.batch], ['steps', o.modelSteps]] as const)
-      .filter(([, v]) => v !== undefined),
-  );
-  if (o.initial !== undefined) Object.assign(searcherOptions, { initial: o.initial.map((k) => checkedKey(space, k)) });
+  const searcherOptions: Omit<SearcherOptions, 'seed'> = {
+    ...Object.fromEntries(
+      ([['population', o.population], ['tournament', o.tournament], ['init', o.init], ['batch', o.batch], ['steps', o.modelSteps]] as const)
+        .filter(([, v]) => v !== undefined),
+    ),
+    ...(o.initial !== undefined ? { initial: o.initial.map((k) => checkedKey(space, k)) } : {}),
+  };
   const dataset = checkNb201Dataset(o.nb201Dataset ?? nb201DatasetFrom(o.dataset));
   // --budget-seconds alone: as many queries as the simulated time allows.
   const budget = o.given.budget === undefined && o.budgetSeconds !== undefined ? Infinity : o.budget;

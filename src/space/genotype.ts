@@ -211,7 +211,7 @@ export interface ResolveOptions extends DartsValidationOptions {
 }
 
 /** A genotype given inline as JSON text (e.g. `{"matrix": [[0, 1], [0, 0]], "ops": ["input", "output"]}`). */
-function parseInlineJson(text: string): unknown {
+export function parseInlineJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {

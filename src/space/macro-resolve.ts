@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../io/errors';
+import { parseInlineJson } from './genotype';
 import { macroFromKey, macroIsValid, type MacroGenotype } from './macro-space';
 
 export interface ResolvedMacro {
@@ -78,13 +79,7 @@ export function resolveMacroGenotype(arg: string, required: boolean): ResolvedMa
     if (looksLikeMacroKey(t) || (required && /\bbn=/.test(t))) return { genotype: macroFromKey(t), source: 'string', modelDir: null };
     if (t.startsWith('{')) {
       if (!required && !t.includes('"stages"')) return null;
-      let json: unknown;
-      try {
-        json = JSON.parse(t);
-      } catch (e) {
-        throw new UsageError(`not valid JSON: ${(e as Error).message}`);
-      }
-      return { genotype: fromJson(json, 'the --genotype JSON'), source: 'string', modelDir: null };
+      return { genotype: fromJson(parseInlineJson(t), 'the --genotype JSON'), source: 'string', modelDir: null };
     }
     if (t !== '' && fs.existsSync(t)) {
       if (fs.statSync(t).isDirectory()) {
