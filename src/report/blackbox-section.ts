@@ -6,7 +6,8 @@
 import { getSpace, SPACE_NAMES, type SpaceName } from '../space/spaces';
 import type { AnyGenotype } from '../space/genotype';
 import { candidatesChart, candidatesDomain, type Datum } from './charts';
-import { cellFigure, esc, figure, grid, settingsTable, summaryLine, table } from './page';
+import { cellFigure, chainFigure, esc, figure, grid, settingsTable, summaryLine, table } from './page';
+import { macroFromKey } from '../space/macro-space';
 import type { BlackBoxRunData, CsvRow, Json } from './runs';
 import { renderChart } from './vega';
 import { paretoFigure } from './pareto-chart';
@@ -27,11 +28,13 @@ export function blackBoxSpace(run: BlackBoxRunData): SpaceName {
   return run.history[0]?.architecture?.startsWith('|') ? 'nb201' : 'darts';
 }
 
-/** The best architecture as a drawable genotype, from best.json or the last history row. */
-function bestGenotype(run: BlackBoxRunData, space: SpaceName): AnyGenotype | null {
+/** The best architecture (from best.json or the last history row) drawn: a cell, or a macro chain layer by layer. */
+function bestFigure(run: BlackBoxRunData, space: SpaceName): string | null {
   const key = (run.best?.best as string | undefined) ?? run.history[run.history.length - 1]?.best_architecture;
   if (!key) return null;
-  return { space, genotype: getSpace(space).fromKey(key) } as AnyGenotype;
+  const caption = `best architecture (query ${bestQuery(run)})`;
+  if (space === 'macro') return chainFigure(macroFromKey(key), caption);
+  return cellFigure({ space, genotype: getSpace(space).fromKey(key) } as AnyGenotype, caption);
 }
 
 /** Rows {query, value, best} of one measure (`signal` or `test_accuracy`). */
@@ -70,7 +73,7 @@ export async function blackBoxSection(run: BlackBoxRunData, label: string): Prom
   }
   const front = await paretoFigure(run.pareto ?? [], signalTitle);
   if (front) charts.push(front);
-  const g = bestGenotype(run, space);
+  const bestDrawn = bestFigure(run, space);
   const head = summaryLine([
     ['strategy', strategy],
     ['space', space],
@@ -84,7 +87,7 @@ export async function blackBoxSection(run: BlackBoxRunData, label: string): Prom
     `<section class="run blackbox"><h2>Black-box search (${esc(String(strategy))}): ${esc(label)}</h2>`,
     head,
     run.history.length === 0 ? '<p class="note">No query has finished yet.</p>' : '',
-    grid([...charts, ...(g ? [cellFigure(g, `best architecture (query ${bestQuery(run)})`)] : [])]),
+    grid([...charts, ...(bestDrawn ? [bestDrawn] : [])]),
     run.history.length ? topTable(run.history) : '',
     settingsTable('Configuration (checkpoint.json, best.json)', { ...(run.identity ?? {}), ...withoutGenotype(best) }),
     '</section>',

@@ -4,6 +4,9 @@
  */
 import type { AnyGenotype } from '../space/genotype';
 import { escapeXml, genotypeToSvg } from '../viz/svg';
+import { macroDiagram } from '../viz/macro-text';
+import { MACRO_BUDGET_CLASSES, MACRO_BUDGET_SHAPE } from '../space/macro-budget';
+import type { MacroGenotype } from '../space/macro-space';
 
 export const esc = escapeXml;
 
@@ -42,6 +45,17 @@ let diagramCount = 0;
 export function cellFigure(g: AnyGenotype, caption: string): string {
   const svg = genotypeToSvg(g, { caption, idPrefix: `cell${++diagramCount}-` }).replace(/^<\?xml[^>]*>\s*/, '');
   return figure(svg, undefined, 'cell');
+}
+
+/**
+ * A macro-space chain drawn layer by layer (viz/macro-text.ts). A run folder does not record the
+ * images' shape, so the shapes are those of the compute budget's reference input (32×32×3, 10
+ * classes), which the caption says.
+ */
+export function chainFigure(g: MacroGenotype, caption: string): string {
+  const [h, w, c] = MACRO_BUDGET_SHAPE;
+  const drawn = macroDiagram(g, MACRO_BUDGET_SHAPE, MACRO_BUDGET_CLASSES);
+  return figure(`<pre class="chain">${esc(drawn)}</pre>`, `${caption}; shapes for a ${h}×${w}×${c} input and ${MACRO_BUDGET_CLASSES} classes`, 'cell');
 }
 
 function cell(v: unknown): string {

@@ -100,6 +100,18 @@ describe('tfnas report pages', () => {
     expect(page).toContain('mean best test accuracy over the runs');
   });
 
+  it('draws the best chain of a macro-space search layer by layer', async () => {
+    const key = 'conv3-32/max conv3-64/max conv3-128/max bn=0 drop=0.25 dense=256';
+    const html = await pageOf('macro', (d) => {
+      const history = ['query,architecture,signal,test_accuracy,best_signal,best_architecture,best_test_accuracy', `1,${key},49.65,,49.65,${key},`];
+      fs.writeFileSync(path.join(d, 'history.csv'), history.join('\n') + '\n');
+      fs.writeFileSync(path.join(d, 'best.json'), JSON.stringify({ strategy: 'evolution', space: 'macro', evaluator: 'train', dataset: 'cifar10', queries: 1, best: key, signal: 49.65 }));
+    });
+    const [chain] = figures(html, 'cell');
+    expect(chain).toContain('<pre class="chain">');
+    expectTexts(chain, ['conv 3×3, 128', '4×4×128', 'dense 256', 'best architecture (query 1); shapes for a 32×32×3 input and 10 classes']);
+  });
+
   it('overlays seeds of one configuration as mean ± std and names configurations by what differs', async () => {
     const dirs: string[] = [];
     for (const strategy of ['random', 'evolution']) {
